@@ -1,0 +1,60 @@
+"""Adjustments to benefit and cost streams: double-counting reductions and optimism bias.
+
+Each adjustment is multiplicative and they compound in the order the study lists them, as the
+Plymouth/NEW Devon case does (13,735,102 × 0.9 × 0.9 = 11,125,433; an additive 20% would give
+10,988,082). A benefit adjustment reduces: × (1 − pct/100). A cost adjustment uplifts: × (1 + pct/100).
+Optimism bias can be named by Mott MacDonald project type and bound instead of a percentage.
+"""
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from appraisal.study.schema import Adjustment
+
+
+@cache
+def optimism_bias_table() -> pd.DataFrame:
+    with resources.files("appraisal.reference").joinpath("optimism_bias.csv").open() as fh:
+        return pd.read_csv(fh)
+
+
+def optimism_bias_pct(project_type: str, bound: str = "upper", measure: str = "capex") -> float:
+    """The Mott MacDonald upper or lower bound (per cent) for a project type and measure."""
+    table = optimism_bias_table()
+    hit = table[(table["project_type"] == project_type) & (table["measure"] == measure)]
+    if hit.empty:
+        known = ", ".join(f"{r.project_type}/{r.measure}" for r in table.itertuples())
+        raise ValueError(f"no optimism-bias figure for {project_type}/{measure}; known: {known}")
+    return float(hit.iloc[0][f"{bound}_pct"])
+
+
+def adjustment_pct(adj: Adjustment) -> float:
+    if adj.pct is not None:
+        return adj.pct
+    ob = adj.optimism_bias
+    return optimism_bias_pct(ob.project_type, ob.bound, ob.measure)
+
+
+def adjustment_factor(adj: Adjustment) -> float:
+    pct = adjustment_pct(adj)
+    return 1.0 - pct / 100.0 if adj.applies_to == "benefits" else 1.0 + pct / 100.0
+
+
+def stream_factors(streams: pd.DataFrame, adjustments: list[Adjustment]) -> np.ndarray:
+    """The compound adjustment factor for each stream row (columns kind, category, component)."""
+    factor = np.ones(len(streams))
+    kinds = streams["kind"].to_numpy()
+    categories = streams["category"].to_numpy()
+    components = streams["component"].to_numpy()
+    for adj in adjustments:
+        hit = kinds == ("benefit" if adj.applies_to == "benefits" else "cost")
+        if adj.categories:
+            hit &= np.isin(categories, adj.categories)
+        if adj.components:
+            hit &= np.isin(components, adj.components)
+        factor[hit] *= adjustment_factor(adj)
+    return factor

@@ -1,0 +1,165 @@
+"""Turn a study's benefit and cost lines into yearly streams (one row per stream and year).
+
+A stream's profile is either explicit (benefit_profiles / cost_profiles) or built from a run rate and a
+ramp from its start year. A plan can move a vehicle's establishment year: every stream tied to that
+vehicle shifts by the same number of years; amounts pushed past the horizon drop out, and streams of a
+vehicle the plan never establishes vanish. A plan's service transfers bring the placements' money.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from appraisal.study import Study
+
+STREAM_COLUMNS = ["stream_id", "kind", "component", "category", "vehicle_id", "service_id", "phase", "party",
+                  "t", "year", "amount_gbp", "low_gbp", "high_gbp"]
+
+
+def ramp_profile(run_rate: float, ramp: list[float], start: int, n_years: int) -> np.ndarray:
+    """run_rate × ramp fraction by year; after the ramp ends the last fraction holds (blank ramp = 1)."""
+    out = np.zeros(n_years)
+    fractions = ramp or [1.0]
+    for t in range(max(start, 0), n_years):
+        j = t - start
+        out[t] = run_rate * (fractions[j] if j < len(fractions) else fractions[-1])
+    return out
+
+
+def _explicit(profiles: pd.DataFrame, stream_id: str, study: Study) -> np.ndarray | None:
+    rows = profiles[profiles["stream_id"] == stream_id]
+    if rows.empty:
+        return None
+    out = np.zeros(len(study.years))
+    for row in rows.itertuples(index=False):
+        out[study.year_index(row.year)] += row.amount_gbp
+    return out
+
+
+def shift(profile: np.ndarray, delta: int) -> np.ndarray:
+    """Move a profile `delta` years later (negative = earlier); what leaves the horizon is dropped."""
+    if delta == 0:
+        return profile
+    out = np.zeros_like(profile)
+    if delta > 0:
+        out[delta:] = profile[: len(profile) - delta]
+    else:
+        out[: len(profile) + delta] = profile[-delta:]
+    return out
+
+
+def applies(options: list[str], option_id: str | None) -> bool:
+    return option_id is None or not options or option_id in options
+
+
+def _vehicle_delta(study: Study, vehicle_id: str | None, start: int, anchors: Mapping[str, int | None] | None):
+    """Years to shift a stream tied to a vehicle; None if the plan never establishes the vehicle."""
+    if anchors is None or vehicle_id is None or vehicle_id not in anchors:
+        return 0
+    planned = anchors[vehicle_id]
+    if planned is None:
+        return None
+    vehicles = study.tables["vehicles"].set_index("vehicle_id")
+    base_label = vehicles.at[vehicle_id, "planned_year"] if vehicle_id in vehicles.index else None
+    base = study.year_index(base_label) if base_label else start
+    return planned - base
+
+
+def _rows(study: Study, records: list[dict]) -> pd.DataFrame:
+    if not records:
+        return pd.DataFrame(columns=STREAM_COLUMNS)
+    frame = pd.DataFrame.from_records(records)
+    frame["year"] = [study.years[t] for t in frame["t"]]
+    return frame[STREAM_COLUMNS]
+
+
+def _emit(records: list[dict], base: dict, profile: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
+    for t in np.flatnonzero((profile != 0) | (low != 0) | (high != 0)):
+        records.append(base | {"t": int(t), "amount_gbp": float(profile[t]),
+                               "low_gbp": float(low[t]), "high_gbp": float(high[t])})
+
+
+def build_streams(study: Study, option_id: str | None = None, anchors: Mapping[str, int | None] | None = None,
+                  assignment: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Yearly benefit and cost streams of an option, unadjusted.
+
+    anchors: vehicle_id -> year index the plan establishes it (None = never); omitted = as planned.
+    assignment: service transfers (service_id, vehicle_id, transfer_year index) that bring placement money.
+    """
+    n = len(study.years)
+    records: list[dict] = []
+    benefits, costs = study.tables["benefits"], study.tables["costs"]
+    for row in benefits.itertuples(index=False):
+        if not applies(row.options, option_id):
+            continue
+        start = study.year_index(row.start_year)
+        delta = _vehicle_delta(study, row.vehicle_id, start, anchors)
+        if delta is None:
+            continue
+        profile = _explicit(study.tables["benefit_profiles"], row.benefit_id, study)
+        if profile is None:
+            profile = ramp_profile(row.run_rate_gbp, row.ramp, start, n)
+        central = row.run_rate_gbp if row.run_rate_gbp else (profile.max() or 1.0)
+        low = profile * (row.low_gbp / central) if row.low_gbp is not None else profile
+        high = profile * (row.high_gbp / central) if row.high_gbp is not None else profile
+        base = {"stream_id": row.benefit_id, "kind": "benefit", "component": row.component, "category": row.category,
+                "vehicle_id": row.vehicle_id, "service_id": row.service_id, "phase": row.phase, "party": row.recipient}
+        _emit(records, base, shift(profile, delta), shift(low, delta), shift(high, delta))
+    for row in costs.itertuples(index=False):
+        if not applies(row.options, option_id):
+            continue
+        start = study.year_index(row.start_year)
+        delta = _vehicle_delta(study, row.vehicle_id, start, anchors)
+        if delta is None:
+            continue
+        profile = _explicit(study.tables["cost_profiles"], row.cost_id, study)
+        if profile is None:
+            profile = np.zeros(n)
+            if row.kind == "one_off":
+                profile[start] = row.amount_gbp
+            else:
+                end = study.year_index(row.end_year, default=n - 1)
+                profile[start: end + 1] = row.amount_gbp
+        profile = shift(profile * row.quantity, delta)
+        base = {"stream_id": row.cost_id, "kind": "cost", "component": row.component, "category": row.category,
+                "vehicle_id": row.vehicle_id, "service_id": row.service_id, "phase": row.phase, "party": row.payer}
+        _emit(records, base, profile, profile, profile)
+    if assignment is not None and not assignment.empty:
+        records.extend(_placement_records(study, assignment))
+    return _rows(study, records)
+
+
+def _placement_records(study: Study, assignment: pd.DataFrame) -> list[dict]:
+    n = len(study.years)
+    placements = study.tables["placements"]
+    services = study.tables["services"].set_index("service_id")
+    out: list[dict] = []
+    for move in assignment.itertuples(index=False):
+        hit = placements[(placements["service_id"] == move.service_id) & (placements["vehicle_id"] == move.vehicle_id)]
+        site = getattr(move, "site_id", None)
+        if site is not None and "site_id" in hit and hit["site_id"].notna().any():
+            hit = hit[hit["site_id"] == site]
+        if hit.empty:
+            continue
+        p = hit.iloc[0]
+        t0 = int(move.transfer_year)
+        provider = services.at[move.service_id, "current_provider"] if move.service_id in services.index else None
+        base = {"vehicle_id": move.vehicle_id, "service_id": move.service_id, "phase": None, "party": provider,
+                "component": f"transfer:{move.vehicle_id}"}
+        benefit = ramp_profile(p["benefit_run_rate_gbp"], p["ramp"], t0, n)
+        saving = ramp_profile(max(-p["running_cost_change_gbp_per_year"], 0.0), [], t0, n)
+        extra = ramp_profile(max(p["running_cost_change_gbp_per_year"], 0.0), [], t0, n)
+        once = np.zeros(n)
+        once[t0] = p["transition_cost_gbp"]
+        for kind, sid, category, profile in (
+            ("benefit", f"{move.service_id}>{move.vehicle_id}:benefit", "cashable", benefit + saving),
+            ("cost", f"{move.service_id}>{move.vehicle_id}:transition", "revenue", once),
+            ("cost", f"{move.service_id}>{move.vehicle_id}:running", "revenue", extra),
+        ):
+            for t in np.flatnonzero(profile):
+                out.append(base | {"stream_id": sid, "kind": kind, "category": category, "t": int(t),
+                                   "amount_gbp": float(profile[t]), "low_gbp": float(profile[t]),
+                                   "high_gbp": float(profile[t])})
+    return out

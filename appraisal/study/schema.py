@@ -1,0 +1,433 @@
+"""The study schema: `study.yaml` and one pydantic model per table row.
+
+Every field documents its unit. Money is pounds sterling (`_gbp`); years are financial years written
+`2017/18`; percentages are 0–100 (`_pct`); fractions are 0–1. Ids are short strings without spaces.
+A list in a CSV cell is written with semicolons: `0.1;0.6;1`.
+"""
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+FY_PATTERN = re.compile(r"^(\d{4})/(\d{2})$")
+
+
+def fy_start(label: str) -> int:
+    """The calendar year in which financial year `label` ('2017/18') starts."""
+    return int(FY_PATTERN.match(label).group(1))
+
+
+def fy_label(start: int) -> str:
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def _financial_year(value: object) -> str:
+    text = str(value).strip()
+    m = FY_PATTERN.match(text)
+    if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+        raise ValueError(f"a financial year like '2017/18', got '{text}'")
+    return text
+
+
+def _blank_to_none(value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, float) and value != value:  # NaN from pandas
+        return None
+    if isinstance(value, str) and value.strip() == "":
+        return None
+    return value.strip() if isinstance(value, str) else value
+
+
+def _id_list(value: object) -> list[str]:
+    value = _blank_to_none(value)
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value]
+    return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+def _fraction_list(value: object) -> list[float]:
+    value = _blank_to_none(value)
+    if value is None:
+        return []
+    parts = value if isinstance(value, list) else str(value).split(";")
+    out = []
+    for part in parts:
+        try:
+            out.append(float(part))
+        except ValueError:
+            raise ValueError(f"numbers separated by ';' like '0.1;0.6;1', got '{value}'") from None
+    return out
+
+
+def _bool(value: object) -> bool:
+    value = _blank_to_none(value)
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"yes", "y", "true", "1", "x"}:
+        return True
+    if text in {"no", "n", "false", "0", "-"}:
+        return False
+    raise ValueError(f"yes or no, got '{value}'")
+
+
+FinancialYear = Annotated[str, BeforeValidator(_financial_year)]
+OptFinancialYear = Annotated[FinancialYear | None, BeforeValidator(_blank_to_none)]
+OptStr = Annotated[str | None, BeforeValidator(_blank_to_none)]
+OptFloat = Annotated[float | None, BeforeValidator(_blank_to_none)]
+OptMoney = Annotated[float | None, BeforeValidator(_blank_to_none), Field(ge=0)]
+OptInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
+IdList = Annotated[list[str], BeforeValidator(_id_list)]
+Fractions = Annotated[list[float], BeforeValidator(_fraction_list)]
+Flag = Annotated[bool, BeforeValidator(_bool)]
+Id = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")]
+OptId = Annotated[Id | None, BeforeValidator(_blank_to_none)]
+Fraction = Annotated[float, Field(ge=0, le=1)]
+
+
+class Row(BaseModel):
+    """A table row. Unknown columns are errors, so a misspelt header is caught, not ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    source: str = Field(min_length=1, description="Where the figure comes from: document section, table or line")
+
+
+# --------------------------------------------------------------------------------------- tables
+
+
+VehicleKind = Literal[
+    "status_quo", "council", "integrated_care", "combined_authority", "shared_service", "market",
+    "joint_venture", "other",
+]
+PartnerType = Literal[
+    "county_council", "district_council", "unitary_council", "ccg", "acute_trust", "community_trust",
+    "mental_health_trust", "police", "fire", "combined_authority", "voluntary_sector", "nhs_england", "other",
+]
+
+
+class ServiceRow(Row):
+    service_id: Id
+    name: str = Field(min_length=1)
+    service_area: OptStr = None
+    current_provider: OptId = Field(None, description="partner_id of today's provider")
+    current_vehicle_id: OptId = Field(None, description="vehicle that delivers it today (a status_quo vehicle)")
+    current_site_id: OptId = None
+    baseline_cost_gbp: OptMoney = Field(None, description="£ a year, price base of the study")
+    fte: OptMoney = Field(None, description="full-time equivalent staff")
+    volume: OptMoney = Field(None, description="contacts, cases or units a year")
+    notes: OptStr = None
+
+
+class VehicleRow(Row):
+    vehicle_id: Id
+    name: str = Field(min_length=1)
+    kind: VehicleKind
+    earliest_year: OptFinancialYear = Field(None, description="first financial year it can exist")
+    planned_year: OptFinancialYear = Field(None, description="year the source plan establishes it")
+    max_sites: OptInt = Field(None, ge=1)
+    governance_rule: Literal["unanimity", "majority", "qualified_majority", "lead_partner"] = "unanimity"
+    threshold_pct: OptFloat = Field(None, gt=0, le=100, description="share of voting weight needed (qualified majority)")
+    require_all_funders: Flag = True
+    notes: OptStr = None
+
+
+class SiteRow(Row):
+    site_id: Id
+    name: str = Field(min_length=1)
+    vehicle_id: OptId = Field(None, description="vehicle it can host; blank = any")
+    capacity_fte: OptMoney = None
+    running_cost_gbp_per_year: OptMoney = None
+    open_cost_gbp: OptMoney = None
+    existing: Flag = True
+    must_open: Flag = False
+
+
+class PartnerRow(Row):
+    partner_id: Id
+    name: str = Field(min_length=1)
+    type: PartnerType
+    budget_gbp: OptMoney = Field(None, description="annual net revenue budget, £")
+    financial_pressure: Fraction = Field(0.5, description="0 = comfortable, 1 = severe")
+    risk_appetite: Fraction = Field(0.5, description="0 = averse, 1 = seeking")
+    board_meeting_interval_months: int = Field(2, ge=1, le=12)
+    election_month: OptStr = Field(None, description="YYYY-MM of the next election, blank if none")
+
+    @field_validator("election_month")
+    @classmethod
+    def _month(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", v):
+            raise ValueError(f"a month like '2017-05', got '{v}'")
+        return v
+
+
+class GovernanceRow(Row):
+    vehicle_id: Id
+    partner_id: Id
+    voting_weight: float = Field(ge=0)
+    veto: Flag = False
+    funds: Flag = False
+
+
+class PlacementRow(Row):
+    """An eligible (service, vehicle[, site]) pair with the money a transfer brings."""
+
+    service_id: Id
+    vehicle_id: Id
+    site_id: OptId = None
+    benefit_run_rate_gbp: float = Field(0, ge=0, description="£ a year once ramped up")
+    ramp: Fractions = Field(default_factory=list, description="fraction of run rate by year after transfer; blank = 1 from the transfer year")
+    transition_cost_gbp: float = Field(0, ge=0, description="one-off £ in the transfer year")
+    running_cost_change_gbp_per_year: float = Field(0, description="£ a year, + costs more, − costs less")
+
+
+BenefitCategory = Literal["cashable", "non_cashable", "societal"]
+Confidence = Literal["high", "medium", "low"]
+
+
+class BenefitRow(Row):
+    benefit_id: Id
+    component: str = Field(min_length=1)
+    category: BenefitCategory = "cashable"
+    vehicle_id: OptId = Field(None, description="benefit needs this vehicle; shifts with its establishment year")
+    service_id: OptId = None
+    phase: OptStr = None
+    run_rate_gbp: OptFloat = Field(None, description="£ a year at steady state (the central figure)")
+    low_gbp: OptFloat = None
+    high_gbp: OptFloat = None
+    start_year: OptFinancialYear = Field(None, description="anchor year of the ramp or profile; blank = first year")
+    ramp: Fractions = Field(default_factory=list, description="fraction of run rate from the start year; blank = 1 throughout")
+    confidence: Confidence = "medium"
+    recipient: OptId = Field(None, description="partner_id, or allocation_id to split it")
+    options: IdList = Field(default_factory=list, description="option ids it applies to; blank = all")
+
+    @model_validator(mode="after")
+    def _range(self) -> "BenefitRow":
+        if self.low_gbp is not None and self.high_gbp is not None and self.low_gbp > self.high_gbp:
+            raise ValueError(f"low_gbp {self.low_gbp:,.0f} is above high_gbp {self.high_gbp:,.0f}")
+        return self
+
+
+class CostRow(Row):
+    cost_id: Id
+    component: str = Field(min_length=1)
+    kind: Literal["one_off", "recurring"]
+    category: Literal["capital", "revenue"] = "revenue"
+    vehicle_id: OptId = None
+    service_id: OptId = None
+    phase: OptStr = None
+    amount_gbp: float = Field(ge=0, description="£ (a year, for recurring); × quantity")
+    quantity: float = Field(1.0, ge=0, description="multiplier, e.g. 0.25 of an annual team cost, or 9 business cases")
+    start_year: OptFinancialYear = Field(None, description="year it falls (one-off) or starts (recurring); blank = first year")
+    end_year: OptFinancialYear = Field(None, description="last year of a recurring cost; blank = end of horizon")
+    payer: OptId = Field(None, description="partner_id, or allocation_id to split it")
+    options: IdList = Field(default_factory=list)
+
+
+class ProfileRow(Row):
+    """An explicit yearly profile for a benefit or cost (overrides run rate × ramp)."""
+
+    stream_id: Id
+    year: FinancialYear
+    amount_gbp: float
+
+
+class AllocationRow(Row):
+    allocation_id: Id
+    recipient_id: Id = Field(description="partner_id, or service_id (its current provider receives it)")
+    weight: float = Field(ge=0)
+    basis: Literal["pct", "relative"] = Field("pct", description="pct: weights must sum to 100; relative: normalised")
+
+
+class OptionRow(Row):
+    option_id: Id
+    name: str = Field(min_length=1)
+    description: OptStr = None
+    builds_on: OptId = None
+
+
+RuleKind = Literal[
+    "allow_vehicle", "forbid_vehicle", "forbid_kind", "force", "forbid", "force_year", "lock_site",
+]
+
+
+class OptionRuleRow(Row):
+    option_id: Id
+    rule: RuleKind
+    service_id: OptId = None
+    vehicle_id: OptId = None
+    vehicle_kind: OptStr = None
+    site_id: OptId = None
+    year: OptFinancialYear = None
+    notes: OptStr = None
+
+
+class PrecedenceRow(Row):
+    before_service_id: Id
+    after_service_id: Id
+    min_lag_years: int = Field(0, ge=0)
+
+
+class LimitRow(Row):
+    limit: Literal["max_transfers_per_year", "funding_cap_yearly_gbp", "funding_cap_cumulative_gbp"]
+    year: OptFinancialYear = Field(None, description="blank = every year")
+    value: float = Field(ge=0)
+
+
+class ValueDriverRow(Row):
+    driver_id: Id
+    name: str = Field(min_length=1)
+    kind: Literal["metric", "judgement"]
+    metric: OptStr = Field(None, description="computed metric name when kind = metric")
+    weight: float = Field(ge=0, description="swing weight; normalised over drivers")
+    weight_low: OptFloat = None
+    weight_high: OptFloat = None
+    higher_is_better: Flag = True
+
+
+class DriverScoreRow(Row):
+    driver_id: Id
+    option_id: Id
+    rag: Annotated[Literal["Red", "Amber", "Green"] | None, BeforeValidator(lambda v: _blank_to_none(v) and str(v).strip().title())] = None
+    score: OptFloat = Field(None, ge=0, le=100, description="0–100 value score; blank = from RAG")
+    rationale: OptStr = None
+
+
+class PositionRow(Row):
+    """A partner's budget position line by year (for funding-gap and do-nothing comparisons)."""
+
+    partner_id: Id
+    scenario: Literal["do_nothing", "plan"]
+    line: str = Field(min_length=1, description="e.g. income, expenditure, reserves_opening")
+    year: FinancialYear
+    amount_gbp: float
+
+
+class TargetRow(Row):
+    """A figure the source document publishes, to show beside ours and to test against."""
+
+    target_id: Id
+    option_id: OptId = None
+    metric: str = Field(min_length=1, description="dotted path into results.json, e.g. options.3.benefits_total_gbp")
+    value: float
+    tolerance: float = Field(0.5, ge=0)
+    description: str = Field(min_length=1)
+
+
+class UncertaintyRow(Row):
+    parameter: Id
+    target: str = Field(min_length=1, description="what it scales: benefits, costs, benefit:<id>, cost:<id>, component:<name>, delay_years")
+    distribution: Literal["uniform", "triangular", "pert", "normal"]
+    low: OptFloat = None
+    mode: OptFloat = None
+    high: OptFloat = None
+    mean: OptFloat = None
+    sd: OptFloat = None
+
+
+TABLE_MODELS: dict[str, type[Row]] = {
+    "services": ServiceRow,
+    "vehicles": VehicleRow,
+    "sites": SiteRow,
+    "partners": PartnerRow,
+    "governance": GovernanceRow,
+    "placements": PlacementRow,
+    "benefits": BenefitRow,
+    "benefit_profiles": ProfileRow,
+    "costs": CostRow,
+    "cost_profiles": ProfileRow,
+    "allocations": AllocationRow,
+    "options": OptionRow,
+    "option_rules": OptionRuleRow,
+    "precedence": PrecedenceRow,
+    "limits": LimitRow,
+    "value_drivers": ValueDriverRow,
+    "driver_scores": DriverScoreRow,
+    "positions": PositionRow,
+    "targets": TargetRow,
+    "uncertainties": UncertaintyRow,
+}
+REQUIRED_TABLES = ("options",)
+
+# --------------------------------------------------------------------------------------- study.yaml
+
+
+OB_PROJECT_TYPES = Literal[
+    "standard_buildings", "non_standard_buildings", "standard_civil_engineering",
+    "non_standard_civil_engineering", "equipment_development", "outsourcing",
+]
+
+
+class OptimismBias(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    project_type: OB_PROJECT_TYPES
+    bound: Literal["upper", "lower"] = "upper"
+    measure: Literal["capex", "duration", "opex"] = "capex"
+
+
+class Adjustment(BaseModel):
+    """A multiplicative adjustment: benefits × (1 − pct/100) or costs × (1 + pct/100)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    applies_to: Literal["benefits", "costs"]
+    pct: float | None = Field(None, ge=0, le=300)
+    optimism_bias: OptimismBias | None = Field(None, description="Mott MacDonald bound by name instead of pct")
+    categories: list[str] = Field(default_factory=list, description="benefit categories or cost categories; empty = all")
+    components: list[str] = Field(default_factory=list, description="components it applies to; empty = all")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "Adjustment":
+        if (self.pct is None) == (self.optimism_bias is None):
+            raise ValueError("give exactly one of pct or optimism_bias")
+        return self
+
+
+class Horizon(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: FinancialYear
+    years: int = Field(ge=1, le=200)
+
+
+class Discounting(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    schedule: Literal["none", "stpr", "health", "stpr_lower", "constant"] = "stpr"
+    rate_pct: float | None = Field(None, ge=0, le=50, description="only for schedule: constant")
+    sensitivities: list[Literal["none", "stpr", "health", "stpr_lower"]] = Field(
+        default_factory=list, description="other schedules reported alongside")
+
+    @model_validator(mode="after")
+    def _rate(self) -> "Discounting":
+        if self.schedule == "constant" and self.rate_pct is None:
+            raise ValueError("schedule 'constant' needs rate_pct")
+        return self
+
+
+class StudyConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str = ""
+    display_unit: Literal["gbp", "gbp_k", "gbp_m"] = "gbp_m"
+    price_base: str | None = None
+    horizon: Horizon
+    discounting: Discounting = Discounting()
+    adjustments: list[Adjustment] = Field(default_factory=list)
+    options: list[str] = Field(default_factory=list, description="option ids to compare; empty = all")
+    preferred_option: str | None = None
+    workbook: str | None = Field(None, description="an .xlsx whose sheets are the tables")
+    tables: dict[str, str] = Field(default_factory=dict, description="table name -> CSV file; default <table>.csv when present")
+    notes: str = ""
+
+    @field_validator("tables")
+    @classmethod
+    def _known_tables(cls, v: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(v) - set(TABLE_MODELS))
+        if unknown:
+            raise ValueError(f"unknown table(s) {unknown}; known tables are {sorted(TABLE_MODELS)}")
+        return v

@@ -1,0 +1,143 @@
+"""Cross-reference checks: duplicate ids, dangling references, years outside the horizon, shares."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from appraisal.study.errors import Problem
+
+if TYPE_CHECKING:
+    from appraisal.study.load import Study
+
+# table -> its key columns (a duplicate key is an error)
+KEYS: dict[str, list[str]] = {
+    "services": ["service_id"], "vehicles": ["vehicle_id"], "sites": ["site_id"], "partners": ["partner_id"],
+    "governance": ["vehicle_id", "partner_id"], "placements": ["service_id", "vehicle_id", "site_id"],
+    "benefits": ["benefit_id"], "costs": ["cost_id"], "benefit_profiles": ["stream_id", "year"],
+    "cost_profiles": ["stream_id", "year"], "allocations": ["allocation_id", "recipient_id"],
+    "options": ["option_id"], "value_drivers": ["driver_id"], "driver_scores": ["driver_id", "option_id"],
+    "positions": ["partner_id", "scenario", "line", "year"], "targets": ["target_id"],
+    "uncertainties": ["parameter"], "precedence": ["before_service_id", "after_service_id"],
+}
+
+# (table, column) -> (table it must name, that table's id column, or several alternatives)
+REFERENCES: list[tuple[str, str, list[tuple[str, str]]]] = [
+    ("services", "current_provider", [("partners", "partner_id")]),
+    ("services", "current_vehicle_id", [("vehicles", "vehicle_id")]),
+    ("services", "current_site_id", [("sites", "site_id")]),
+    ("sites", "vehicle_id", [("vehicles", "vehicle_id")]),
+    ("governance", "vehicle_id", [("vehicles", "vehicle_id")]),
+    ("governance", "partner_id", [("partners", "partner_id")]),
+    ("placements", "service_id", [("services", "service_id")]),
+    ("placements", "vehicle_id", [("vehicles", "vehicle_id")]),
+    ("placements", "site_id", [("sites", "site_id")]),
+    ("benefits", "vehicle_id", [("vehicles", "vehicle_id")]),
+    ("benefits", "service_id", [("services", "service_id")]),
+    ("benefits", "recipient", [("partners", "partner_id"), ("allocations", "allocation_id")]),
+    ("costs", "vehicle_id", [("vehicles", "vehicle_id")]),
+    ("costs", "service_id", [("services", "service_id")]),
+    ("costs", "payer", [("partners", "partner_id"), ("allocations", "allocation_id")]),
+    ("benefit_profiles", "stream_id", [("benefits", "benefit_id")]),
+    ("cost_profiles", "stream_id", [("costs", "cost_id")]),
+    ("allocations", "recipient_id", [("partners", "partner_id"), ("services", "service_id")]),
+    ("options", "builds_on", [("options", "option_id")]),
+    ("option_rules", "option_id", [("options", "option_id")]),
+    ("option_rules", "service_id", [("services", "service_id")]),
+    ("option_rules", "vehicle_id", [("vehicles", "vehicle_id")]),
+    ("option_rules", "site_id", [("sites", "site_id")]),
+    ("precedence", "before_service_id", [("services", "service_id")]),
+    ("precedence", "after_service_id", [("services", "service_id")]),
+    ("driver_scores", "driver_id", [("value_drivers", "driver_id")]),
+    ("driver_scores", "option_id", [("options", "option_id")]),
+    ("positions", "partner_id", [("partners", "partner_id")]),
+    ("targets", "option_id", [("options", "option_id")]),
+]
+
+YEAR_COLUMNS = [
+    ("vehicles", "earliest_year"), ("vehicles", "planned_year"), ("benefits", "start_year"),
+    ("costs", "start_year"), ("costs", "end_year"), ("benefit_profiles", "year"), ("cost_profiles", "year"),
+    ("option_rules", "year"), ("limits", "year"),
+]
+
+
+def _row(frame: pd.DataFrame, i: int) -> int | None:
+    return int(frame["_row"].iloc[i]) if "_row" in frame else None
+
+
+def cross_reference_problems(study: "Study") -> list[Problem]:
+    t, src = study.tables, study.sources
+    problems: list[Problem] = []
+
+    for name, keys in KEYS.items():
+        frame = t[name]
+        if frame.empty:
+            continue
+        dup = frame.duplicated(subset=keys, keep="first")
+        for i in frame.index[dup]:
+            pos = frame.index.get_loc(i)
+            value = ", ".join(str(frame[k].iloc[pos]) for k in keys if frame[k].iloc[pos] is not None)
+            problems.append(Problem(src[name], _row(frame, pos), keys[0], f"duplicate {'/'.join(keys)} '{value}'"))
+
+    for name, column, targets in REFERENCES:
+        frame = t[name]
+        if frame.empty or column not in frame:
+            continue
+        known: set[str] = set()
+        for table, key in targets:
+            known |= set(t[table][key].dropna())
+        wanted = " or ".join(f"a {key} in {src[table]}" for table, key in targets)
+        for pos, value in enumerate(frame[column]):
+            if value is not None and value == value and value not in known:
+                problems.append(Problem(src[name], _row(frame, pos), column, f"'{value}' is not {wanted}"))
+
+    option_ids = set(t["options"]["option_id"])
+    for name in ("benefits", "costs"):
+        frame = t[name]
+        for pos, ids in enumerate(frame.get("options", [])):
+            for oid in ids or []:
+                if oid not in option_ids:
+                    problems.append(Problem(src[name], _row(frame, pos), "options", f"'{oid}' is not an option_id in {src['options']}"))
+
+    years = set(study.years)
+    span = f"{study.years[0]} to {study.years[-1]}"
+    for name, column in YEAR_COLUMNS:
+        frame = t[name]
+        for pos, value in enumerate(frame.get(column, [])):
+            if value is not None and value == value and value not in years:
+                problems.append(Problem(src[name], _row(frame, pos), column, f"year {value} is outside the horizon {span}"))
+
+    alloc = t["allocations"]
+    if not alloc.empty:
+        for aid, group in alloc.groupby("allocation_id", sort=True):
+            bases = set(group["basis"])
+            if len(bases) > 1:
+                problems.append(Problem(src["allocations"], _row(group, 0), "basis", f"allocation '{aid}' mixes bases {sorted(bases)}"))
+            elif bases == {"pct"} and abs(group["weight"].sum() - 100) > 0.01:
+                problems.append(Problem(src["allocations"], _row(group, 0), "weight",
+                                        f"shares of allocation '{aid}' sum to {group['weight'].sum():g}%, expected 100%"))
+            elif group["weight"].sum() <= 0:
+                problems.append(Problem(src["allocations"], _row(group, 0), "weight", f"weights of allocation '{aid}' sum to 0"))
+
+    benefits = t["benefits"]
+    profiled = set(t["benefit_profiles"]["stream_id"])
+    for pos, row in enumerate(benefits.itertuples(index=False)):
+        if row.run_rate_gbp is None and row.benefit_id not in profiled:
+            problems.append(Problem(src["benefits"], _row(benefits, pos), "run_rate_gbp",
+                                    f"benefit '{row.benefit_id}' has no run_rate_gbp and no rows in benefit_profiles"))
+
+    for pos, row in enumerate(t["option_rules"].itertuples(index=False)):
+        needs = {"force": ["service_id", "vehicle_id"], "forbid": ["service_id", "vehicle_id"],
+                 "allow_vehicle": ["vehicle_id"], "forbid_vehicle": ["vehicle_id"], "forbid_kind": ["vehicle_kind"],
+                 "force_year": ["service_id", "year"], "lock_site": ["site_id"]}[row.rule]
+        for col in needs:
+            if getattr(row, col) is None:
+                problems.append(Problem(src["option_rules"], _row(t["option_rules"], pos), col, f"rule '{row.rule}' needs {col}"))
+
+    cfg = study.config
+    for oid in cfg.options:
+        if oid not in option_ids:
+            problems.append(Problem("study.yaml", None, "options", f"'{oid}' is not an option_id in {src['options']}"))
+    if cfg.preferred_option and cfg.preferred_option not in option_ids:
+        problems.append(Problem("study.yaml", None, "preferred_option", f"'{cfg.preferred_option}' is not an option_id in {src['options']}"))
+    return problems
