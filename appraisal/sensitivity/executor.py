@@ -1,0 +1,215 @@
+"""Evaluate a picklable function over a design on dask.distributed, streaming results into DuckDB.
+
+``run_sweep(fn, design, store_path)``: ``fn(params: dict) -> dict | float`` (a float becomes
+``{"y": value}``). Runs are grouped into chunks; each chunk is one dask task. The client (this process)
+is the only writer: it commits every finished chunk with ``INSERT OR IGNORE`` keyed by
+(study_hash, sample_index). Hence:
+
+* re-running the same call resumes: only indices missing from the store are computed;
+* an interrupted run, resumed, ends identical to an uninterrupted one (each run depends only on its row
+  and, with ``seed=``, a per-run seed derived from (seed, sample_index) - never on scheduling);
+* a lost worker's tasks are recomputed by dask (or resubmitted here) and a run delivered twice is
+  stored once.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from typing import Callable
+
+import cloudpickle
+import numpy as np
+import pandas as pd
+
+from appraisal.sensitivity.store import RunStore
+
+_FN_CACHE: dict[str, Callable] = {}
+RETRYABLE = ("KilledWorker", "CancelledError", "FutureCancelledError", "CommClosedError")
+
+
+def run_seed(seed: int, index: int) -> int:
+    """Per-run seed from (seed, sample_index), independent of chunking and scheduling."""
+    return int(np.random.SeedSequence([int(seed), int(index)]).generate_state(1)[0])
+
+
+def _plain(v):
+    if isinstance(v, (np.floating, np.integer, np.bool_)):
+        return v.item()
+    return v
+
+
+def _worker_name() -> str:
+    try:
+        from distributed import get_worker
+        return str(get_worker().address)
+    except Exception:
+        return f"local:{os.getpid()}"
+
+
+def eval_chunk(fn_bytes: bytes, fn_key: str, indices: list[int], rows: list[dict], seed) -> list[tuple]:
+    """Worker side: evaluate ``fn`` on each row; returns ``(index, outputs, seconds, worker)`` tuples."""
+    fn = _FN_CACHE.get(fn_key)
+    if fn is None:
+        fn = _FN_CACHE[fn_key] = cloudpickle.loads(fn_bytes)
+    who = _worker_name()
+    out = []
+    for i, x in zip(indices, rows):
+        t0 = time.perf_counter()
+        r = fn(x) if seed is None else fn(x, seed=run_seed(seed, i))
+        r = {k: _plain(v) for k, v in r.items()} if isinstance(r, dict) else {"y": _plain(r)}
+        out.append((int(i), r, time.perf_counter() - t0, who))
+    return out
+
+
+def design_frame(design) -> tuple[pd.DataFrame, str, str]:
+    """(X, design_hash, method) for a SensitivityDesign or a plain DataFrame of runs."""
+    if isinstance(design, pd.DataFrame):
+        X = design.reset_index(drop=True)
+        h = hashlib.sha256(pd.util.hash_pandas_object(X, index=True).to_numpy().tobytes()
+                           + ",".join(map(str, X.columns)).encode()).hexdigest()
+        return X, h, "table"
+    return design.X, design.hash(), design.method
+
+
+class _Progress:
+    def __init__(self, enabled: bool, total: int, done: int, label: str):
+        self.p = None
+        if enabled:
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                       TimeRemainingColumn)
+            self.p = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                              TextColumn("{task.fields[rate]} runs/s"), TimeElapsedColumn(), TextColumn("ETA"),
+                              TimeRemainingColumn())
+            self.p.start()
+            self.task = self.p.add_task(label, total=total, completed=done, rate="-")
+        self.t0, self.new = time.perf_counter(), 0
+
+    def advance(self, k: int):
+        self.new += k
+        if self.p is not None:
+            rate = self.new / max(time.perf_counter() - self.t0, 1e-9)
+            self.p.update(self.task, advance=k, rate=f"{rate:,.0f}")
+
+    def close(self):
+        if self.p is not None:
+            self.p.stop()
+
+
+def _open_client(scheduler, n_workers):
+    """Returns (client, owned). None -> LocalCluster of process workers with one thread each."""
+    from distributed import Client, LocalCluster
+    if scheduler is None or scheduler == "local":
+        cluster = LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        return Client(cluster), True
+    if isinstance(scheduler, str):
+        return Client(scheduler), True
+    return scheduler, False  # an existing Client
+
+
+def run_sweep(fn: Callable, design, store: str | os.PathLike | RunStore, *, study_hash: str | None = None,
+              scheduler=None, n_workers: int | None = None, chunk_size: int | None = None,
+              seed: int | None = None, progress: bool = True, on_commit: Callable[[int], None] | None = None,
+              max_retries: int = 3) -> pd.DataFrame:
+    """Evaluate ``fn`` on every row of ``design`` not yet in ``store``; return all outputs by sample_index.
+
+    ``design``: a :class:`SensitivityDesign` or a DataFrame of runs (row i = sample index i).
+    ``study_hash``: key of this sweep in the store (default: the design's hash). A caller-supplied key
+    must change whenever the model or its inputs change. ``scheduler``: None/"local" (LocalCluster,
+    ``n_workers`` processes x 1 thread), "serial" (in-process, no dask), an address
+    ``"tcp://HOST:PORT"``, or a ``distributed.Client``. ``seed``: if given, ``fn(x, seed=...)`` receives a
+    per-run seed from :func:`run_seed`. ``on_commit(n_stored)`` is called after each committed chunk."""
+    X, design_hash, method = design_frame(design)
+    key = study_hash or design_hash
+    own_store = not isinstance(store, RunStore)
+    st = RunStore(store) if own_store else store
+    try:
+        st.register(key, design_hash, len(X), method)
+        done = set(st.done(key).tolist())
+        missing = [i for i in range(len(X)) if i not in done]
+        if missing:
+            _compute(fn, X, missing, st, key, scheduler, n_workers, chunk_size, seed, progress, on_commit,
+                     max_retries, len(X), len(done))
+        if st.count(key) != len(X):
+            raise RuntimeError(f"sweep incomplete: {st.count(key)} of {len(X)} runs stored")
+        return st.load(key)
+    finally:
+        if own_store:
+            st.close()
+
+
+def _compute(fn, X, missing, st, key, scheduler, n_workers, chunk_size, seed, progress, on_commit,
+             max_retries, total, n_done):
+    fn_bytes = cloudpickle.dumps(fn)
+    fn_key = hashlib.sha256(fn_bytes).hexdigest()
+    records = X.to_dict("records")
+    bar = _Progress(progress, total, n_done, f"sweep {key[:8]}")
+    stored = n_done
+
+    def commit(rows):
+        nonlocal stored
+        st.write(key, rows)
+        stored = st.count(key)
+        bar.advance(len(rows))
+        if on_commit:
+            on_commit(stored)
+
+    try:
+        if scheduler == "serial":
+            cs = chunk_size or 64
+            for s in range(0, len(missing), cs):
+                idx = missing[s:s + cs]
+                commit(eval_chunk(fn_bytes, fn_key, idx, [records[i] for i in idx], seed))
+            return
+        client, owned = _open_client(scheduler, n_workers)
+        try:
+            _compute_dask(client, fn_bytes, fn_key, records, missing, chunk_size, seed, commit, max_retries)
+        finally:
+            if owned:
+                cluster = getattr(client, "cluster", None)
+                client.close()
+                if cluster is not None:
+                    cluster.close()
+    finally:
+        bar.close()
+
+
+def _compute_dask(client, fn_bytes, fn_key, records, missing, chunk_size, seed, commit, max_retries):
+    from distributed import as_completed
+    nw = max(1, len(client.scheduler_info().get("workers", {})) or 1)
+    cs = chunk_size or int(max(1, min(256, np.ceil(len(missing) / (nw * 16)))))
+    chunks = {}
+    for s in range(0, len(missing), cs):
+        idx = missing[s:s + cs]
+        chunks[idx[0]] = idx
+
+    def submit(first, attempt):
+        idx = chunks[first]
+        return client.submit(eval_chunk, fn_bytes, fn_key, idx, [records[i] for i in idx], seed,
+                             pure=False, key=f"reformkit-run-{first}-{attempt}-{os.urandom(4).hex()}",
+                             retries=max_retries)
+
+    futs = {}  # key -> (future, first index of chunk, attempt)
+    for first in chunks:
+        f = submit(first, 0)
+        futs[f.key] = (f, first, 0)
+    ac = as_completed([v[0] for v in futs.values()])
+    try:
+        for fut in ac:
+            _, first, attempt = futs.pop(fut.key)
+            try:
+                rows = fut.result()
+            except Exception as e:  # infrastructure failure: resubmit; model error: propagate
+                if type(e).__name__ in RETRYABLE and attempt < max_retries:
+                    nf = submit(first, attempt + 1)
+                    futs[nf.key] = (nf, first, attempt + 1)
+                    ac.add(nf)
+                    continue
+                raise
+            commit(rows)
+            fut.release()
+    finally:
+        ac.clear()
+        if futs:  # stopped early (error or interrupt): drop what is still queued
+            client.cancel([v[0] for v in futs.values()])
