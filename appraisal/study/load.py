@@ -28,6 +28,7 @@ class Study:
     tables: dict[str, pd.DataFrame]
     sources: dict[str, str]  # table -> file (or workbook:sheet) it came from
     input_hashes: dict[str, str] = field(default_factory=dict)
+    raw_ids: dict[str, set[str]] = field(default_factory=dict)  # "table.column" -> ids as typed, valid rows or not
 
     @property
     def name(self) -> str:
@@ -70,14 +71,16 @@ def _friendly(err: dict) -> str:
     if kind in {"greater_than_equal", "greater_than"}:
         bound = ctx.get("ge", ctx.get("gt"))
         sign = "≥" if kind == "greater_than_equal" else ">"
-        return f"expected a number {sign} {bound}, got {got}"
+        return f"expected a number {sign} {bound:g}, got {got}"
     if kind in {"less_than_equal", "less_than"}:
         bound = ctx.get("le", ctx.get("lt"))
-        return f"expected a number ≤ {bound}, got {got}"
+        return f"expected a number ≤ {bound:g}, got {got}"
     if kind == "literal_error":
         return f"expected one of {ctx.get('expected')}, got '{got}'"
     if kind == "string_pattern_mismatch":
         return f"expected an id of letters, digits, '_', '-' or '.', got '{got}'"
+    if kind == "extra_forbidden":
+        return "unknown setting (check its spelling)"
     if kind == "string_too_short":
         return "a value is required here"
     msg = err["msg"]
@@ -109,11 +112,13 @@ def validate_rows(raw: pd.DataFrame, model: type[Row], where: str) -> tuple[pd.D
     records = []
     for i, record in enumerate(raw.to_dict(orient="records")):
         row_no = i + 2  # header is row 1, as a spreadsheet numbers it
-        record = {k: _clean_cell(k, v) for k, v in record.items()}
-        if all((v is None or str(v).strip() == "") for v in record.values()):
-            continue  # a blank line
+        record = {k: _clean_cell(k, v) for k, v in record.items() if v is not None and str(v).strip() != ""}
+        if not record:
+            continue  # a blank line; a blank cell means the column's default (or "required" if it has none)
         try:
             records.append(model.model_validate(record).model_dump() | {"_row": row_no})
+        except (TypeError, ArithmeticError) as exc:
+            problems.append(Problem(where, row_no, None, f"cannot read this row ({exc})"))
         except ValidationError as exc:
             for err in exc.errors():
                 column = str(err["loc"][0]) if err["loc"] else None
@@ -122,7 +127,18 @@ def validate_rows(raw: pd.DataFrame, model: type[Row], where: str) -> tuple[pd.D
         frame = _empty_frame(model)
         frame["_row"] = pd.Series(dtype=int)
         return frame, problems
-    return pd.DataFrame.from_records(records), problems
+    return _typed_frame(records), problems
+
+
+def _typed_frame(records: list[dict]) -> pd.DataFrame:
+    """Columns stay Python objects (None for blanks, lists for lists); columns that are wholly
+    numeric (no blanks) become float or int so they can be summed."""
+    frame = pd.DataFrame({col: pd.Series([r[col] for r in records], dtype=object) for col in records[0]})
+    for col in frame.columns:
+        values = frame[col].tolist()
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            frame[col] = pd.Series(values, dtype="int64" if all(isinstance(v, int) for v in values) else "float64")
+    return frame
 
 
 def _read_raw(path: Path, config: StudyConfig) -> tuple[dict[str, tuple[pd.DataFrame, str]], dict[str, str], list[Problem]]:
@@ -193,17 +209,22 @@ def load_study(path: str | Path) -> Study:
     hashes["study.yaml"] = hashlib.sha256((path / "study.yaml").read_bytes()).hexdigest()
     tables: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}
+    raw_ids: dict[str, set[str]] = {}
     for name, model in TABLE_MODELS.items():
         if name in raw:
             frame, where = raw[name]
             typed, found = validate_rows(frame, model, where)
+            for col in frame.columns:
+                if str(col).strip().endswith("_id"):
+                    raw_ids[f"{name}.{str(col).strip()}"] = {str(v).strip() for v in frame[col] if str(v).strip()}
             problems.extend(found)
             tables[name], sources[name] = typed, where
         else:
             tables[name], sources[name] = _empty_frame(model).assign(_row=pd.Series(dtype=int)), f"{name}.csv"
             if name in REQUIRED_TABLES:
                 problems.append(Problem(f"{name}.csv", None, None, "required table is missing"))
-    study = Study(path=path, config=config, tables=tables, sources=sources, input_hashes=hashes)
+    study = Study(path=path, config=config, tables=tables, sources=sources, input_hashes=hashes,
+                  raw_ids=raw_ids)
     problems.extend(cross_reference_problems(study))
     if problems:
         raise StudyError(problems)

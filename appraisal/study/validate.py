@@ -85,7 +85,8 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
             continue
         known: set[str] = set()
         for table, key in targets:
-            known |= set(t[table][key].dropna())
+            # ids of rows that failed validation still count: their own problem is already reported
+            known |= set(t[table][key].dropna()) | study.raw_ids.get(f"{table}.{key}", set())
         wanted = " or ".join(f"a {key} in {src[table]}" for table, key in targets)
         for pos, value in enumerate(frame[column]):
             if value is not None and value == value and value not in known:

@@ -1,0 +1,116 @@
+"""The `reformkit` command line. Each command reads a study, runs engines through `appraisal`, writes DIR."""
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from appraisal.study import StudyError, load_study
+
+app = typer.Typer(help="reformkit: optimise, simulate and appraise public-service reform options.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+console = Console()
+err = Console(stderr=True)
+
+StudyArg = Annotated[Path, typer.Argument(help="Study folder (study.yaml + tables)")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for results")]
+
+
+@contextmanager
+def user_errors():
+    """Bad input ends with one line per problem and exit code 2, never a traceback."""
+    try:
+        yield
+    except StudyError as exc:
+        err.print(f"[bold red]The study has {len(exc.problems)} problem(s):[/]")
+        for problem in exc.problems:
+            err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except (FileExistsError, FileNotFoundError, ValueError) as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def money(value: float | None, unit: str = "gbp_m") -> str:
+    if value is None:
+        return "–"
+    scale, suffix = {"gbp": (1, ""), "gbp_k": (1e3, "k"), "gbp_m": (1e6, "m")}[unit]
+    return f"£{value / scale:,.{1 if unit == 'gbp_m' else 0}f}{suffix}"
+
+
+@app.command()
+def init(folder: Annotated[Path, typer.Argument(help="New folder for the study")],
+         excel: Annotated[bool, typer.Option("--excel", help="One workbook instead of CSV files")] = False):
+    """Write a commented study template to fill in."""
+    from appraisal.template import write_template
+
+    with user_errors():
+        files = write_template(folder, excel=excel)
+    console.print(f"Wrote {len(files)} files to {folder}. Edit them, then run: reformkit validate {folder}")
+
+
+@app.command()
+def validate(study: StudyArg):
+    """Check a study's schema and cross-references; list every problem (exit code 2 if any)."""
+    with user_errors():
+        s = load_study(study)
+    counts = ", ".join(f"{len(f)} {name}" for name, f in s.tables.items() if len(f))
+    console.print(f"[green]OK[/] {s.name}: {counts}; horizon {s.years[0]}–{s.years[-1]}")
+
+
+@app.command()
+def describe(study: StudyArg):
+    """Print summary tables of a study."""
+    with user_errors():
+        s = load_study(study)
+    table = Table(title=f"{s.name} ({s.years[0]}–{s.years[-1]}, discounting: {s.config.discounting.schedule})")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    table.add_column("from")
+    for name, frame in s.tables.items():
+        if len(frame):
+            table.add_row(name, str(len(frame)), s.sources[name])
+    console.print(table)
+    options = Table(title="Options")
+    for col in ("option", "name", "benefit lines", "cost lines"):
+        options.add_column(col)
+    for row in s.tables["options"].itertuples(index=False):
+        nb = sum(1 for o in s.tables["benefits"]["options"] if not o or row.option_id in o)
+        nc = sum(1 for o in s.tables["costs"]["options"] if not o or row.option_id in o)
+        options.add_row(row.option_id, row.name, str(nb), str(nc))
+    console.print(options)
+
+
+@app.command()
+def appraise(study: StudyArg, out: OutOpt = Path("out/appraise")):
+    """The financial case per option: profiles, adjustments, discounting, NPV/NPSV, BCR, payback, funding."""
+    from appraisal.financial_case import financial_case, write_financial_case
+
+    with user_errors():
+        s = load_study(study)
+        case = financial_case(s)
+        write_financial_case(case, out)
+    unit = s.config.display_unit
+    table = Table(title=f"{s.name}: financial case ({s.config.discounting.schedule} discounting)")
+    for col in ("option", "benefits (adj.)", "costs (adj.)", "NPSV", "BCR", "payback", "funding need"):
+        table.add_column(col, justify="right")
+    for oid, r in case.options.items():
+        m = r.metrics
+        table.add_row(oid, money(m["benefits_adjusted_total_gbp"], unit), money(m["costs_adjusted_total_gbp"], unit),
+                      money(m["npsv_gbp"], unit), "–" if m["bcr"] is None else f"{m['bcr']:.2f}",
+                      m["payback_year"] or "never", money(m["funding_requirement_gbp"], unit))
+    console.print(table)
+    console.print(f"Results written to {out}/results.json, tables/, results.xlsx, manifest.json")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())
