@@ -119,7 +119,9 @@ def run_sweep(fn: Callable, design, store: str | os.PathLike | RunStore, *, stud
     must change whenever the model or its inputs change. ``scheduler``: None/"local" (LocalCluster,
     ``n_workers`` processes x 1 thread), "serial" (in-process, no dask), an address
     ``"tcp://HOST:PORT"``, or a ``distributed.Client``. ``seed``: if given, ``fn(x, seed=...)`` receives a
-    per-run seed from :func:`run_seed`. ``on_commit(n_stored)`` is called after each committed chunk."""
+    per-run seed from :func:`run_seed`. ``on_commit(n_stored)`` is called after each committed chunk.
+    The returned DataFrame's ``attrs`` hold ``study_hash``, ``computed`` (runs evaluated by this call)
+    and ``resumed_from`` (runs already in the store)."""
     X, design_hash, method = design_frame(design)
     key = study_hash or design_hash
     own_store = not isinstance(store, RunStore)
@@ -133,7 +135,9 @@ def run_sweep(fn: Callable, design, store: str | os.PathLike | RunStore, *, stud
                      max_retries, len(X), len(done))
         if st.count(key) != len(X):
             raise RuntimeError(f"sweep incomplete: {st.count(key)} of {len(X)} runs stored")
-        return st.load(key)
+        out = st.load(key)
+        out.attrs.update(study_hash=key, computed=len(missing), resumed_from=len(done))
+        return out
     finally:
         if own_store:
             st.close()
