@@ -1,0 +1,27 @@
+"""Partner buy-in agent model (Mesa 3.5): will partners agree each delivery vehicle, when, and who is pivotal.
+
+    from agents import BuyInInputs, simulate, delay_summary
+    res = simulate(inputs, runs=1000, seed=1)          # or client=distributed.Client(...)
+    res.outcomes, res.pivotal, res.trajectories         # DataFrames
+    prob_by_year(res), median_establishment(res), delay_summary(res, years)
+    compare_interventions(inputs, {"cap": [RiskShare("Trust A", 1e6)]}, runs=500, seed=1)
+"""
+
+from .compare import compare_interventions
+from .governance import rule_holds
+from .inputs import BuyInInputs, validate
+from .interventions import EarlyEngagement, GovernanceChange, RiskShare, SidePayment, apply_interventions
+from .model import BuyInModel, PartnerAgent
+from .params import BehaviourParams
+from .prepare import Prepared, default_network, prepare
+from .reference import ReferenceModel
+from .simulate import BuyInResults, run_one, run_seeds, simulate
+from .summary import delay_summary, establishment_distribution, median_establishment, prob_by_year
+
+__all__ = [
+    "BehaviourParams", "BuyInInputs", "BuyInModel", "BuyInResults", "EarlyEngagement", "GovernanceChange",
+    "PartnerAgent", "Prepared", "ReferenceModel", "RiskShare", "SidePayment", "apply_interventions",
+    "compare_interventions", "default_network", "delay_summary", "establishment_distribution",
+    "median_establishment", "prepare", "prob_by_year", "rule_holds", "run_one", "run_seeds", "simulate",
+    "validate",
+]

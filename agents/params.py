@@ -1,0 +1,43 @@
+"""Behavioural parameters of the buy-in model, with defaults.
+
+Every default and the reason for it is documented in docs/agents.md; change them per study through
+`BuyInInputs.params`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class BehaviourParams:
+    # how fast a stance moves toward its target each month (exponential smoothing rate)
+    adjustment_rate: float = 0.15
+    # drive per unit of net benefit as a share of the partner's annual budget
+    benefit_sensitivity: float = 20.0
+    # losses weigh this many times more than gains of the same size
+    loss_aversion: float = 2.0
+    # extra weight on money for a partner under full financial pressure (pressure 1 → ×(1 + this))
+    pressure_sensitivity: float = 1.0
+    # drive lost per unit of sovereignty loss (0–1)
+    sovereignty_sensitivity: float = 3.0
+    # drive lost per unit of uncertainty for a fully risk-averse partner (risk appetite 0)
+    uncertainty_sensitivity: float = 1.0
+    # uncertainty about a new vehicle halves every this many months of engagement
+    uncertainty_halflife_months: float = 12.0
+    # perceived uncertainty when a study gives none (0–1)
+    default_uncertainty: float = 0.5
+    # weight of the network-weighted mean of peers' stances in the drive
+    peer_sensitivity: float = 0.8
+    # monthly noise on stances (standard deviation, stance units)
+    noise_sd: float = 0.05
+    # per-run disposition of each partner toward each vehicle (standard deviation, drive units)
+    disposition_sd: float = 0.3
+    # a board records "yes" only when the stance exceeds this
+    vote_threshold: float = 0.1
+    # chance that an election resets a partner's stance (new administration) when not given per partner
+    default_turnover_prob: float = 0.5
+    # board meeting calendar when a partner gives none
+    default_board_months: str = "quarterly"
+    # numerical tolerance in governance thresholds (share of total voting weight)
+    rule_tolerance: float = 1e-9
