@@ -40,7 +40,8 @@ def money(value: float | None, unit: str = "gbp_m") -> str:
     if value is None:
         return "–"
     scale, suffix = {"gbp": (1, ""), "gbp_k": (1e3, "k"), "gbp_m": (1e6, "m")}[unit]
-    return f"£{value / scale:,.{1 if unit == 'gbp_m' else 0}f}{suffix}"
+    sign = "−" if value < 0 else ""
+    return f"{sign}£{abs(value) / scale:,.{1 if unit == 'gbp_m' else 0}f}{suffix}"
 
 
 @app.command()
@@ -106,6 +107,57 @@ def appraise(study: StudyArg, out: OutOpt = Path("out/appraise")):
                       m["payback_year"] or "never", money(m["funding_requirement_gbp"], unit))
     console.print(table)
     console.print(f"Results written to {out}/results.json, tables/, results.xlsx, manifest.json")
+
+
+@app.command()
+def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
+             option: Annotated[list[str] | None, typer.Option("--option", help="Option id (repeatable); default all")] = None,
+             time_limit: Annotated[float | None, typer.Option(help="Seconds per solve; the best plan found is kept")] = None,
+             gap: Annotated[float, typer.Option(help="Relative optimality gap to stop at")] = 1e-6,
+             seed: Annotated[int, typer.Option(help="HiGHS random seed")] = 0):
+    """Best placement of services into vehicles, sites and years per option (Pyomo + HiGHS)."""
+    from appraisal.optimisation import optimise_option
+    from appraisal.outputs import write_json
+    from appraisal.provenance import provenance
+
+    with user_errors():
+        s = load_study(study)
+        chosen = option or s.option_ids
+        unknown = sorted(set(chosen) - set(s.tables["options"]["option_id"]))
+        if unknown:
+            raise ValueError(f"unknown option(s) {unknown}; the study has {s.option_ids}")
+        results = {}
+        with progress_bar() as bar:
+            task = bar.add_task("optimising", total=len(chosen))
+            for oid in chosen:
+                bar.update(task, description=f"option {oid}")
+                r = optimise_option(s, oid, time_limit=time_limit, rel_gap=gap, seed=seed)
+                results[oid] = r.summary()
+                r.plan.write(out / oid)
+                if r.reference is not None:
+                    r.reference.write(out / oid / "document_plan")
+                bar.advance(task)
+    write_json(out / "results.json", {"study": s.name, "options": results,
+                                      "provenance": provenance(s, command="optimise", seed=seed, gap=gap,
+                                                               time_limit=time_limit)})
+    table = Table(title=f"{s.name}: optimised plans")
+    for col in ("option", "status", "NPSV", "gap", "document plan NPSV", "seconds"):
+        table.add_column(col, justify="right")
+    unit = s.config.display_unit
+    for oid, r in results.items():
+        table.add_row(oid, r["status"], money(r["npsv_gbp"], unit), "–" if r["gap"] is None else f"{r['gap']:.2%}",
+                      money(r["reproduce_npv_gbp"], unit), f"{r['solve_seconds'] or 0:.2f}")
+        if r["diagnosis"]:
+            console.print(f"[yellow]{oid}:[/] {r['diagnosis']}", highlight=False)
+    console.print(table)
+    console.print(f"Plans written to {out}/<option>/ and {out}/results.json")
+
+
+def progress_bar():
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                    TimeElapsedColumn(), TimeRemainingColumn(), console=err, transient=False)
 
 
 def main() -> None:  # pragma: no cover - console entry point

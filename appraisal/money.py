@@ -173,8 +173,9 @@ def split_by_party(streams: pd.DataFrame, study: Study) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["kind", "year", "recipient_id", "partner_id", "share_gbp"])
 
 
-def appraise_option(study: Study, option_id: str, anchors=None, assignment=None) -> OptionAppraisal:
-    return appraise_streams(study, option_id, build_streams(study, option_id, anchors, assignment))
+def appraise_option(study: Study, option_id: str, anchors=None, assignment=None, sites_opened=None) -> OptionAppraisal:
+    """An option's financial case; a plan's vehicle years, transfers and site openings when given."""
+    return appraise_streams(study, option_id, build_streams(study, option_id, anchors, assignment, sites_opened))
 
 
 def appraise_study(study: Study) -> dict[str, OptionAppraisal]:

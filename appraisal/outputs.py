@@ -14,6 +14,10 @@ import pandas as pd
 
 
 def _clean(value):
+    if isinstance(value, pd.DataFrame):
+        return _clean(value.to_dict(orient="records"))
+    if value is pd.NA or value is pd.NaT:
+        return None
     if isinstance(value, dict):
         return {str(k): _clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

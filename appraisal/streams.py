@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from appraisal.study import Study
+from optimise.prepare import curve_cost
 
 STREAM_COLUMNS = ["stream_id", "kind", "component", "category", "vehicle_id", "service_id", "phase", "party",
                   "t", "year", "amount_gbp", "low_gbp", "high_gbp"]
@@ -82,11 +83,14 @@ def _emit(records: list[dict], base: dict, profile: np.ndarray, low: np.ndarray,
 
 
 def build_streams(study: Study, option_id: str | None = None, anchors: Mapping[str, int | None] | None = None,
-                  assignment: pd.DataFrame | None = None) -> pd.DataFrame:
+                  assignment: pd.DataFrame | None = None, sites_opened: Mapping[str, int] | None = None
+                  ) -> pd.DataFrame:
     """Yearly benefit and cost streams of an option, unadjusted.
 
     anchors: vehicle_id -> year index the plan establishes it (None = never); omitted = as planned.
-    assignment: service transfers (service_id, vehicle_id, transfer_year index) that bring placement money.
+    assignment: service transfers (service_id, vehicle_id, transfer_year index) that bring placement money
+    and, where the study gives cost curves, the running cost of each vehicle at its volume.
+    sites_opened: site_id -> year index it opens (open cost that year, running cost every year after).
     """
     n = len(study.years)
     records: list[dict] = []
@@ -128,7 +132,59 @@ def build_streams(study: Study, option_id: str | None = None, anchors: Mapping[s
         _emit(records, base, profile, profile, profile)
     if assignment is not None and not assignment.empty:
         records.extend(_placement_records(study, assignment))
+        records.extend(_curve_records(study, assignment, anchors or {}))
+    if sites_opened:
+        records.extend(_site_records(study, sites_opened))
     return _rows(study, records)
+
+
+def _cost_records(base: dict, profile: np.ndarray) -> list[dict]:
+    return [base | {"kind": "cost", "category": "revenue", "t": int(t), "amount_gbp": float(profile[t]),
+                    "low_gbp": float(profile[t]), "high_gbp": float(profile[t])} for t in np.flatnonzero(profile)]
+
+
+def _site_records(study: Study, sites_opened: Mapping[str, int]) -> list[dict]:
+    n = len(study.years)
+    sites = study.tables["sites"].set_index("site_id")
+    out: list[dict] = []
+    for site, t0 in sorted(sites_opened.items()):
+        if t0 is None or site not in sites.index:
+            continue
+        profile = np.zeros(n)
+        profile[t0] += sites.at[site, "open_cost_gbp"] or 0.0
+        profile[t0:] += sites.at[site, "running_cost_gbp_per_year"] or 0.0
+        base = {"stream_id": f"site:{site}", "component": "sites", "vehicle_id": sites.at[site, "vehicle_id"],
+                "service_id": None, "phase": None, "party": None}
+        out.extend(_cost_records(base, profile))
+    return out
+
+
+def _curve_records(study: Study, assignment: pd.DataFrame, anchors: Mapping[str, int | None]) -> list[dict]:
+    """Running cost of each vehicle with a cost curve, at the volume it serves each year it exists."""
+    curves = study.tables["cost_curves"]
+    if curves.empty:
+        return []
+    n = len(study.years)
+    volume = study.tables["services"].set_index("service_id")["volume"]
+    moves = assignment[assignment["transfer_year"].notna()]
+    out: list[dict] = []
+    for vehicle, curve in curves.groupby("vehicle_id", sort=True):
+        mine = moves[moves["vehicle_id"] == vehicle]
+        start = anchors.get(vehicle)
+        if start is None:
+            start = int(mine["transfer_year"].min()) if len(mine) else None
+        if start is None:
+            continue
+        points = curve.groupby("volume", sort=True)["running_cost_gbp_per_year"].mean()
+        profile = np.zeros(n)
+        for t in range(int(start), n):
+            served = mine.loc[mine["transfer_year"].astype(int) <= t, "service_id"]
+            v = float(sum((volume.get(s) or 0.0) for s in served))
+            profile[t] = float(curve_cost(points.index.to_numpy(float), points.to_numpy(float), v))
+        base = {"stream_id": f"curve:{vehicle}", "component": "running cost curve", "vehicle_id": vehicle,
+                "service_id": None, "phase": None, "party": None}
+        out.extend(_cost_records(base, profile))
+    return out
 
 
 def _placement_records(study: Study, assignment: pd.DataFrame) -> list[dict]:

@@ -254,8 +254,10 @@ class OptionRow(Row):
 
 
 RuleKind = Literal[
-    "allow_vehicle", "forbid_vehicle", "forbid_kind", "force", "forbid", "force_year", "lock_site",
+    "allow_vehicle", "forbid_vehicle", "forbid_kind", "force", "forbid", "force_year", "lock_site", "reference",
 ]
+# reference: the source document's own plan moves service_id into vehicle_id (in `year`, else the vehicle's
+# planned year). It constrains nothing; reproduce mode evaluates that plan beside the optimised one.
 
 
 class OptionRuleRow(Row):
@@ -267,6 +269,14 @@ class OptionRuleRow(Row):
     site_id: OptId = None
     year: OptFinancialYear = None
     notes: OptStr = None
+
+
+class CostCurveRow(Row):
+    """A point of a vehicle's running cost curve: economies of scale, piecewise-linear in volume."""
+
+    vehicle_id: Id
+    volume: float = Field(ge=0, description="contacts, cases or units a year served by the vehicle")
+    running_cost_gbp_per_year: float = Field(ge=0, description="£ a year at that volume")
 
 
 class PrecedenceRow(Row):
@@ -347,6 +357,7 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "options": OptionRow,
     "option_rules": OptionRuleRow,
     "precedence": PrecedenceRow,
+    "cost_curves": CostCurveRow,
     "limits": LimitRow,
     "value_drivers": ValueDriverRow,
     "driver_scores": DriverScoreRow,

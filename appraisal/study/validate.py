@@ -19,6 +19,7 @@ KEYS: dict[str, list[str]] = {
     "options": ["option_id"], "value_drivers": ["driver_id"], "driver_scores": ["driver_id", "option_id"],
     "positions": ["partner_id", "scenario", "line", "year"], "targets": ["target_id"],
     "uncertainties": ["parameter"], "precedence": ["before_service_id", "after_service_id"],
+    "cost_curves": ["vehicle_id", "volume"],
 }
 
 # (table, column) -> (table it must name, that table's id column, or several alternatives)
@@ -52,6 +53,7 @@ REFERENCES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("driver_scores", "option_id", [("options", "option_id")]),
     ("positions", "partner_id", [("partners", "partner_id")]),
     ("targets", "option_id", [("options", "option_id")]),
+    ("cost_curves", "vehicle_id", [("vehicles", "vehicle_id")]),
 ]
 
 YEAR_COLUMNS = [
@@ -130,7 +132,8 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
     for pos, row in enumerate(t["option_rules"].itertuples(index=False)):
         needs = {"force": ["service_id", "vehicle_id"], "forbid": ["service_id", "vehicle_id"],
                  "allow_vehicle": ["vehicle_id"], "forbid_vehicle": ["vehicle_id"], "forbid_kind": ["vehicle_kind"],
-                 "force_year": ["service_id", "year"], "lock_site": ["site_id"]}[row.rule]
+                 "force_year": ["service_id", "year"], "lock_site": ["site_id"],
+                 "reference": ["service_id", "vehicle_id"]}[row.rule]
         for col in needs:
             if getattr(row, col) is None:
                 problems.append(Problem(src["option_rules"], _row(t["option_rules"], pos), col, f"rule '{row.rule}' needs {col}"))
