@@ -31,10 +31,22 @@ def _full_value(inputs: BuyInInputs) -> pd.DataFrame:
     return out
 
 
+def _stake(inputs: BuyInInputs, pv: pd.DataFrame) -> pd.Series:
+    """Pairs where the partner has a stake: a board seat or a partner_value row (money is paid only there)."""
+    seats = set(zip(inputs.governance["partner_id"].astype(str), inputs.governance["vehicle_id"].astype(str)))
+    seats |= set(zip(inputs.partner_value["partner_id"].astype(str), inputs.partner_value["vehicle_id"].astype(str)))
+    return pd.Series([k in seats for k in zip(pv["partner_id"], pv["vehicle_id"])], index=pv.index)
+
+
+def _target(inputs: BuyInInputs, pv: pd.DataFrame, partner_id, vehicle_id) -> pd.Series:
+    return _mask(pv, "partner_id", partner_id) & _mask(pv, "vehicle_id", vehicle_id) & _stake(inputs, pv)
+
+
 @dataclass(frozen=True)
 class RiskShare:
     """A risk-sharing agreement: the partner's annual loss on the vehicle is capped at `cap_gbp`; the
-    agreement also cuts the partner's perceived uncertainty by `uncertainty_reduction` (share)."""
+    agreement also cuts the partner's perceived uncertainty by `uncertainty_reduction` (share). Applies where the
+    partner has a stake (a board seat or a partner_value row)."""
     partner_id: str | Iterable[str]
     cap_gbp: float
     vehicle_id: str | Iterable[str] | None = None
@@ -42,7 +54,7 @@ class RiskShare:
 
     def apply(self, inputs: BuyInInputs) -> BuyInInputs:
         pv = _full_value(inputs)
-        m = _mask(pv, "partner_id", self.partner_id) & _mask(pv, "vehicle_id", self.vehicle_id)
+        m = _target(inputs, pv, self.partner_id, self.vehicle_id)
         pv.loc[m, "net_benefit_gbp"] = np.maximum(pv.loc[m, "net_benefit_gbp"], -float(self.cap_gbp))
         unc = pv["uncertainty"] if "uncertainty" in pv else pd.Series(np.nan, index=pv.index)
         unc = unc.fillna(inputs.params.default_uncertainty)
@@ -52,27 +64,28 @@ class RiskShare:
     def cost_gbp(self, inputs: BuyInInputs) -> float:
         """Annual loss the underwriter takes on (loss above the cap)."""
         pv = _full_value(inputs)
-        m = _mask(pv, "partner_id", self.partner_id) & _mask(pv, "vehicle_id", self.vehicle_id)
+        m = _target(inputs, pv, self.partner_id, self.vehicle_id)
         return float(np.maximum(-pv.loc[m, "net_benefit_gbp"] - float(self.cap_gbp), 0.0).sum())
 
 
 @dataclass(frozen=True)
 class SidePayment:
-    """An annual payment to a partner from transitional funding, conditional on the vehicle."""
+    """An annual payment to a partner from transitional funding, conditional on the vehicle (paid only where the
+    partner has a stake in it: a board seat or a partner_value row)."""
     partner_id: str | Iterable[str]
     amount_gbp: float
     vehicle_id: str | Iterable[str]
 
     def apply(self, inputs: BuyInInputs) -> BuyInInputs:
         pv = _full_value(inputs)
-        m = _mask(pv, "partner_id", self.partner_id) & _mask(pv, "vehicle_id", self.vehicle_id)
+        m = _target(inputs, pv, self.partner_id, self.vehicle_id)
         pv.loc[m, "net_benefit_gbp"] = pv.loc[m, "net_benefit_gbp"] + float(self.amount_gbp)
         return inputs.with_(partner_value=pv)
 
     def cost_gbp(self, inputs: BuyInInputs) -> float:
-        pv = _full_value(inputs)
-        m = _mask(pv, "partner_id", self.partner_id) & _mask(pv, "vehicle_id", self.vehicle_id)
-        return float(self.amount_gbp) * int(m.sum())
+        """Annual total paid: the amount for every (partner, vehicle) pair where the partner has a stake."""
+        return float(self.amount_gbp) * int(_target(inputs, _full_value(inputs), self.partner_id,
+                                                    self.vehicle_id).sum())
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,38 @@
+"""The dask.distributed path gives exactly the serial results (2 worker processes, one thread each)."""
+
+import pandas as pd
+import pytest
+
+distributed = pytest.importorskip("distributed")
+
+from agents import compare_interventions, simulate, SidePayment  # noqa: E402
+from agents.examples import lancashire_like  # noqa: E402
+
+pytestmark = pytest.mark.cluster
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=40) as cluster, distributed.Client(cluster) as c:
+        yield c
+
+
+def test_dask_equals_serial_whatever_the_chunks(client):
+    inp = lancashire_like()
+    serial = simulate(inp, runs=60, seed=42)
+    for chunk in (None, 7):
+        par = simulate(inp, runs=60, seed=42, client=client, chunk_size=chunk)
+        pd.testing.assert_frame_equal(serial.outcomes, par.outcomes)
+        pd.testing.assert_frame_equal(serial.pivotal, par.pivotal)
+        pd.testing.assert_frame_equal(serial.trajectories, par.trajectories)
+        assert par.provenance["parallel"] and par.provenance["inputs_hash"] == serial.provenance["inputs_hash"]
+    assert len(client.scheduler_info()["workers"]) == 2
+
+
+def test_compare_interventions_on_dask_equals_serial(client):
+    inp = lancashire_like()
+    pkg = {"pay": [SidePayment("Airedale", 3e6, "WBC_PEN")]}
+    a = compare_interventions(inp, pkg, runs=20, seed=1)
+    b = compare_interventions(inp, pkg, runs=20, seed=1, client=client)
+    pd.testing.assert_frame_equal(a, b)
