@@ -1,0 +1,18 @@
+"""optimise — the placement MILP engine (Pyomo + HiGHS).
+
+    from optimise import PlacementProblem, OptionRules, Plan, solve
+
+The maths is in docs/optimise.md. Modules: problem (input dataclasses), prepare (sparse index sets and
+coefficients), model (Pyomo model), solver (the one HiGHS wrapper), engine (solve), plan (Plan),
+evaluate (NPV of any plan, compare), check (constraint checker), diagnose (infeasibility in words),
+alternatives (near-optimal MGA plans), pareto (epsilon-constraint trade-offs).
+"""
+
+from .check import check_plan
+from .engine import reproduce_problem, solve
+from .evaluate import Evaluation, compare_plans, evaluate_plan
+from .plan import Plan
+from .problem import NO_SITE, OptionRules, PlacementProblem
+
+__all__ = ["PlacementProblem", "OptionRules", "Plan", "solve", "evaluate_plan", "compare_plans", "check_plan",
+           "reproduce_problem", "Evaluation", "NO_SITE"]

@@ -1,0 +1,225 @@
+"""Build the Pyomo placement MILP from a ``Prepared`` instance (maths: docs/optimise.md).
+
+Variables are indexed by integer position into ``prep.X`` / ``prep.Y`` / ``prep.W`` (sparse: only
+eligible tuples exist). Constraints are grouped in families; in ``elastic`` mode the families that a
+user's data or rules can make impossible get non-negative slack variables, and the objective becomes
+"minimise weighted slack" (used by diagnose.py). ``m.families[name]`` keeps, for each row, the key that
+diagnosis turns into words.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pyomo.environ as pyo
+
+from .prepare import Prepared
+from .problem import NO_SITE
+
+# Weight of one unit of slack in the elastic model: rules first, then counts, then money (per £1m).
+SLACK_WEIGHTS = {
+    "must_move": 1000.0,
+    "locked_site": 1000.0,
+    "precedence": 100.0,
+    "max_sites": 10.0,
+    "transfers": 10.0,
+    "capacity": 1.0,  # per FTE
+    "funding_yearly": 1e-6,  # per pound
+    "funding_cumulative": 1e-6,
+}
+
+
+def _lsum(terms):
+    terms = list(terms)
+    return pyo.quicksum(terms) if terms else 0
+
+
+def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disaggregated",
+                with_net: bool = False) -> pyo.ConcreteModel:
+    P, T = prep.problem, prep.T
+    X, Y, W = prep.X, prep.Y, prep.W
+    m = pyo.ConcreteModel(name=P.name)
+    m.x = pyo.Var(range(len(X)), domain=pyo.Binary)
+    m.y = pyo.Var(range(len(Y)), domain=pyo.Binary)
+    m.w = pyo.Var(range(len(W)), domain=pyo.Binary)
+    x = [m.x[i] for i in range(len(X))]
+    y = [m.y[i] for i in range(len(Y))]
+    w = [m.w[i] for i in range(len(W))]
+    rows: dict[str, list] = defaultdict(list)  # family -> [(key, lo, body, hi)]
+
+    xs, xv, xsite = X["service_id"].to_numpy(), X["vehicle_id"].to_numpy(), X["site_id"].to_numpy()
+    xt = X["t"].to_numpy(dtype=int)
+    groups = lambda keys: X.groupby(keys, sort=True).indices  # noqa: E731
+
+    # cumulative "established by t" and "open by t" expressions
+    y_by = defaultdict(list)
+    for i, (v, t) in enumerate(zip(Y["vehicle_id"], Y["t"])):
+        y_by[v].append((int(t), y[i]))
+    w_by = defaultdict(list)
+    for i, (site, t) in enumerate(zip(W["site_id"], W["t"])):
+        w_by[site].append((int(t), w[i]))
+    E = lambda v, t: _lsum(var for u, var in y_by[v] if u <= t)  # noqa: E731
+    O = lambda site, t: _lsum(var for u, var in w_by[site] if u <= t)  # noqa: E731
+
+    # (1) each service moves at most once; must-move services exactly once
+    for s, idx in groups("service_id").items():
+        body = _lsum(x[i] for i in idx)
+        rows["assign"].append((s, None, body, 1))
+        if s in prep.must_move:
+            rows["must_move"].append((s, 1, body, None))
+    for s in prep.must_move:
+        if not (xs == s).any():
+            rows["must_move"].append((s, 1, 0, None))
+
+    # (2) a vehicle is established at most once, and only if some service moves into it
+    for v, lst in y_by.items():
+        rows["establish_once"].append((v, None, _lsum(var for _, var in lst), 1))
+        rows["vehicle_used"].append((v, None, _lsum(var for _, var in lst) - _lsum(x[i] for i in np.flatnonzero(xv == v)), 0))
+
+    # (3) linking: transfers need the vehicle (no-site placements) or the site (sited placements)
+    if linking == "disaggregated":
+        for (s, v, site), idx in groups(["service_id", "vehicle_id", "site_id"]).items():
+            for t in sorted(set(xt[idx])):
+                lhs = _lsum(x[i] for i in idx if xt[i] <= t)
+                rhs = E(v, t) if site == NO_SITE else O(site, t)
+                rows["link"].append(((s, v, site, t), None, lhs - rhs, 0))
+    else:  # aggregated: one row per (vehicle or site, year), big-M = number of services
+        for (v, site), idx in groups(["vehicle_id", "site_id"]).items():
+            n = len(set(xs[idx]))
+            for t in sorted(set(xt[idx])):
+                lhs = _lsum(x[i] for i in idx if xt[i] <= t)
+                rhs = E(v, t) if site == NO_SITE else O(site, t)
+                rows["link"].append(((v, site, t), None, lhs - n * rhs, 0))
+
+    # (4) sites: open at most once, not before their vehicle, only if used unless locked
+    site_rows = defaultdict(list)
+    for i, site in enumerate(xsite):
+        if site != NO_SITE:
+            site_rows[site].append(i)
+    sites = P.sites.set_index("site_id")
+    locked = set(P.rules.locked_sites) | set(sites.index[sites["must_open"]])
+    for site, lst in w_by.items():
+        v = sites.at[site, "vehicle_id"]
+        opened = _lsum(var for _, var in lst)
+        rows["open_once"].append((site, None, opened, 1))
+        for t, _ in lst:
+            rows["site_after_vehicle"].append(((site, t), None, O(site, t) - E(v, t), 0))
+        if site in locked:
+            rows["locked_site"].append((site, 1, opened, None))
+        else:
+            rows["site_used"].append((site, None, opened - _lsum(x[i] for i in site_rows[site]), 0))
+        cap = float(sites.at[site, "capacity_fte"])
+        if np.isfinite(cap):
+            fte = P.services.set_index("service_id")["fte"]
+            body = _lsum(float(fte[xs[i]]) * x[i] for i in site_rows[site] if fte[xs[i]] != 0)
+            rows["capacity"].append((site, None, body - cap * opened, 0))
+    for site in locked - set(w_by):
+        rows["locked_site"].append((site, 1, 0, None))
+    veh = P.vehicles.set_index("vehicle_id")
+    for v, g in W.groupby("vehicle_id", sort=True):
+        k = veh.at[v, "max_sites"]
+        if np.isfinite(k):
+            rows["max_sites"].append((v, None, _lsum(w[i] for i in g.index), float(k)))
+
+    # (5) transition capacity: transfers per year
+    if P.max_transfers_per_year is not None:
+        for t in range(T):
+            cap = float(P.max_transfers_per_year[t])
+            idx = np.flatnonzero(xt == t)
+            if np.isfinite(cap) and len(idx) > cap:
+                rows["transfers"].append((t, None, _lsum(x[i] for i in idx), cap))
+
+    # (6) precedence: "after" moved by t  =>  "before" moved by t - lag
+    by_service = groups("service_id")
+    for b, a, lag in P.precedence[["before_service_id", "after_service_id", "min_lag_years"]].itertuples(index=False):
+        ia, ib = by_service.get(a, []), by_service.get(b, [])
+        for t in sorted(set(xt[ia])):
+            lhs = _lsum(x[i] for i in ia if xt[i] <= t)
+            rhs = _lsum(x[i] for i in ib if xt[i] <= t - lag)
+            rows["precedence"].append(((b, a, t), None, lhs - rhs, 0))
+
+    # (7) economies of scale: running cost = curve(volume) in each year the vehicle exists (lambda/SOS2 with binaries)
+    curve_cost_t = defaultdict(list)  # t -> list of expressions (cost, £)
+    if prep.curves:
+        vol = P.services.set_index("service_id")["volume"]
+        m.curve = pyo.Block()
+        for v, (bv, bc) in prep.curves.items():
+            tmin = min(t for t, _ in y_by[v])
+            n = len(bv)
+            keys = [(t, i) for t in range(tmin, T) for i in range(n)]
+            lam = pyo.Var(keys, bounds=(0, 1))
+            seg = pyo.Var([(t, j) for t in range(tmin, T) for j in range(max(n - 1, 1))], domain=pyo.Binary)
+            m.curve.add_component(f"lam_{len(m.curve.component_map())}", lam)
+            m.curve.add_component(f"seg_{len(m.curve.component_map())}", seg)
+            idx_v = np.flatnonzero(xv == v)
+            for t in range(tmin, T):
+                est = E(v, t)
+                volume = _lsum(float(vol[xs[i]]) * x[i] for i in idx_v if xt[i] <= t)
+                rows["curve_def"].append(((v, t, "vol"), 0, volume - _lsum(bv[i] * lam[t, i] for i in range(n)), 0))
+                rows["curve_def"].append(((v, t, "lam"), 0, _lsum(lam[t, i] for i in range(n)) - est, 0))
+                if n > 1:
+                    rows["curve_def"].append(((v, t, "seg"), 0, _lsum(seg[t, j] for j in range(n - 1)) - est, 0))
+                    for i in range(n):
+                        adj = [seg[t, j] for j in (i - 1, i) if 0 <= j < n - 1]
+                        rows["curve_def"].append(((v, t, i), None, lam[t, i] - _lsum(adj), 0))
+                curve_cost_t[t].append(_lsum(float(bc[i]) * lam[t, i] for i in range(n) if bc[i] != 0))
+
+    # objective: discounted net benefit
+    df = prep.df
+    npv = (_lsum(float(c) * x[i] for i, c in enumerate(prep.x_coef) if c != 0)
+           + _lsum(float(c) * y[i] for i, c in enumerate(prep.y_coef) if c != 0)
+           + _lsum(float(c) * w[i] for i, c in enumerate(prep.w_coef) if c != 0)
+           - _lsum(float(df[t]) * e for t, lst in curve_cost_t.items() for e in lst))
+    m.npv = pyo.Expression(expr=npv)
+
+    # (8) funding: net position per year (undiscounted), yearly and cumulative caps
+    cap_y, cap_c = P.funding_cap_yearly_gbp, P.funding_cap_cumulative_gbp
+    if with_net or cap_y is not None or cap_c is not None:
+        m.net = pyo.Var(range(T))
+        nx, ny, nw = prep.xb - prep.xc, prep.yb - prep.yc, -prep.wc
+        for t in range(T):
+            body = (_lsum(float(nx[i, t]) * x[i] for i in np.flatnonzero(nx[:, t]))
+                    + _lsum(float(ny[i, t]) * y[i] for i in np.flatnonzero(ny[:, t]))
+                    + _lsum(float(nw[i, t]) * w[i] for i in np.flatnonzero(nw[:, t]))
+                    - _lsum(curve_cost_t.get(t, [])))
+            rows["net_def"].append((t, 0, m.net[t] - body, 0))
+            if cap_y is not None and np.isfinite(cap_y[t]):
+                rows["funding_yearly"].append((t, -float(cap_y[t]), m.net[t], None))
+            if cap_c is not None and np.isfinite(cap_c):
+                rows["funding_cumulative"].append((t, -float(cap_c), _lsum(m.net[u] for u in range(t + 1)), None))
+
+    _add_rows(m, rows, elastic)
+    if elastic:
+        m.obj = pyo.Objective(expr=_lsum(SLACK_WEIGHTS[f] * s for f, s in m.slacks), sense=pyo.minimize)
+    else:
+        m.obj = pyo.Objective(expr=m.npv, sense=pyo.maximize)
+    m.prep = prep
+    return m
+
+
+def _add_rows(m, rows: dict, elastic: bool) -> None:
+    m.families = {}
+    m.slacks = []  # (family, var) pairs
+    for fam, lst in rows.items():
+        n = len(lst)
+        m.families[fam] = [r[0] for r in lst]
+        soft = elastic and fam in SLACK_WEIGHTS
+        if soft:
+            sl = pyo.Var(range(n), domain=pyo.NonNegativeReals)
+            m.add_component(f"slack_{fam}", sl)
+            m.slacks.extend((fam, sl[i]) for i in range(n))
+
+        def rule(_m, i, lst=lst, soft=soft, fam=fam):
+            _, lo, body, hi = lst[i]
+            if soft:  # slack relaxes the violated side: body + s >= lo, body - s <= hi
+                s = getattr(_m, f"slack_{fam}")[i]
+                body = body + s if lo is not None else body - s
+            elif isinstance(body, (int, float)):  # no variables left in the row
+                ok = (lo is None or body >= lo - 1e-9) and (hi is None or body <= hi + 1e-9)
+                return pyo.Constraint.Skip if ok else pyo.Constraint.Infeasible
+            if lo is not None and hi is not None:
+                return (lo, body, hi) if lo != hi else body == lo
+            return body >= lo if lo is not None else body <= hi
+
+        m.add_component(f"c_{fam}", pyo.Constraint(range(n), rule=rule))

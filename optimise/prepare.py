@@ -1,0 +1,207 @@
+"""From a PlacementProblem to the sparse index sets and coefficient arrays of the MILP.
+
+Only eligible tuples are built (eligibility and option rules are applied here, by filtering), so the
+model never carries a variable that must be zero. Money is precomputed as (benefit, cost) matrices with
+one column per horizon year: row i of ``xb``/``xc`` is what choosing decision i adds to each year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .problem import NO_SITE, PlacementProblem
+
+
+@dataclass
+class Prepared:
+    problem: PlacementProblem  # normalised
+    T: int
+    df: np.ndarray
+    X: pd.DataFrame  # service_id, vehicle_id, site_id, t   (transfer decisions)
+    xb: np.ndarray
+    xc: np.ndarray
+    Y: pd.DataFrame  # vehicle_id, t   (establishment decisions)
+    yb: np.ndarray
+    yc: np.ndarray
+    W: pd.DataFrame  # site_id, vehicle_id, t   (site opening decisions)
+    wc: np.ndarray
+    curves: dict  # vehicle_id -> (volumes, costs) breakpoints covering [0, max volume]
+    must_move: dict  # service_id -> reason (str) for services that must move
+    issues: list = field(default_factory=list)  # plain-words problems found while filtering
+
+    @property
+    def x_coef(self) -> np.ndarray:
+        return (self.xb - self.xc) @ self.df
+
+    @property
+    def y_coef(self) -> np.ndarray:
+        return (self.yb - self.yc) @ self.df
+
+    @property
+    def w_coef(self) -> np.ndarray:
+        return -self.wc @ self.df
+
+
+def stream_profiles(streams: pd.DataFrame, keys: list, T: int) -> tuple[dict, np.ndarray, np.ndarray]:
+    """Dense (benefit, cost) per key over offsets -(T-1)..T-1 (column k + T - 1)."""
+    s = streams[(streams["offset"] > -T) & (streams["offset"] < T)]
+    g = s.groupby(keys + ["offset"], sort=True)[["benefit_gbp", "cost_gbp"]].sum().reset_index()
+    key_tuples = list(dict.fromkeys(map(tuple, g[keys].to_numpy().tolist())))
+    pos = {k: i for i, k in enumerate(key_tuples)}
+    b = np.zeros((len(key_tuples) + 1, 2 * T - 1))  # last row: zeros for keys without streams
+    c = np.zeros_like(b)
+    rows = np.array([pos[tuple(r)] for r in g[keys].to_numpy().tolist()], dtype=int)
+    cols = g["offset"].to_numpy(dtype=int) + T - 1
+    np.add.at(b, (rows, cols), g["benefit_gbp"].to_numpy())
+    np.add.at(c, (rows, cols), g["cost_gbp"].to_numpy())
+    return pos, b, c
+
+
+def shifted(profile: np.ndarray, rows: np.ndarray, t: np.ndarray, T: int) -> np.ndarray:
+    """Matrix whose row i is profile[rows[i]] anchored at year t[i], cut to the horizon."""
+    cols = np.arange(T)[None, :] - t[:, None] + T - 1
+    return profile[rows[:, None], cols]
+
+
+def curve_cost(volumes: np.ndarray, costs: np.ndarray, v) -> np.ndarray:
+    """Piecewise-linear running cost at volume v, extrapolated linearly beyond both ends."""
+    v = np.asarray(v, dtype=float)
+    if len(volumes) == 1:
+        return np.full_like(v, costs[0])
+    out = np.interp(v, volumes, costs)
+    lo_slope = (costs[1] - costs[0]) / (volumes[1] - volumes[0])
+    hi_slope = (costs[-1] - costs[-2]) / (volumes[-1] - volumes[-2])
+    out = np.where(v < volumes[0], costs[0] + lo_slope * (v - volumes[0]), out)
+    return np.where(v > volumes[-1], costs[-1] + hi_slope * (v - volumes[-1]), out)
+
+
+def curve_breakpoints(cc: pd.DataFrame, max_volume: float) -> tuple[np.ndarray, np.ndarray]:
+    """The study's breakpoints, extended (by curve_cost's extrapolation) to cover [0, max_volume]."""
+    cc = cc.groupby("volume", sort=True)["running_cost_gbp_per_year"].mean()
+    vol = cc.index.to_numpy(dtype=float)
+    cost = cc.to_numpy(dtype=float)
+    pts = sorted(set(vol[(vol >= 0) & (vol <= max_volume)]) | {0.0, float(max_volume)})
+    pts = np.array(pts, dtype=float)
+    return pts, curve_cost(vol, cost, pts)
+
+
+def prepare(problem: PlacementProblem) -> Prepared:
+    P = problem.normalised()
+    R = P.rules
+    T = P.T
+    issues: list[str] = []
+    veh = P.vehicles.set_index("vehicle_id")
+    live = {
+        v for v, r in veh.iterrows()
+        if not r.is_status_quo and R.vehicle_allowed(v, r.kind) and r.earliest_year <= min(r.latest_year, T - 1)
+    }
+    first_year = {}
+    for v in sorted(live):
+        lo, hi = int(veh.at[v, "earliest_year"]), min(int(veh.at[v, "latest_year"]), T - 1)
+        if v in R.forced_vehicle_years:
+            f = int(R.forced_vehicle_years[v])
+            if not lo <= f <= hi:
+                issues.append(f"{v} is forced to be established in year index {f}, outside its window "
+                              f"{P.years[lo]}..{P.years[hi]}, so nothing can move into it")
+                live.discard(v)
+                continue
+            lo = hi = f
+        first_year[v] = (lo, hi)
+
+    # --- sites -----------------------------------------------------------------------------------
+    sites = P.sites[P.sites["vehicle_id"].isin(live) & ~P.sites["site_id"].isin(R.closed_sites)]
+    sites_of = sites.groupby("vehicle_id")["site_id"].apply(list).to_dict()
+    all_sited = set(P.sites["vehicle_id"])
+
+    # --- placements: expand missing site to all the vehicle's sites, then filter by rules ---------
+    pl = P.placements[["service_id", "vehicle_id", "site_id"]]
+    pl = pl[pl["vehicle_id"].isin(live) & pl["service_id"].isin(set(P.services["service_id"]))]
+    rows = []
+    for s, v, site in pl.itertuples(index=False):
+        if v in all_sited:
+            cands = sites_of.get(v, []) if site == NO_SITE else ([site] if site in set(sites_of.get(v, [])) else [])
+        else:
+            cands = [NO_SITE]
+        rows.extend((s, v, c) for c in cands)
+    E = pd.DataFrame(rows, columns=["service_id", "vehicle_id", "site_id"]).drop_duplicates()
+    forb = set(map(tuple, R.forbidden_mappings))
+    keep = []
+    for s, v, site in E.itertuples(index=False):
+        ok = (s, v) not in forb
+        if s in R.forced_mappings:
+            ok = ok and R.forced_mappings[s] == v
+        if s in R.forced_sites:
+            ok = ok and R.forced_sites[s] == site
+        keep.append(ok)
+    E = E[np.array(keep, dtype=bool)] if len(E) else E
+
+    # --- years -----------------------------------------------------------------------------------
+    xrows = []
+    for s, v, site in E.itertuples(index=False):
+        lo = first_year[v][0]
+        years = range(lo, T)
+        if s in R.forced_years:
+            f = int(R.forced_years[s])
+            years = [f] if f >= lo else []
+        xrows.extend((s, v, site, t) for t in years)
+    X = pd.DataFrame(xrows, columns=["service_id", "vehicle_id", "site_id", "t"])
+    X = X.sort_values(["service_id", "vehicle_id", "site_id", "t"]).reset_index(drop=True)
+
+    # --- must move -------------------------------------------------------------------------------
+    must_move = {}
+    for s in P.services["service_id"]:
+        if R.service_must_move(s):
+            if s in R.forced_mappings:
+                reason = f"it is forced into {R.forced_mappings[s]}"
+            elif s in R.forced_years:
+                reason = f"it is forced to move in {P.years[int(R.forced_years[s])]}"
+            elif s in R.must_move:
+                reason = "the option says it must move"
+            else:
+                reason = "the option allows no service to stay where it is"
+            must_move[s] = reason
+            if not (X["service_id"] == s).any():
+                issues.append(f"{s} must move ({reason}) but has no eligible placement under this option's rules")
+
+    # --- money of transfers ----------------------------------------------------------------------
+    pos, pb, pc = stream_profiles(P.placement_streams, ["service_id", "vehicle_id"], T)
+    r = np.array([pos.get((s, v), len(pos)) for s, v in zip(X["service_id"], X["vehicle_id"])], dtype=int)
+    t = X["t"].to_numpy(dtype=int)
+    xb, xc = shifted(pb, r, t, T), shifted(pc, r, t, T)
+
+    # --- vehicles --------------------------------------------------------------------------------
+    used = set(X["vehicle_id"])
+    Y = pd.DataFrame(
+        [(v, t) for v in sorted(used) for t in range(first_year[v][0], first_year[v][1] + 1)],
+        columns=["vehicle_id", "t"],
+    )
+    vpos, vb, vc = stream_profiles(P.vehicle_streams, ["vehicle_id"], T)
+    r = np.array([vpos.get((v,), len(vpos)) for v in Y["vehicle_id"]], dtype=int)
+    t = Y["t"].to_numpy(dtype=int)
+    yb, yc = shifted(vb, r, t, T), shifted(vc, r, t, T)
+
+    # --- sites: opening year from the vehicle's earliest year ------------------------------------
+    wrows = []
+    for site, v, fixed, opening in sites[["site_id", "vehicle_id", "fixed_cost_gbp_per_year", "open_cost_gbp"]].itertuples(index=False):
+        for t in range(first_year[v][0], T):
+            wrows.append((site, v, t, fixed, opening))
+    W = pd.DataFrame(wrows, columns=["site_id", "vehicle_id", "t", "fixed", "opening"])
+    W = W.sort_values(["site_id", "t"]).reset_index(drop=True)
+    u = np.arange(T)[None, :]
+    tw = W["t"].to_numpy(dtype=int)[:, None]
+    wc = (u == tw) * W["opening"].to_numpy()[:, None] + (u >= tw) * W["fixed"].to_numpy()[:, None]
+    wc = wc.astype(float).reshape(len(W), T)
+    W = W[["site_id", "vehicle_id", "t"]]
+
+    # --- economies of scale ----------------------------------------------------------------------
+    curves = {}
+    vol = P.services.set_index("service_id")["volume"]
+    for v, cc in P.cost_curves.groupby("vehicle_id", sort=True):
+        if v in used:
+            maxvol = float(vol.reindex(X.loc[X["vehicle_id"] == v, "service_id"].unique()).sum())
+            curves[v] = curve_breakpoints(cc, max(maxvol, 1e-9))
+
+    return Prepared(P, T, P.discount_factor, X, xb, xc, Y, yb, yc, W, wc, curves, must_move, issues)

@@ -1,0 +1,170 @@
+"""Input data of the placement model: ``PlacementProblem`` and ``OptionRules``.
+
+Plain dataclasses holding pandas/numpy data, as agreed in docs/architecture.md. Nothing here knows
+about YAML or reports. ``PlacementProblem.normalised()`` returns a copy with every optional table
+present (possibly empty) and with typed columns, so the rest of the package never tests for None.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+NO_SITE = ""  # site_id used for placements into vehicles that have no sites
+
+
+@dataclass(frozen=True)
+class OptionRules:
+    """The rules of one option. Every field is optional; the default allows everything.
+
+    forced_mappings: service_id -> vehicle_id (the service must move there) or None (it must stay).
+    forced_sites: service_id -> site_id (if the service moves, it goes to that site).
+    forced_years: service_id -> year index (the service must move in exactly that year).
+    forced_vehicle_years: vehicle_id -> year index (the vehicle is established in exactly that year).
+    locked_sites: sites that must open; closed_sites: sites that must not open.
+    status_quo_allowed: False means every service must move ("the council delivers nothing directly").
+    must_move: services that must move (to any eligible vehicle).
+    """
+
+    name: str = "default"
+    allowed_vehicles: tuple | None = None
+    forbidden_vehicles: tuple = ()
+    allowed_kinds: tuple | None = None
+    forbidden_kinds: tuple = ()
+    forced_mappings: dict = field(default_factory=dict)
+    forced_sites: dict = field(default_factory=dict)
+    forbidden_mappings: tuple = ()  # of (service_id, vehicle_id)
+    forced_years: dict = field(default_factory=dict)
+    forced_vehicle_years: dict = field(default_factory=dict)
+    locked_sites: tuple = ()
+    closed_sites: tuple = ()
+    status_quo_allowed: bool = True
+    must_move: tuple = ()
+
+    def vehicle_allowed(self, vehicle_id: str, kind: str) -> bool:
+        if self.allowed_vehicles is not None and vehicle_id not in self.allowed_vehicles:
+            return False
+        if vehicle_id in self.forbidden_vehicles:
+            return False
+        if self.allowed_kinds is not None and kind not in self.allowed_kinds:
+            return False
+        return kind not in self.forbidden_kinds
+
+    def service_must_move(self, service_id: str) -> bool:
+        if service_id in self.forced_mappings:
+            return self.forced_mappings[service_id] is not None
+        return (not self.status_quo_allowed) or service_id in self.must_move or service_id in self.forced_years
+
+    def replace(self, **changes) -> "OptionRules":
+        return dataclasses.replace(self, **changes)
+
+
+_COLUMNS = {
+    "services": ["service_id", "fte", "volume", "current_vehicle_id", "current_site_id"],
+    "vehicles": ["vehicle_id", "kind", "earliest_year", "latest_year", "max_sites", "is_status_quo"],
+    "vehicle_streams": ["vehicle_id", "offset", "benefit_gbp", "cost_gbp"],
+    "placements": ["service_id", "vehicle_id", "site_id"],
+    "placement_streams": ["service_id", "vehicle_id", "offset", "benefit_gbp", "cost_gbp"],
+    "sites": ["site_id", "vehicle_id", "capacity_fte", "fixed_cost_gbp_per_year", "open_cost_gbp", "must_open"],
+    "precedence": ["before_service_id", "after_service_id", "min_lag_years"],
+    "cost_curves": ["vehicle_id", "volume", "running_cost_gbp_per_year"],
+}
+
+
+@dataclass
+class PlacementProblem:
+    """Everything the placement MILP needs (see docs/optimise.md for the maths)."""
+
+    years: list
+    discount_factor: np.ndarray
+    services: pd.DataFrame
+    vehicles: pd.DataFrame
+    placements: pd.DataFrame
+    vehicle_streams: pd.DataFrame | None = None
+    placement_streams: pd.DataFrame | None = None
+    sites: pd.DataFrame | None = None
+    precedence: pd.DataFrame | None = None
+    max_transfers_per_year: pd.Series | None = None
+    funding_cap_yearly_gbp: pd.Series | None = None
+    funding_cap_cumulative_gbp: float | None = None
+    cost_curves: pd.DataFrame | None = None
+    rules: OptionRules = field(default_factory=OptionRules)
+    name: str = "problem"
+
+    @property
+    def T(self) -> int:
+        return len(self.years)
+
+    def with_rules(self, rules: OptionRules) -> "PlacementProblem":
+        return dataclasses.replace(self, rules=rules)
+
+    def normalised(self) -> "PlacementProblem":
+        """Copy with every table present, required columns filled and ids as str."""
+        T = len(self.years)
+        df = np.asarray(self.discount_factor, dtype=float)
+        if df.shape != (T,):
+            raise ValueError(f"discount_factor has shape {df.shape}, expected ({T},)")
+        tables = {}
+        for name, cols in _COLUMNS.items():
+            t = getattr(self, name)
+            t = pd.DataFrame(columns=cols) if t is None else t.copy()
+            for c in cols:
+                if c not in t.columns:
+                    t[c] = _default(name, c, len(t))
+            for c in t.columns:
+                if c.endswith("_id"):
+                    t[c] = t[c].astype(object).where(t[c].notna(), None)
+                    t[c] = [None if v is None else str(v) for v in t[c]]
+            tables[name] = t.reset_index(drop=True)
+        s = tables["services"]
+        s["fte"] = s["fte"].astype(float).fillna(0.0)
+        s["volume"] = s["volume"].astype(float).fillna(0.0)
+        v = tables["vehicles"]
+        v["earliest_year"] = v["earliest_year"].fillna(0).astype(int)
+        v["latest_year"] = v["latest_year"].astype(float).fillna(T - 1).astype(int)
+        v["max_sites"] = v["max_sites"].astype(float)
+        v["is_status_quo"] = v["is_status_quo"].fillna(False).astype(bool)
+        p = tables["placements"]
+        p["site_id"] = [NO_SITE if x is None else x for x in p["site_id"]]
+        for name in ("vehicle_streams", "placement_streams"):
+            st = tables[name]
+            st["offset"] = st["offset"].astype(int)
+            st["benefit_gbp"] = st["benefit_gbp"].astype(float).fillna(0.0)
+            st["cost_gbp"] = st["cost_gbp"].astype(float).fillna(0.0)
+        si = tables["sites"]
+        si["capacity_fte"] = si["capacity_fte"].astype(float).fillna(np.inf)
+        si["fixed_cost_gbp_per_year"] = si["fixed_cost_gbp_per_year"].astype(float).fillna(0.0)
+        si["open_cost_gbp"] = si["open_cost_gbp"].astype(float).fillna(0.0)
+        si["must_open"] = si["must_open"].fillna(False).astype(bool)
+        pr = tables["precedence"]
+        pr["min_lag_years"] = pr["min_lag_years"].fillna(0).astype(int)
+        cc = tables["cost_curves"]
+        cc["volume"] = cc["volume"].astype(float)
+        cc["running_cost_gbp_per_year"] = cc["running_cost_gbp_per_year"].astype(float)
+        out = dataclasses.replace(self, discount_factor=df, **tables)
+        out.max_transfers_per_year = _series(self.max_transfers_per_year, T)
+        out.funding_cap_yearly_gbp = _series(self.funding_cap_yearly_gbp, T)
+        return out
+
+
+def _default(table: str, col: str, n: int):
+    if col == "site_id" or col.endswith("_id"):
+        return [None] * n
+    if col in ("is_status_quo", "must_open"):
+        return [False] * n
+    if col in ("latest_year", "max_sites", "capacity_fte"):
+        return [np.nan] * n
+    return [0] * n
+
+
+def _series(s, T: int) -> pd.Series | None:
+    """A per-year cap as a float Series indexed 0..T-1 (inf where absent), or None."""
+    if s is None:
+        return None
+    if np.isscalar(s):
+        return pd.Series([float(s)] * T, index=range(T))
+    s = pd.Series(s, dtype=float)
+    return s.reindex(range(T)).fillna(np.inf)

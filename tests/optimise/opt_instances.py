@@ -1,0 +1,176 @@
+"""Random small placement problems (hypothesis) and an independent brute-force solver for them."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+from hypothesis import strategies as st
+
+from optimise import OptionRules, PlacementProblem
+
+BUDGET = 1500  # max number of service-choice combinations the brute force enumerates
+
+
+@st.composite
+def small_problems(draw):
+    T = draw(st.integers(1, 3))
+    nv = draw(st.integers(1, 3))
+    ns = draw(st.integers(1, 6))
+    vids = [f"V{i}" for i in range(nv)]
+    sited = [draw(st.booleans()) for _ in vids]
+    sites = []
+    for v, has in zip(vids, sited):
+        if has:
+            for j in range(draw(st.integers(1, 2))):
+                if len(sites) < 3:
+                    sites.append(dict(site_id=f"{v}s{j}", vehicle_id=v, capacity_fte=draw(st.sampled_from([4.0, 8.0, np.inf])),
+                                      fixed_cost_gbp_per_year=draw(st.integers(0, 20)), open_cost_gbp=draw(st.integers(0, 30)),
+                                      must_open=False))
+    site_vs = {s["vehicle_id"] for s in sites}
+    vehicles = pd.DataFrame(dict(
+        vehicle_id=["SQ"] + vids, kind=["council"] + [draw(st.sampled_from(["ca", "icb", "market"])) for _ in vids],
+        earliest_year=[0] + [draw(st.integers(0, T - 1)) for _ in vids],
+        latest_year=[np.nan] + [draw(st.sampled_from([np.nan, T - 1, 0])) for _ in vids],
+        max_sites=[np.nan] + [draw(st.sampled_from([np.nan, 1])) for _ in vids],
+        is_status_quo=[True] + [False] * nv))
+    services = pd.DataFrame(dict(service_id=[f"S{i}" for i in range(ns)],
+                                 fte=[draw(st.integers(1, 5)) for _ in range(ns)],
+                                 volume=[draw(st.integers(1, 10)) for _ in range(ns)],
+                                 current_vehicle_id="SQ", current_site_id=None))
+    pl, ps = [], []
+    n_combos = 1
+    keep = 0
+    for s in services["service_id"]:
+        elig = draw(st.lists(st.sampled_from(vids), min_size=1, max_size=2, unique=True))
+        n_choice = 1 + sum(T * (sum(1 for x in sites if x["vehicle_id"] == v) if v in site_vs else 1) for v in elig)
+        if n_combos * n_choice > BUDGET:
+            break
+        n_combos *= n_choice
+        keep += 1
+        for v in elig:
+            pl.append(dict(service_id=s, vehicle_id=v, site_id=None))
+            for k in range(draw(st.integers(1, 3))):
+                ps.append(dict(service_id=s, vehicle_id=v, offset=k, benefit_gbp=draw(st.integers(0, 60)),
+                               cost_gbp=draw(st.integers(0, 60))))
+    services = services.iloc[:keep].reset_index(drop=True)
+    vs = [dict(vehicle_id=v, offset=k, benefit_gbp=draw(st.integers(0, 10)), cost_gbp=draw(st.integers(0, 40)))
+          for v in vids for k in range(draw(st.integers(0, 2)))]
+    prec = pd.DataFrame(columns=["before_service_id", "after_service_id", "min_lag_years"])
+    if keep >= 2 and draw(st.booleans()):
+        prec = pd.DataFrame(dict(before_service_id=["S0"], after_service_id=["S1"], min_lag_years=[draw(st.integers(0, 1))]))
+    curves = None
+    if draw(st.booleans()):
+        v = draw(st.sampled_from(vids))
+        curves = pd.DataFrame(dict(vehicle_id=v, volume=[0, 10, 30], running_cost_gbp_per_year=[draw(st.integers(0, 10)),
+                                                                                                 draw(st.integers(10, 20)), 25]))
+    rules = OptionRules(name="random", status_quo_allowed=draw(st.booleans()) or keep > 3,
+                        forbidden_vehicles=tuple(draw(st.lists(st.sampled_from(vids), max_size=1))))
+    return PlacementProblem(
+        years=[f"Y{t}" for t in range(T)], discount_factor=1 / 1.035 ** np.arange(T), services=services,
+        vehicles=vehicles, placements=pd.DataFrame(pl, columns=["service_id", "vehicle_id", "site_id"]),
+        vehicle_streams=pd.DataFrame(vs, columns=["vehicle_id", "offset", "benefit_gbp", "cost_gbp"]),
+        placement_streams=pd.DataFrame(ps), sites=pd.DataFrame(sites) if sites else None, precedence=prec,
+        max_transfers_per_year=draw(st.sampled_from([None, 1, 2])),
+        funding_cap_yearly_gbp=draw(st.sampled_from([None, 40.0, 80.0])),
+        funding_cap_cumulative_gbp=draw(st.sampled_from([None, 30.0, 100.0])),
+        cost_curves=curves, rules=rules, name="random")
+
+
+def brute_force(problem: PlacementProblem):
+    """Best NPV by enumeration (own arithmetic, no optimise internals). Returns (npv, plan) or (None, None)."""
+    P = problem.normalised()
+    T, df, R = P.T, P.discount_factor, P.rules
+    veh = P.vehicles.set_index("vehicle_id")
+    sites = P.sites.set_index("site_id")
+    fte = P.services.set_index("service_id")["fte"]
+    vol = P.services.set_index("service_id")["volume"]
+
+    def shifted(stream, t0):
+        out = np.zeros(T)
+        for k, b, c in stream:
+            if 0 <= t0 + k < T:
+                out[t0 + k] += b - c
+        return out
+
+    pstream = {key: list(g[["offset", "benefit_gbp", "cost_gbp"]].itertuples(index=False, name=None))
+               for key, g in P.placement_streams.groupby(["service_id", "vehicle_id"])}
+    vstream = {key: list(g[["offset", "benefit_gbp", "cost_gbp"]].itertuples(index=False, name=None))
+               for key, g in P.vehicle_streams.groupby("vehicle_id")}
+    choices = []
+    for s in P.services["service_id"]:
+        opts = [None] if R.status_quo_allowed else []
+        for v in P.placements.loc[P.placements["service_id"] == s, "vehicle_id"]:
+            if v in R.forbidden_vehicles or bool(veh.at[v, "is_status_quo"]):
+                continue
+            vsites = list(sites.index[sites["vehicle_id"] == v]) or [""]
+            for site in vsites:
+                for t in range(T):
+                    opts.append((s, v, site, t, shifted(pstream.get((s, v), []), t)))
+        choices.append(opts)
+    curves = {v: g.sort_values("volume") for v, g in P.cost_curves.groupby("vehicle_id")}
+    best, best_plan = None, None
+    for combo in itertools.product(*choices):
+        moves = [c for c in combo if c is not None]
+        first_v, first_site = {}, {}
+        for s, v, site, t, _ in moves:
+            first_v[v] = min(first_v.get(v, T), t)
+            if site:
+                first_site[site] = min(first_site.get(site, T), t)
+        # cheap checks on the moves alone
+        when = {s: t for s, _, _, t, _ in moves}
+        ok = True
+        if P.max_transfers_per_year is not None:
+            for t in range(T):
+                if sum(1 for m in moves if m[3] == t) > P.max_transfers_per_year[t]:
+                    ok = False
+        for b, a, lag in P.precedence.itertuples(index=False):
+            if a in when and (b not in when or when[a] < when[b] + lag):
+                ok = False
+        for site in first_site:
+            if sum(fte[s] for s, _, st_, _, _ in moves if st_ == site) > sites.at[site, "capacity_fte"]:
+                ok = False
+        for v in first_v:
+            k = veh.at[v, "max_sites"]
+            if not np.isnan(k) and sum(1 for site in first_site if sites.at[site, "vehicle_id"] == v) > k:
+                ok = False
+        if not ok:
+            continue
+        base = sum((m[4] for m in moves), np.zeros(T))
+        vlist = sorted(first_v)
+        vyears = []
+        for v in vlist:
+            lo, hi = int(veh.at[v, "earliest_year"]), veh.at[v, "latest_year"]
+            hi = T - 1 if np.isnan(hi) else int(hi)
+            vyears.append(range(lo, min(hi, first_v[v]) + 1))
+        for est in itertools.product(*vyears):
+            e = dict(zip(vlist, est))
+            slist = sorted(first_site)
+            syears = [range(e[sites.at[s, "vehicle_id"]], first_site[s] + 1) for s in slist]
+            for opn in itertools.product(*syears):
+                net = base.copy()
+                for v, t0 in e.items():
+                    net += shifted(vstream.get(v, []), t0)
+                    if v in curves:
+                        c = curves[v]
+                        for t in range(t0, T):
+                            volume = sum(vol[s] for s, vv, _, tt, _ in moves if vv == v and tt <= t)
+                            net[t] -= _interp(c["volume"].to_numpy(float), c["running_cost_gbp_per_year"].to_numpy(float), volume)
+                for s, t0 in zip(slist, opn):
+                    net[t0] -= sites.at[s, "open_cost_gbp"]
+                    net[t0:] -= sites.at[s, "fixed_cost_gbp_per_year"]
+                if P.funding_cap_yearly_gbp is not None and np.any(-net > P.funding_cap_yearly_gbp.to_numpy() + 1e-6):
+                    continue
+                if P.funding_cap_cumulative_gbp is not None and np.any(-np.cumsum(net) > P.funding_cap_cumulative_gbp + 1e-6):
+                    continue
+                npv = float(net @ df)
+                if best is None or npv > best + 1e-9:
+                    best, best_plan = npv, (moves, e, dict(zip(slist, opn)))
+    return best, best_plan
+
+
+def _interp(xs, ys, x):
+    if x > xs[-1]:
+        return ys[-1] + (ys[-1] - ys[-2]) / (xs[-1] - xs[-2]) * (x - xs[-1])
+    return float(np.interp(x, xs, ys))
