@@ -18,28 +18,30 @@ def _mask(df: pd.DataFrame, col: str, ids) -> pd.Series:
     return df[col].astype(str).isin([str(i) for i in ids])
 
 
+def stake_pairs(inputs: BuyInInputs) -> set[tuple[str, str]]:
+    """(partner, vehicle) pairs where the partner has a stake: a board seat or a partner_value row."""
+    g, pv = inputs.governance, inputs.partner_value
+    return (set(zip(g["partner_id"].astype(str), g["vehicle_id"].astype(str)))
+            | set(zip(pv["partner_id"].astype(str), pv["vehicle_id"].astype(str))))
+
+
 def _full_value(inputs: BuyInInputs) -> pd.DataFrame:
-    """partner_value with a row for every (partner, vehicle) pair, so interventions can reach any pair."""
-    grid = pd.MultiIndex.from_product([inputs.partner_ids, inputs.vehicle_ids],
-                                      names=["partner_id", "vehicle_id"]).to_frame(index=False)
+    """partner_value with a row for every stake pair (a seat without a row gets zero money), so interventions
+    can reach every partner with a stake; pairs without a stake are left out (they stay neutral)."""
     pv = inputs.partner_value.copy()
     pv["partner_id"] = pv["partner_id"].astype(str)
     pv["vehicle_id"] = pv["vehicle_id"].astype(str)
-    out = grid.merge(pv, on=["partner_id", "vehicle_id"], how="left")
+    have = set(zip(pv["partner_id"], pv["vehicle_id"]))
+    extra = sorted(stake_pairs(inputs) - have)
+    if extra:
+        pv = pd.concat([pv, pd.DataFrame(extra, columns=["partner_id", "vehicle_id"])], ignore_index=True)
     for col in ("net_benefit_gbp", "cost_share_gbp"):
-        out[col] = out[col].fillna(0.0) if col in out else 0.0
-    return out
-
-
-def _stake(inputs: BuyInInputs, pv: pd.DataFrame) -> pd.Series:
-    """Pairs where the partner has a stake: a board seat or a partner_value row (money is paid only there)."""
-    seats = set(zip(inputs.governance["partner_id"].astype(str), inputs.governance["vehicle_id"].astype(str)))
-    seats |= set(zip(inputs.partner_value["partner_id"].astype(str), inputs.partner_value["vehicle_id"].astype(str)))
-    return pd.Series([k in seats for k in zip(pv["partner_id"], pv["vehicle_id"])], index=pv.index)
+        pv[col] = pv[col].fillna(0.0) if col in pv else 0.0
+    return pv
 
 
 def _target(inputs: BuyInInputs, pv: pd.DataFrame, partner_id, vehicle_id) -> pd.Series:
-    return _mask(pv, "partner_id", partner_id) & _mask(pv, "vehicle_id", vehicle_id) & _stake(inputs, pv)
+    return _mask(pv, "partner_id", partner_id) & _mask(pv, "vehicle_id", vehicle_id)
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ class EarlyEngagement:
 
     def apply(self, inputs: BuyInInputs) -> BuyInInputs:
         pv = _full_value(inputs)
-        m = _mask(pv, "partner_id", self.partner_id) & _mask(pv, "vehicle_id", self.vehicle_id)
+        m = _target(inputs, pv, self.partner_id, self.vehicle_id)
         hs = pv["head_start_months"].fillna(0.0) if "head_start_months" in pv else 0.0
         pv["head_start_months"] = hs + np.where(m, float(self.months), 0.0)
         return inputs.with_(partner_value=pv)

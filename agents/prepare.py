@@ -131,7 +131,7 @@ def _pv_matrix(pv: pd.DataFrame, col: str, pidx, vidx, shape, fill: float) -> np
 
 def prepare(inputs: BuyInInputs) -> Prepared:
     """Apply the declared interventions, validate, and build the dense arrays."""
-    from .interventions import apply_interventions
+    from .interventions import apply_interventions, stake_pairs
 
     inputs = apply_interventions(inputs)
     validate(inputs)
@@ -147,7 +147,9 @@ def prepare(inputs: BuyInInputs) -> Prepared:
     pv = inputs.partner_value
     net = _pv_matrix(pv, "net_benefit_gbp", pidx, vidx, (P, V), 0.0)
     cost = _pv_matrix(pv, "cost_share_gbp", pidx, vidx, (P, V), 0.0)
-    has_row = _pv_matrix(pv.assign(_row=1.0), "_row", pidx, vidx, (P, V), 0.0) > 0  # no row: no stake, no doubt
+    has_row = np.zeros((P, V), bool)  # stake: a partner_value row or a board seat; no stake → no doubt either
+    for p_, v_ in stake_pairs(inputs):
+        has_row[pidx[p_], vidx[v_]] = True
     unc = _pv_matrix(pv, "uncertainty", pidx, vidx, (P, V), prm.default_uncertainty)
 
     member = np.zeros((P, V), bool)

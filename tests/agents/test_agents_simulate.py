@@ -163,3 +163,16 @@ def test_side_payment_to_the_blockers_raises_agreement(inputs):
     assert ica.loc["ICA by simple majority", "prob_agreed"] > ica.loc["baseline", "prob_agreed"]
     assert ica.loc["engage 12 months earlier", "expected_delay_years"] <= ica.loc["baseline", "expected_delay_years"]
     assert (df.query("scenario == 'baseline'")[["delta_prob_agreed", "delta_delay_years"]] == 0).all().all()
+
+
+def test_interventions_on_one_vehicle_leave_the_others_exactly_unchanged(inputs):
+    """Vehicles interact only through partners' separate stances, and every scenario uses the same random
+    numbers, so a package aimed at the WBCs must not move the ICA or CA outcomes at all."""
+    wbcs = [v for v in inputs.vehicle_ids if v.startswith("WBC")]
+    base = simulate(inputs, runs=30, seed=8).outcomes
+    for pkg in ([SidePayment("Airedale", 5e6, wbcs)], [RiskShare("Airedale", 0.0, wbcs)],
+                [EarlyEngagement(6, vehicle_id=wbcs)]):
+        out = simulate(inputs.with_(interventions=pkg), runs=30, seed=8).outcomes
+        keep = base["vehicle_id"].isin(["ICA", "CA"])
+        pd.testing.assert_frame_equal(base[keep], out[keep])
+        assert not base[~keep]["agreed_month"].equals(out[~keep]["agreed_month"]) or pkg[0].__class__ is RiskShare
