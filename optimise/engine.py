@@ -16,7 +16,7 @@ from .check import check_plan
 from .diagnose import diagnose
 from .evaluate import moves_of
 from .model import build_model
-from .plan import Plan, empty_plan, extract
+from .plan import Plan, empty_plan, extract, plan_from_decisions
 from .prepare import prepare
 from .problem import NO_SITE, PlacementProblem
 from .solver import run, versions
@@ -75,7 +75,13 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
             "timings": {"build_seconds": build_s}, "notes": []}
     kw = dict(time_limit=time_limit, rel_gap=rel_gap, threads=threads, seed=seed)
 
-    out = run(model, presolve=presolve, **kw) if not prep.issues else None
+    if model.nvariables() == 0 and not prep.issues:  # nothing can move: the status quo is the only plan
+        plan = plan_from_decisions(problem, prep.X, {}, {}, "optimal", objective_gbp=0.0, bound_gbp=0.0, gap=0.0,
+                                   solve_seconds=0.0, provenance=prov)
+        plan.violations = check_plan(problem, plan)
+        if not plan.violations:
+            return plan
+    out = run(model, presolve=presolve, **kw) if not prep.issues and model.nvariables() else None
     if out is not None and out.status == "infeasible" and presolve != "off":
         prov["notes"].append("HiGHS said infeasible with presolve on; re-checked with presolve off")
         model = build_model(prep, linking=linking)
