@@ -153,6 +153,76 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
     console.print(f"Plans written to {out}/<option>/ and {out}/results.json")
 
 
+SchedulerOpt = Annotated[str | None, typer.Option("--scheduler", help="Join a dask cluster at tcp://HOST:PORT")]
+WorkersOpt = Annotated[int, typer.Option("--workers", help="Local dask worker processes (0 = run in this process)")]
+
+
+@contextmanager
+def dask_client(scheduler: str | None, workers: int):
+    """A dask.distributed client: the given scheduler, a LocalCluster of `workers` processes, or none."""
+    if scheduler is None and workers <= 0:
+        yield None
+        return
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        with Client(scheduler, timeout="20s") as client:
+            yield client
+        return
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        yield client
+
+
+@app.command()
+def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
+          option: Annotated[str | None, typer.Option("--option", help="Option id; default the preferred option")] = None,
+          runs: Annotated[int, typer.Option("--runs", "-n", help="Replications")] = 500,
+          seed: Annotated[int, typer.Option(help="Master seed; each run's seed is derived from it")] = 1,
+          agent_based: Annotated[bool, typer.Option("--agent-based", help="Re-optimise with buy-in until the plan is stable")] = False,
+          scheduler: SchedulerOpt = None, workers: WorkersOpt = 2):
+    """Partner buy-in (Mesa): probability each vehicle is agreed by each year, median date, pivotal partners."""
+    from appraisal.buyin import agent_based_optimise, run_buyin
+    from appraisal.optimisation import optimise_option
+    from appraisal.outputs import write_json, write_tables
+    from appraisal.provenance import provenance
+
+    with user_errors():
+        s = load_study(study)
+        oid = option or s.config.preferred_option or s.option_ids[-1]
+        if oid not in set(s.tables["options"]["option_id"]):
+            raise ValueError(f"unknown option '{oid}'; the study has {s.option_ids}")
+        with dask_client(scheduler, workers) as client:
+            with console.status(f"simulating {runs} runs of partner buy-in for option {oid}..."):
+                if agent_based:
+                    loop = agent_based_optimise(s, oid, runs, seed, client=client)
+                    result, extra = loop.buyin, {"agent_based": loop.summary()}
+                else:
+                    plan = optimise_option(s, oid, reproduce=False).plan
+                    result, extra = run_buyin(s, oid, runs, seed, plan=plan if plan.has_solution else None,
+                                              client=client), {}
+    summary = result.summary(s) | extra
+    summary["provenance"] = provenance(s, command="buyin", seed=seed, runs=runs, option=oid,
+                                       engine=summary.pop("provenance"))
+    write_json(out / "results.json", summary)
+    write_tables(out, {"outcomes": result.results.outcomes, "prob_by_year": result.prob_by_year,
+                       "median_establishment": result.median, "pivotal": result.pivotal,
+                       "trajectories": result.results.trajectories})
+    table = Table(title=f"{s.name}: buy-in for option {oid} ({runs} runs, seed {seed})")
+    table.add_column("vehicle")
+    for year in s.years:
+        table.add_column(year, justify="right")
+    table.add_column("median agreed")
+    for vid, v in summary["vehicles"].items():
+        table.add_row(v["name"], *[f"{v['prob_by_year'][y]:.0%}" for y in s.years], v["median_establishment"] or "never")
+    console.print(table)
+    if extra:
+        a = extra["agent_based"]
+        console.print(f"Agent-based optimisation: {len(a['iterations'])} iteration(s); NPV under buy-in "
+                      f"{money(a['naive_npv_under_buyin_gbp'])} naive vs {money(a['aware_npv_under_buyin_gbp'])} buy-in-aware")
+    console.print(f"Results written to {out}/results.json and {out}/tables/")
+
+
 def progress_bar():
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 

@@ -1,0 +1,243 @@
+"""Partner buy-in for a study's option, and agent-based optimisation (optimise ⇄ simulate).
+
+`buyin_inputs` turns a study (partners, governance, vehicles) and the money engine's split of an option's
+(or plan's) money by partner and vehicle into the agent model's plain inputs. `agent_based_optimise`
+iterates: optimise → simulate buy-in → move each vehicle's earliest year to the first year it is agreed
+in at least half the runs → re-optimise, until the plan stops changing. The naive and the buy-in-aware
+plans are then both valued under the simulated delays (the mean NPV over the runs).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from agents import BuyInInputs, BuyInResults, delay_summary, median_establishment, prob_by_year, simulate
+from appraisal.money import adjust, split_by_party
+from appraisal.optimisation import OptionPlan, optimise_option, plan_inputs
+from appraisal.streams import build_streams
+from appraisal.study import Study
+from appraisal.study.schema import fy_start
+from optimise import Plan, evaluate_plan, solve
+
+MEETINGS = {1: "monthly", 2: "bimonthly", 3: "quarterly"}
+
+
+def _month_index(study: Study, yyyy_mm: str | None) -> str:
+    """'2021-05' as a model month index (month 0 = April of the first financial year); '' if none."""
+    if not yyyy_mm:
+        return ""
+    year, month = (int(x) for x in yyyy_mm.split("-"))
+    index = (year - fy_start(study.years[0])) * 12 + (month - 4)
+    return str(index) if index >= 0 else ""
+
+
+def partner_value(study: Study, option_id: str, plan: Plan | None = None) -> pd.DataFrame:
+    """Each partner's average annual net benefit and cost share of each vehicle over the years it runs."""
+    inputs = plan_inputs(plan) if plan is not None and plan.has_solution else {}
+    streams = adjust(build_streams(study, option_id, **inputs), study)
+    streams = streams[streams["vehicle_id"].notna()]
+    if streams.empty:
+        return pd.DataFrame(columns=["partner_id", "vehicle_id", "net_benefit_gbp", "cost_share_gbp"])
+    rows = []
+    for vehicle, group in streams.groupby("vehicle_id", sort=True):
+        split = split_by_party(group, study)
+        n_years = max(1, group["t"].nunique())
+        for partner, mine in split.groupby("partner_id", sort=True):
+            benefit = mine.loc[mine["kind"] == "benefit", "share_gbp"].sum() / n_years
+            cost = mine.loc[mine["kind"] == "cost", "share_gbp"].sum() / n_years
+            rows.append({"partner_id": partner, "vehicle_id": vehicle, "net_benefit_gbp": benefit - cost,
+                         "cost_share_gbp": cost})
+    return pd.DataFrame(rows)
+
+
+def buyin_inputs(study: Study, option_id: str, plan: Plan | None = None) -> BuyInInputs:
+    partners, governance, vehicles = (study.tables[n] for n in ("partners", "governance", "vehicles"))
+    voted = vehicles[vehicles["kind"] != "status_quo"]
+    voted = voted[voted["vehicle_id"].isin(set(governance["vehicle_id"]))]
+    if voted.empty:
+        raise ValueError(f"study '{study.name}' has no governance rows for any new vehicle: nothing to agree")
+    planned = {}
+    established = {} if plan is None else plan_inputs(plan)["anchors"]
+    for row in voted.itertuples(index=False):
+        year = established.get(row.vehicle_id)
+        if year is None:
+            year = study.year_index(row.planned_year or row.earliest_year)
+        planned[row.vehicle_id] = 12 * int(year)
+    rules = pd.DataFrame({
+        "vehicle_id": voted["vehicle_id"],
+        "rule": ["unanimity" if r == "lead_partner" else r for r in voted["governance_rule"]],
+        "threshold": [(t or 50.0) / 100.0 for t in voted["threshold_pct"]],
+        "require_all_funders": voted["require_all_funders"].astype(bool)})
+    members = governance[governance["vehicle_id"].isin(planned)]
+    budgets = partners.set_index("partner_id")["budget_gbp"]
+    missing = sorted(p for p in set(members["partner_id"]) if budgets.get(p) is None or pd.isna(budgets.get(p)))
+    if missing:
+        raise ValueError(f"{study.sources['partners']}: partner(s) {', '.join(missing)} have no budget_gbp; the buy-in "
+                         "model weighs each board member's net benefit against its annual budget")
+    value = partner_value(study, option_id, plan)
+    value = value[value["vehicle_id"].isin(planned)]
+    return BuyInInputs(
+        partners=pd.DataFrame({
+            "partner_id": partners["partner_id"], "name": partners["name"], "type": partners["type"],
+            "budget_gbp": partners["budget_gbp"].astype(float), "financial_pressure": partners["financial_pressure"],
+            "risk_appetite": partners["risk_appetite"],
+            "board_meeting_months": [MEETINGS.get(int(m), ",".join(str(4 + k) for k in range(0, 12, int(m))))
+                                     for m in partners["board_meeting_interval_months"]],
+            "election_month": [_month_index(study, m) for m in partners["election_month"]]}),
+        governance=members[["vehicle_id", "partner_id", "voting_weight", "veto", "funds"]].reset_index(drop=True),
+        rules=rules.reset_index(drop=True),
+        partner_value=value.reset_index(drop=True),
+        planned_month=planned,
+        horizon_months=12 * len(study.years),
+    )
+
+
+@dataclass
+class BuyIn:
+    option_id: str
+    inputs: BuyInInputs
+    results: BuyInResults
+    prob_by_year: pd.DataFrame
+    median: pd.DataFrame
+    pivotal: pd.DataFrame
+
+    def summary(self, study: Study) -> dict:
+        names = study.tables["vehicles"].set_index("vehicle_id")["name"].to_dict()
+        partner_names = study.tables["partners"].set_index("partner_id")["name"].to_dict()
+        start = fy_start(study.years[0])
+
+        def month_label(m):
+            if m is None or (isinstance(m, float) and np.isnan(m)):
+                return None
+            m = int(m) + 3  # month 0 is April
+            return f"{start + m // 12}-{m % 12 + 1:02d}"
+
+        vehicles = {}
+        for row in self.median.itertuples(index=False):
+            probs = self.prob_by_year[self.prob_by_year["vehicle_id"] == row.vehicle_id]
+            vehicles[row.vehicle_id] = {
+                "name": names.get(row.vehicle_id, row.vehicle_id),
+                "prob_by_year": dict(zip(probs["year"], probs["prob_established"])),
+                "median_establishment": month_label(row.median_established_month),
+                "planned": month_label(row.planned_month), "prob_never": row.prob_never}
+        pivotal = [{"partner_id": r.partner_id, "partner_name": partner_names.get(r.partner_id, r.partner_id),
+                    "vehicle_id": r.vehicle_id, "pivotal_share": r.pivotal_share}
+                   for r in self.pivotal.itertuples(index=False) if r.pivotal_share > 0]
+        return {"option_id": self.option_id, "runs": self.results.runs, "seed": self.results.seed,
+                "vehicles": vehicles, "pivotal": pivotal, "provenance": self.results.provenance}
+
+
+def run_buyin(study: Study, option_id: str, runs: int, seed: int, plan: Plan | None = None, client=None) -> BuyIn:
+    inputs = buyin_inputs(study, option_id, plan)
+    results = simulate(inputs, runs=runs, seed=seed, client=client)
+    pivotal = results.pivotal.sort_values(["vehicle_id", "pivotal_share", "partner_id"], ascending=[True, False, True])
+    return BuyIn(option_id, inputs, results, prob_by_year(results, study.years), median_establishment(results),
+                 pivotal.reset_index(drop=True))
+
+
+# ------------------------------------------------------------------------------ agent-based optimisation
+
+
+def delayed_npv(problem, plan: Plan, outcomes: pd.DataFrame) -> float:
+    """Mean NPV of a plan over simulated runs: each vehicle established when the run agreed it (or never),
+    services moving into it delayed by as much; a transfer pushed past the horizon does not happen."""
+    T = problem.T
+    moves = plan.assignment
+    base = {r.vehicle_id: (None if pd.isna(r.established_year) else int(r.established_year))
+            for r in plan.vehicles.itertuples(index=False)}
+    cache: dict[tuple, float] = {}
+    values = []
+    for _, run in outcomes.groupby("run", sort=True):
+        realised = {}
+        for r in run.itertuples(index=False):
+            realised[r.vehicle_id] = None if np.isnan(r.established_month) else int(r.established_month) // 12
+        key = tuple(sorted(realised.items(), key=lambda kv: kv[0]))
+        if key not in cache:
+            assignment, vehicles = moves.copy(), plan.vehicles.copy()
+            for v, planned in base.items():
+                if planned is None or v not in realised:
+                    continue
+                got = realised[v]
+                delay = None if got is None else max(0, got - planned)
+                mask = (assignment["vehicle_id"] == v) & assignment["transfer_year"].notna()
+                if delay is None or planned + delay >= T:
+                    assignment.loc[mask, "transfer_year"] = pd.NA
+                    vehicles.loc[vehicles["vehicle_id"] == v, "established_year"] = pd.NA
+                else:
+                    shifted = assignment.loc[mask, "transfer_year"].astype(int) + delay
+                    assignment.loc[mask, "transfer_year"] = shifted.where(shifted < T, pd.NA)
+                    vehicles.loc[vehicles["vehicle_id"] == v, "established_year"] = planned + delay
+            # sites open with their first transfer (sites=None), so they move with the delayed services
+            cache[key] = evaluate_plan(problem, assignment, vehicles=vehicles, sites=None).npv_gbp
+        values.append(cache[key])
+    return float(np.mean(values))
+
+
+def _signature(plan: Plan) -> tuple:
+    a = plan.assignment
+    return (tuple(zip(a["service_id"], a["vehicle_id"], a["transfer_year"].astype("float").fillna(-1))),
+            tuple(zip(plan.vehicles["vehicle_id"], plan.vehicles["established_year"].astype("float").fillna(-1))))
+
+
+@dataclass
+class AgentBasedResult:
+    option_id: str
+    naive: OptionPlan
+    aware_plan: Plan
+    iterations: list[dict] = field(default_factory=list)
+    naive_npv_under_buyin_gbp: float | None = None
+    aware_npv_under_buyin_gbp: float | None = None
+    buyin: BuyIn | None = None
+
+    def summary(self) -> dict:
+        return {"option_id": self.option_id, "iterations": self.iterations,
+                "naive_npv_gbp": self.naive.plan.npv_gbp, "aware_npv_gbp": self.aware_plan.npv_gbp,
+                "naive_npv_under_buyin_gbp": self.naive_npv_under_buyin_gbp,
+                "aware_npv_under_buyin_gbp": self.aware_npv_under_buyin_gbp,
+                "npv_difference_under_buyin_gbp": (None if self.aware_npv_under_buyin_gbp is None else
+                                                   self.aware_npv_under_buyin_gbp - self.naive_npv_under_buyin_gbp)}
+
+
+def agent_based_optimise(study: Study, option_id: str, runs: int, seed: int, max_iterations: int = 5,
+                         time_limit: float | None = None, client=None) -> AgentBasedResult:
+    naive = optimise_option(study, option_id, time_limit=time_limit, seed=seed, reproduce=False)
+    if not naive.plan.has_solution:
+        return AgentBasedResult(option_id, naive, naive.plan)
+    problem, plan = naive.problem, naive.plan
+    result = AgentBasedResult(option_id, naive, plan)
+    seen = {_signature(plan)}
+    for iteration in range(1, max_iterations + 1):
+        buy = run_buyin(study, option_id, runs, seed, plan=plan, client=client)
+        delays = delay_summary(buy.results, study.years).drop_duplicates("vehicle_id").set_index("vehicle_id")
+        vehicles = problem.vehicles.copy()
+        earliest = dict(zip(vehicles["vehicle_id"], vehicles["earliest_year"]))
+        for vid, row in delays.iterrows():
+            first = row["earliest_year_index"]
+            earliest[vid] = len(study.years) if np.isnan(first) else max(int(earliest[vid]), int(first))
+        vehicles["earliest_year"] = vehicles["vehicle_id"].map(earliest)
+        # a vehicle first agreed past the horizon cannot be used: it is forbidden outright
+        blocked = tuple(v for v, y in earliest.items() if y >= len(study.years))
+        vehicles["earliest_year"] = vehicles["earliest_year"].clip(upper=len(study.years) - 1)
+        rules = problem.rules.replace(forbidden_vehicles=tuple(sorted(set(problem.rules.forbidden_vehicles) | set(blocked))))
+        problem = dataclasses.replace(problem, vehicles=vehicles, rules=rules)
+        new = solve(problem, time_limit=time_limit, seed=seed)
+        result.iterations.append({"iteration": iteration, "earliest_years": {k: int(v) for k, v in earliest.items()},
+                                  "blocked": list(blocked), "status": new.status, "npv_gbp": new.npv_gbp,
+                                  "diagnosis": new.diagnosis})
+        result.buyin = buy
+        if not new.has_solution or _signature(new) in seen:
+            if new.has_solution:
+                plan = new
+            break
+        seen.add(_signature(new))
+        plan = new
+    result.aware_plan = plan
+    final = run_buyin(study, option_id, runs, seed, plan=plan, client=client)
+    naive_buy = run_buyin(study, option_id, runs, seed, plan=naive.plan, client=client)
+    result.naive_npv_under_buyin_gbp = delayed_npv(naive.problem, naive.plan, naive_buy.results.outcomes) + naive.constant_gbp
+    result.aware_npv_under_buyin_gbp = delayed_npv(naive.problem, plan, final.results.outcomes) + naive.constant_gbp
+    result.buyin = final
+    return result
