@@ -44,32 +44,24 @@ def rule_holds(yes: Sequence[bool], weight: Sequence[float], veto: Sequence[bool
     return yes_w >= float(threshold) * total - tol * total
 
 
-def _decide(yes_w, tot_w, n_no, veto_no, funder_no, p: Prepared):
-    """Vectorised rule over vehicles (last axis); same comparisons as `rule_holds`."""
-    tol = p.params.rule_tolerance
-    code = p.rule_code
-    maj = yes_w > 0.5 * tot_w + tol * tot_w
-    qual = yes_w >= p.threshold * tot_w - tol * tot_w
-    ok = np.where(code == 0, n_no == 0, np.where(code == 1, maj, qual))
-    return ok & (veto_no == 0) & (~p.require_funders | (funder_no == 0))
+# Vectorised form. Every rule is "yes weight ≥ bound and every blocker votes yes", where
+#   bound    = nextafter(½·total + tol·total, +∞) for majority (strict), threshold·total − tol·total for a
+#              qualified majority, −∞ for unanimity;
+#   blockers = veto holders, funders when require_all_funders, and every member under unanimity.
+# `Prepared` precomputes `rule_bound` (V,), `rule_stack` (2, P, V) = [weight, blocker] and `blocker_count` (V,).
 
 
 def rules_hold(yes: np.ndarray, p: Prepared) -> np.ndarray:
     """(V,) bool from a (P, V) yes matrix (non-members' entries are ignored)."""
-    stack = p.rule_stack  # (4, P, V): weight, member, veto, funds
-    yes_w, yes_n, yes_veto, yes_funds = np.einsum("kpv,pv->kv", stack, yes.astype(float))
-    tot_w, n, n_veto, n_funds = p.rule_totals
-    return _decide(yes_w, tot_w, n - yes_n, n_veto - yes_veto, n_funds - yes_funds, p)
+    yes_w, yes_b = np.einsum("kpv,pv->kv", p.rule_stack, yes.astype(float))
+    return (yes_w >= p.rule_bound) & (yes_b >= p.blocker_count - 0.5)
 
 
 def pivotal(yes: np.ndarray, p: Prepared) -> np.ndarray:
     """(P, V) bool: members whose vote, flipped alone, changes the board's decision."""
-    base = rules_hold(yes, p)
-    no = p.member & ~yes
-    sign = np.where(yes, -1, 1)  # flipping a yes removes its weight and adds a no
-    yes_w = (yes * p.weight).sum(axis=0) + sign * p.weight
-    n_no = no.sum(axis=0) - sign
-    veto_no = (no & p.veto).sum(axis=0) - sign * p.veto
-    funder_no = (no & p.funds).sum(axis=0) - sign * p.funds
-    flipped = _decide(yes_w, p.weight.sum(axis=0), n_no, veto_no, funder_no, p)
+    w, b = p.rule_stack
+    yes_w, yes_b = np.einsum("kpv,pv->kv", p.rule_stack, yes.astype(float))
+    base = (yes_w >= p.rule_bound) & (yes_b >= p.blocker_count - 0.5)
+    sign = np.where(yes, -1.0, 1.0)  # flipping a yes removes its weight; flipping a no adds it
+    flipped = (yes_w + sign * w >= p.rule_bound) & (yes_b + sign * b >= p.blocker_count - 0.5)
     return p.member & (flipped != base[None, :])

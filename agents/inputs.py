@@ -106,6 +106,13 @@ def validate(inputs: BuyInInputs) -> None:
     missing = sorted(set(vids) - set(map(str, g["vehicle_id"])))
     if missing:
         errs.append(f"governance: vehicles with no board members {missing}")
+    if "voting_weight" in g:
+        w = g["voting_weight"].astype(float)
+        if (w < 0).any():
+            errs.append("governance: voting_weight must be non-negative")
+        zero = sorted(set(map(str, g["vehicle_id"])) - set(map(str, g.loc[w > 0, "vehicle_id"])))
+        if zero:
+            errs.append(f"governance: vehicles whose board has no voting weight {zero}")
     if g.duplicated(["vehicle_id", "partner_id"]).any():
         errs.append("governance: duplicate (vehicle_id, partner_id)")
     pv = inputs.partner_value

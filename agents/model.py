@@ -80,8 +80,11 @@ class BuyInModel(mesa.Model):
 
     def board_meeting(self) -> None:
         p, m = self.p, self.month
-        rows = p.meeting_rows[m]
-        self.votes[rows] = self.stance[rows] > p.params.vote_threshold
+        new = self.stance > p.params.vote_threshold
+        changed = (new != self.votes) & p.meets[m][:, None]
+        if not changed.any():
+            return  # no vote changed: every rule gives what it gave at the last check (no agreement)
+        np.copyto(self.votes, new, where=changed)
         open_ = p.vehicle_meets[m] & np.isnan(self.agreed_month)
         if open_.any():
             now = rules_hold(self.votes, p) & open_

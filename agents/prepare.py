@@ -46,8 +46,16 @@ class Prepared:
     planned: np.ndarray          # (V,) planned establishment month
 
     def __post_init__(self) -> None:
-        self.rule_stack = np.stack([self.weight, self.member, self.veto, self.funds]).astype(float)
-        self.rule_totals = self.rule_stack.sum(axis=1)
+        # governance in vectorised form (see governance.py)
+        tol = self.params.rule_tolerance
+        total = self.weight.sum(axis=0)
+        code = self.rule_code
+        self.rule_bound = np.where(code == 0, -np.inf,
+                                   np.where(code == 1, np.nextafter(0.5 * total + tol * total, np.inf),
+                                            self.threshold * total - tol * total))
+        blocker = self.member & (self.veto | (self.funds & self.require_funders[None, :]) | (code == 0)[None, :])
+        self.rule_stack = np.stack([self.weight, blocker]).astype(float)
+        self.blocker_count = blocker.sum(axis=0).astype(float)
         self.vehicle_meets = (self.member[None] & self.meets[:, :, None]).any(axis=1)  # (H, V)
         self.meeting_rows = [np.flatnonzero(r) for r in self.meets]
 
