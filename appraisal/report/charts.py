@@ -18,8 +18,15 @@ OPTION_COLOURS = ["#1d3557", "#e76f51", "#2a9d8f", "#e9c46a", "#6d597a", "#8ab17
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
 
+_AXIS = dict(gridcolor="#e5e8eb", linecolor="#c5ccd3", zerolinecolor="#9aa5b1", automargin=True,
+             title=dict(standoff=10))
+# A small template of our own: plotly's built-in ones are large (copied into every figure, slow to validate).
+TEMPLATE = go.layout.Template(layout=dict(paper_bgcolor="white", plot_bgcolor="white", colorway=OPTION_COLOURS,
+                                          hovermode="closest", font=dict(color="#1b1f24"), xaxis=_AXIS, yaxis=_AXIS))
+
+
 def base_layout(fig: go.Figure, *, title: str | None = None, height: int = 380, **kw) -> go.Figure:
-    fig.update_layout(template="plotly_white", height=height, margin=dict(l=60, r=20, t=50 if title else 30, b=50),
+    fig.update_layout(template=TEMPLATE, height=height, margin=dict(l=60, r=20, t=50 if title else 30, b=50),
                       font=dict(family=FONT, size=12), title=dict(text=ptext(title)) if title else None,
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0), **kw)
     return fig

@@ -115,7 +115,8 @@ def table(frame: pd.DataFrame, *, formats: Mapping[str, Formatter] | None = None
           headers: Mapping[str, str] | None = None, cell_class: Mapping[str, Callable[[object], str]] | None = None,
           caption: str | None = None, css: str = "data") -> str:
     """An HTML table of a DataFrame; every header and cell is escaped."""
-    formats, headers, cell_class = formats or {}, headers or {}, cell_class or {}
+    formats, cell_class = formats or {}, cell_class or {}
+    headers = {c: header(c) for c in frame.columns} | dict(headers or {})
     numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])}
     parts = [f'<table class="{esc(css)}">']
     if caption:
@@ -139,6 +140,23 @@ def table(frame: pd.DataFrame, *, formats: Mapping[str, Formatter] | None = None
         parts.append("<tr>" + "".join(cells) + "</tr>")
     parts.append("</tbody></table>")
     return "".join(parts)
+
+
+def header(column) -> str:
+    """A readable column heading: 'pv_costs_gbp' -> 'pv costs (£)'."""
+    text = str(column)
+    if text.endswith("_gbp"):
+        text = text[:-4] + " (£)"
+    return text.replace("_", " ")
+
+
+def short_number(value) -> str:
+    """A parameter value in as few digits as it needs: 0.5, 0.62, 20, 1,500."""
+    if is_missing(value):
+        return "–"
+    v = float(value)
+    text = f"{abs(v):,.0f}" if abs(v) >= 1e4 else f"{abs(v):.4g}"
+    return (MINUS + text) if v < 0 else text
 
 
 def kv_table(rows: Sequence[tuple[str, object]], css: str = "kv") -> str:

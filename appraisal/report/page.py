@@ -16,7 +16,7 @@ from appraisal.report import charts
 from appraisal.report.fmt import (esc, is_missing, kv_table, money, money_columns, number, pct, pick_unit, table,
                                   value_text)
 from appraisal.report.style import CSS
-from appraisal.report.summary import executive_summary, option_name, preferred_option
+from appraisal.report.summary import executive_summary, option_name, outcome_label, preferred_option
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
                  "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"]}
@@ -198,9 +198,9 @@ def sec_sensitivity(results, tables, ch: Charts, unit: str) -> str:
     sens = results.get("sensitivity") or {}
     body = []
     if sens:
-        outcome = sens.get("outcome") or "the outcome"
+        outcome = outcome_label(sens.get("outcome"))
         money_fmt = {c: (lambda v: money(v, unit)) for c in ("outcome_low", "outcome_high")} \
-            if str(outcome).endswith("_gbp") else {}
+            if str(sens.get("outcome")).endswith("_gbp") else {}
         body.append(ch("tornado", f"Tornado: {outcome} with one parameter at a time at its low and high value",
                        charts.tornado(sens, results, unit), formats=money_fmt))
         body.append(ch("sobol", f"Sensitivity indices ({sens.get('method') or 'global'}) of {outcome}",

@@ -11,7 +11,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from appraisal.report.fmt import fy_label, fy_start, is_missing, money, month_to_fy, number, pick_unit, value_text
+from appraisal.report.fmt import fy_start, is_missing, money, month_to_fy, number, pick_unit, short_number, value_text
 
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth"}
 
@@ -199,7 +199,19 @@ def summary_facts(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = 
 def _value(v, parameter: str | None, unit: str) -> str:
     if parameter and str(parameter).endswith("_gbp"):
         return money(v, unit)
-    return value_text(round(v, 4) if isinstance(v, float) else v)
+    return short_number(v)
+
+
+OUTCOMES = {"npsv_gbp": "the NPSV", "npv_gbp": "the NPV", "bcr": "the benefit-cost ratio",
+            "funding_requirement_gbp": "the funding requirement", "total": "the weighted score"}
+
+
+def outcome_label(outcome) -> str:
+    return OUTCOMES.get(str(outcome), str(outcome)) if outcome else "the outcome"
+
+
+def _signed_pct(x: float) -> str:
+    return ("+" if x > 0 else ("\u2212" if x < 0 else "")) + f"{abs(x):.0f}%"
 
 
 def executive_summary(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = None) -> list[str]:
@@ -277,7 +289,7 @@ def executive_summary(results: Mapping, tables: Mapping[str, pd.DataFrame] | Non
 
     flip = f.get("flip")
     if flip:
-        change = f", a change of {flip['change_pct']:+.0f}%" if flip.get("change_pct") is not None else ""
+        change = f", a change of {_signed_pct(flip['change_pct'])}" if flip.get("change_pct") is not None else ""
         out.append(f"The assumption closest to flipping the choice is {flip['description']}: the preferred option "
                    f"changes if it moves from {_value(flip['base'], flip['parameter'], unit)} to "
                    f"{_value(flip['at'], flip['parameter'], unit)}{change}.")
@@ -285,13 +297,13 @@ def executive_summary(results: Mapping, tables: Mapping[str, pd.DataFrame] | Non
         out.append(f"None of the {f['n_switching']} assumptions tested changes the preferred option within its range.")
     zero = f.get("npv_zero")
     if zero:
-        change = f" ({zero['change_pct']:+.0f}%)" if zero.get("change_pct") is not None else ""
+        change = f" ({_signed_pct(zero['change_pct'])})" if zero.get("change_pct") is not None else ""
         out.append(f"The NPSV would fall to zero if {zero['description']} moved from "
                    f"{_value(zero['base'], zero['parameter'], unit)} to {_value(zero['at'], zero['parameter'], unit)}{change}.")
 
     top = f.get("top_driver")
     if top:
-        what = top.get("outcome") or "the outcome"
+        what = outcome_label(top.get("outcome"))
         label = "total-order Sobol index" if top["index"] == "ST" else "Morris μ*"
         out.append(f"Most of the uncertainty in {what} comes from {top['parameter']} ({label} {number(top['value'], 2)}).")
 

@@ -70,6 +70,9 @@ def add_sections(results: dict, tables: dict) -> tuple[dict, dict]:
         "tornado": [{"parameter": "run_rate_gbp", "low_value": 500, "high_value": 1500, "outcome_low": -960.0, "outcome_high": 869.0},
                     {"parameter": "optimism_bias_pct", "low_value": 10, "high_value": 40, "outcome_low": 120.0, "outcome_high": -380.0},
                     {"parameter": "discount_rate_pct", "low_value": 3.5, "high_value": 10, "outcome_low": 60.0, "outcome_high": -45.5}]}
+    r["provenance"] = {"created_utc": "2026-11-25T07:36:09+00:00", "command": "test",
+                       "packages": {"python": "3.12", "plotly": "7.1.0"}, "study_hash": "fb0bc83a542e7223",
+                       "input_hashes": {"services.csv": "95515801584f76b1", "study.yaml": "6bc83cce7f8bd6a8"}}
     t["assignment"] = pd.DataFrame({
         "option_id": ["merge", "merge", "status_quo", "status_quo"],
         "service_id": ["fo_n", "fo_s", "fo_n", "fo_s"],
@@ -81,6 +84,38 @@ def add_sections(results: dict, tables: dict) -> tuple[dict, dict]:
     t["phasing"] = pd.DataFrame({"option_id": ["merge"], "vehicle_id": ["shared"], "vehicle_name": ["Shared front office"],
                                  "planned_year": ["2021/22"], "realised_median_year": ["2022/23"]})
     return r, t
+
+
+def make_evil(results, tables):
+    r, t = copy.deepcopy(results), {k: v.copy() for k, v in tables.items()}
+    r["study"] = EVIL
+    r["options"]["merge"]["name"] = EVIL
+    r["options"]["merge"]["by_party"] = {EVIL: v for v in r["options"]["merge"]["by_party"].values()}
+    r["buyin"]["vehicles"]["shared"]["name"] = EVIL
+    r["buyin"]["pivotal"][0]["partner_name"] = EVIL
+    r["scoring"]["drivers"][0]["name"] = EVIL
+    r["scoring"]["switching"][0]["description"] = EVIL
+    r["sensitivity"]["indices"][0]["parameter"] = EVIL
+    r["sensitivity"]["tornado"][0]["parameter"] = EVIL
+    r["targets"][0]["description"] = EVIL
+    r["provenance"]["command"] = EVIL
+    t["assignment"].loc[0, "service_name"] = EVIL
+    t["assignment"].loc[0, "site_id"] = EVIL
+    t["phasing"].loc[0, "vehicle_name"] = EVIL
+    t["component_profile"].loc[0, "component"] = EVIL
+    return r, t
+
+
+@pytest.fixture(scope="session")
+def evil_inputs(full_inputs):
+    """The full inputs with a script tag as every kind of user-supplied name."""
+    return make_evil(*full_inputs)
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
 
 
 @pytest.fixture(scope="session")
