@@ -63,7 +63,8 @@ class RunStore:
         return self.con.execute("SELECT count(*) FROM runs WHERE study_hash = ?", [study_hash]).fetchall()[0][0]
 
     def write(self, study_hash: str, rows: list[tuple]) -> int:
-        """Insert ``(sample_index, outputs_dict, seconds, worker)`` rows; duplicates are ignored."""
+        """Insert ``(sample_index, outputs_dict, seconds, worker)`` rows; duplicates are ignored.
+        Returns the number of rows actually inserted."""
         if not rows:
             return 0
         df = pd.DataFrame({"study_hash": study_hash,
@@ -73,11 +74,11 @@ class RunStore:
                            "worker": [str(r[3]) for r in rows]})
         self.con.register("_incoming", df)
         try:
-            self.con.execute("INSERT OR IGNORE INTO runs (study_hash, sample_index, outputs, seconds, worker) "
-                             "SELECT study_hash, sample_index, outputs, seconds, worker FROM _incoming")
+            res = self.con.execute("INSERT OR IGNORE INTO runs (study_hash, sample_index, outputs, seconds, worker) "
+                                   "SELECT study_hash, sample_index, outputs, seconds, worker FROM _incoming").fetchall()
         finally:
             self.con.unregister("_incoming")
-        return len(rows)
+        return int(res[0][0]) if res else len(rows)
 
     def load(self, study_hash: str, *, meta: bool = False) -> pd.DataFrame:
         """Outputs as a DataFrame indexed by ``sample_index`` (sorted); ``meta`` adds seconds/worker."""

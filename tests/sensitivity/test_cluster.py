@@ -80,7 +80,7 @@ def test_worker_killed_mid_sweep_results_complete_and_identical(cluster, tmp_pat
 
     db = tmp_path / "cluster.duckdb"
     out = run_sweep(functools.partial(tf.slow_ishigami, delay=0.01), d, db, scheduler=address, chunk_size=4,
-                    progress=False, on_commit=on_commit)
+                    progress=False, flush_every=0, on_commit=on_commit)
     assert killed and killed["at"] < n  # the kill happened mid-sweep
     reference = run_sweep(tf.ishigami, d, tmp_path / "ref.duckdb", scheduler="serial", progress=False)
     pd.testing.assert_frame_equal(out, reference, check_exact=True)

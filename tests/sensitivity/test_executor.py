@@ -75,7 +75,7 @@ def test_plain_dataframe_sweep_and_model_error(tmp_path):
         return 1.0
 
     with pytest.raises(ZeroDivisionError):
-        run_sweep(bad, X, tmp_path / "e.duckdb", scheduler="serial", chunk_size=1, progress=False)
+        run_sweep(bad, X, tmp_path / "e.duckdb", scheduler="serial", chunk_size=1, progress=False, flush_every=60)
     with RunStore(tmp_path / "e.duckdb") as st:  # runs before the failure are kept for a resume
         assert st.count(st.con.execute("SELECT study_hash FROM studies").fetchall()[0][0]) == 2
 
@@ -90,7 +90,7 @@ from appraisal.sensitivity.executor import run_sweep
 if __name__ == "__main__":
     d = sobol([Uniform(n, -np.pi, np.pi) for n in ("x1", "x2", "x3")], 64, seed=9)
     run_sweep(functools.partial(tf.slow_ishigami, delay=0.01), d, sys.argv[1], n_workers=2, chunk_size=8,
-              progress=False, on_commit=lambda n: print(n, flush=True))
+              progress=False, flush_every=0, on_commit=lambda n: print(n, flush=True))
     print("done", flush=True)
 """
 
