@@ -174,3 +174,35 @@ def _interp(xs, ys, x):
     if x > xs[-1]:
         return ys[-1] + (ys[-1] - ys[-2]) / (xs[-1] - xs[-2]) * (x - xs[-1])
     return float(np.interp(x, xs, ys))
+
+
+def random_problem(n_services: int, n_vehicles: int = 4, n_sites_per_vehicle: int = 3, T: int = 5, seed: int = 0,
+                   funding_cap: float | None = None) -> PlacementProblem:
+    """A random medium-size instance (numpy), for time-limit, MGA and Pareto tests."""
+    rng = np.random.default_rng(seed)
+    vids = [f"V{i}" for i in range(n_vehicles)]
+    services = pd.DataFrame({"service_id": [f"S{i:04d}" for i in range(n_services)],
+                             "fte": rng.integers(1, 20, n_services).astype(float),
+                             "volume": rng.integers(1, 100, n_services).astype(float),
+                             "current_vehicle_id": "SQ", "current_site_id": None})
+    vehicles = pd.DataFrame({"vehicle_id": ["SQ"] + vids, "kind": ["status_quo"] + [["ca", "icb", "market", "sfo"][i % 4] for i in range(n_vehicles)],
+                             "earliest_year": [0] + list(rng.integers(0, 2, n_vehicles)), "latest_year": np.nan,
+                             "max_sites": [np.nan] + [2.0] * n_vehicles, "is_status_quo": [True] + [False] * n_vehicles})
+    sites = pd.DataFrame([{"site_id": f"{v}-s{j}", "vehicle_id": v, "capacity_fte": float(rng.integers(40, 120)),
+                           "fixed_cost_gbp_per_year": float(rng.integers(10, 50) * 1000), "open_cost_gbp": float(rng.integers(20, 100) * 1000),
+                           "must_open": False} for v in vids for j in range(n_sites_per_vehicle)])
+    pl, ps = [], []
+    for s in services["service_id"]:
+        for v in rng.choice(vids, size=min(2, n_vehicles), replace=False):
+            pl.append((s, v, None))
+            cost, save = rng.integers(20, 200) * 1000.0, rng.integers(5, 60) * 1000.0
+            ps.append((s, v, 0, 0.0, cost))
+            ps += [(s, v, k, save, 0.0) for k in range(1, T)]
+    vs = [(v, 0, 0.0, float(rng.integers(50, 300) * 1000)) for v in vids] + [(v, k, 0.0, 20_000.0) for v in vids for k in range(1, T)]
+    return PlacementProblem(
+        name=f"random-{n_services}", years=[f"Y{t}" for t in range(T)], discount_factor=1 / 1.035 ** np.arange(T),
+        services=services, vehicles=vehicles, placements=pd.DataFrame(pl, columns=["service_id", "vehicle_id", "site_id"]),
+        placement_streams=pd.DataFrame(ps, columns=["service_id", "vehicle_id", "offset", "benefit_gbp", "cost_gbp"]),
+        vehicle_streams=pd.DataFrame(vs, columns=["vehicle_id", "offset", "benefit_gbp", "cost_gbp"]), sites=sites,
+        max_transfers_per_year=pd.Series([max(1, n_services // 3)] * T),
+        funding_cap_cumulative_gbp=funding_cap)
