@@ -16,12 +16,13 @@ from .params import BehaviourParams
 from .prepare import Prepared, default_network, prepare
 from .reference import ReferenceModel
 from .simulate import BuyInResults, run_one, run_seeds, simulate
-from .summary import delay_summary, establishment_distribution, median_establishment, prob_by_year
+from .summary import (delay_summary, establishment_distribution, expected_profile, median_establishment,
+                      prob_by_year)
 
 __all__ = [
     "BehaviourParams", "BuyInInputs", "BuyInModel", "BuyInResults", "EarlyEngagement", "GovernanceChange",
     "PartnerAgent", "Prepared", "ReferenceModel", "RiskShare", "SidePayment", "apply_interventions",
     "compare_interventions", "default_network", "delay_summary", "establishment_distribution",
-    "median_establishment", "prepare", "prob_by_year", "rule_holds", "run_one", "run_seeds", "simulate",
+    "expected_profile",     "median_establishment", "prepare", "prob_by_year", "rule_holds", "run_one", "run_seeds", "simulate",
     "validate",
 ]

@@ -91,3 +91,39 @@ def delay_summary(results: BuyInResults, years=None) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True)[["vehicle_id", "year_index", "year", "prob_established",
                                               "expected_delay_years", "planned_year_index",
                                               "earliest_year_index", "prob_never"]]
+
+
+def expected_profile(results: BuyInResults, streams: pd.DataFrame, years=None) -> pd.DataFrame:
+    """Planned vs buy-in-expected yearly money of each vehicle.
+
+    streams: vehicle_id, offset, benefit_gbp, cost_gbp — relative to the establishment year (offset 0), as in
+    `optimise.PlacementProblem.vehicle_streams`. Expected = Σ_k P(established in year k) × stream anchored at k;
+    runs never agreed within the horizon contribute nothing; amounts past the horizon are not counted.
+    Returns vehicle_id, year_index, year, planned_benefit_gbp, planned_cost_gbp, expected_benefit_gbp,
+    expected_cost_gbp.
+    """
+    n, labels = _n_years(results, years)
+    dist = establishment_distribution(results, n)
+    rows = []
+    for vid in results.vehicle_ids:
+        s = streams[streams["vehicle_id"].astype(str) == vid]
+        ben = np.zeros(n)
+        cost = np.zeros(n)
+        for off, b, c in s[["offset", "benefit_gbp", "cost_gbp"]].itertuples(index=False):
+            unit = np.zeros(n)
+            if 0 <= int(off) < n:
+                unit[int(off)] = 1.0
+            ben += float(b) * unit
+            cost += float(c) * unit
+        planned_year = results.planned_month[vid] // 12
+        shift = lambda arr, k: np.concatenate([np.zeros(k), arr[: n - k]]) if k < n else np.zeros(n)  # noqa: E731
+        pb, pc = shift(ben, planned_year), shift(cost, planned_year)
+        eb, ec = np.zeros(n), np.zeros(n)
+        for k, prob in dist[(dist["vehicle_id"] == vid) & (dist["year_index"] >= 0)][["year_index", "prob"]] \
+                .itertuples(index=False):
+            eb += prob * shift(ben, int(k))
+            ec += prob * shift(cost, int(k))
+        for t in range(n):
+            rows.append((vid, t, labels[t], pb[t], pc[t], eb[t], ec[t]))
+    return pd.DataFrame(rows, columns=["vehicle_id", "year_index", "year", "planned_benefit_gbp", "planned_cost_gbp",
+                                       "expected_benefit_gbp", "expected_cost_gbp"])

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from agents import (EarlyEngagement, GovernanceChange, RiskShare, SidePayment, apply_interventions,
-                    compare_interventions, delay_summary, establishment_distribution, median_establishment,
+                    compare_interventions, delay_summary, establishment_distribution, expected_profile,
+                    median_establishment,
                     prepare, prob_by_year, run_seeds, simulate)
 from agents.examples import lancashire_like, random_inputs
 from agents.interventions import intervention_cost_gbp
@@ -123,6 +124,13 @@ def test_hand_built_outcomes_give_exact_summary_figures(res):
     assert ds["earliest_year_index"].iloc[0] == 1.0 and ds["prob_never"].iloc[0] == 0.25
     med = median_establishment(fake)
     assert med["median_established_month"].item() == 25.0 and med["prob_never"].item() == 0.25
+    # established in year 1, 1, 2, never → P = ½ at year 1, ¼ at year 2
+    streams = pd.DataFrame({"vehicle_id": "X", "offset": [0, 1], "benefit_gbp": [100.0, 200.0],
+                            "cost_gbp": [50.0, 0.0]})
+    ep = expected_profile(fake, streams)
+    assert ep["planned_benefit_gbp"].tolist() == [0.0, 100.0, 200.0]
+    assert ep["expected_benefit_gbp"].tolist() == [0.0, 50.0, 0.5 * 200 + 0.25 * 100]
+    assert ep["expected_cost_gbp"].tolist() == [0.0, 25.0, 12.5]
 
 
 def test_interventions_transform_inputs():
@@ -176,3 +184,19 @@ def test_interventions_on_one_vehicle_leave_the_others_exactly_unchanged(inputs)
         keep = base["vehicle_id"].isin(["ICA", "CA"])
         pd.testing.assert_frame_equal(base[keep], out[keep])
         assert not base[~keep]["agreed_month"].equals(out[~keep]["agreed_month"]) or pkg[0].__class__ is RiskShare
+
+
+def test_lancashire_like_figures(res):
+    """Regression figures for the illustrative Lancashire-like set, seed 2017, 120 runs (deterministic; update
+    deliberately when a rule or default changes, and say so in the commit)."""
+    p = prob_by_year(res).query("year_index == 4").set_index("vehicle_id")["prob_established"]
+    assert p.round(4).to_dict() == {"ICA": 0.5083, "WBC_FYL": 0.3833, "WBC_MBY": 0.2167, "WBC_CEN": 0.325,
+                                    "WBC_PEN": 0.125, "WBC_WLA": 0.2667, "CA": 0.6417}
+    med = median_establishment(res).set_index("vehicle_id")
+    assert med.loc["CA", "median_established_month"] == 43.5 and np.isnan(med.loc["WBC_PEN",
+                                                                                   "median_established_month"])
+    # the acute trust (a funder whose own money is negative) is the most pivotal partner of each one-trust WBC
+    top = res.pivotal.sort_values("pivotal_runs", ascending=False).groupby("vehicle_id").head(1)
+    top = top.set_index("vehicle_id")["partner_id"]
+    assert top["WBC_FYL"] == "Blackpool Teaching Hospitals" and top["WBC_MBY"] == "Univ. Hospitals of Morecambe Bay"
+    assert top["WBC_WLA"] == "Southport & Ormskirk" and top["WBC_CEN"] == "Lancashire Teaching Hospitals"
