@@ -119,6 +119,8 @@ def validate(inputs: BuyInInputs) -> None:
     bad = sorted(set(map(str, pv["partner_id"])) - pids) + sorted(set(map(str, pv["vehicle_id"])) - set(vids))
     if bad:
         errs.append(f"partner_value: unknown ids {bad[:5]}")
+    if pv.duplicated(["partner_id", "vehicle_id"]).any():
+        errs.append("partner_value: duplicate (partner_id, vehicle_id)")
     if inputs.horizon_months < 1:
         errs.append("horizon_months must be at least 1")
     if not 1 <= inputs.start_calendar_month <= 12:

@@ -100,6 +100,8 @@ def simulate(inputs: BuyInInputs | Prepared, runs: int, seed: int, client=None, 
     import mesa
 
     t0 = time.perf_counter()
+    if isinstance(seed, np.random.Generator):  # architecture convention: an int seed or a Generator
+        seed = int(seed.integers(2**63))
     p = inputs if isinstance(inputs, Prepared) else prepare(inputs)
     seeds = run_seeds(seed, runs)
     if client is None:

@@ -54,7 +54,7 @@ def main() -> None:
 
     times = {}
     for n in (1, 2):
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                           silence_logs=40) as cluster, Client(cluster) as client:
             simulate(p, 2 * n, args.seed, client=client, record_runs=0)  # warm the workers
             par, times[n] = timed(simulate, p, args.runs, args.seed, client=client, record_runs=0)

@@ -144,3 +144,22 @@ def test_election_resets_stance_to_prior():
     np.testing.assert_allclose(traj[:6, 0], path[:6], atol=1e-12)
     # month 5 ends with the election: back to -0.4, so month 6 is one step from the prior
     assert traj[6, 0] == pytest.approx(0.85 * -0.4 + 0.15, abs=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 100_000), t_lo=st.floats(0.3, 0.7), dt=st.floats(0.0, 0.3))
+def test_stricter_rules_never_agree_earlier(seed, t_lo, dt):
+    """Stances do not depend on the rule, so with the same seed a stricter rule can only agree later (or never):
+    majority ≤ qualified majority at a higher threshold ≤ unanimity; with a higher threshold ≥ lower threshold."""
+    inp = random_inputs(seed, n_partners=6, n_vehicles=1, horizon_months=36)
+    inp = inp.with_(partner_value=inp.partner_value.assign(net_benefit_gbp=lambda d: d["net_benefit_gbp"].abs()))
+
+    def month(rule, thr=None):
+        r = inp.rules.assign(rule=rule, threshold=thr if thr is not None else 0.5)
+        m = run_one(prepare(inp.with_(rules=r)), seed)
+        return np.inf if np.isnan(m.agreed_month[0]) else m.agreed_month[0]
+
+    maj, lo, hi, una = month("majority"), month("qualified_majority", t_lo), \
+        month("qualified_majority", min(1.0, t_lo + dt)), month("unanimity")
+    assert lo <= hi <= una
+    assert maj <= month("qualified_majority", max(0.51, t_lo + dt))
