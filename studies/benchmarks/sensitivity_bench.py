@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 from appraisal.sensitivity import PERT, Normal, Triangular, Uniform, sobol
-from appraisal.sensitivity.executor import run_seed, run_sweep
+from appraisal.sensitivity.executor import local_cluster, run_seed, run_sweep
 
 PARAMS = [
     PERT("wbc_benefit_scale", 0.5, 1.0, 1.3), PERT("fo_benefit_scale", 0.4, 1.0, 1.2),
@@ -72,11 +72,11 @@ def main():
     serial_rate = k / (time.perf_counter() - t0)
     print(f"in-process serial (no dask, no store): {serial_rate:8.0f} runs/s ({1e3 / serial_rate:.2f} ms/run)")
 
-    from distributed import Client, LocalCluster
+    from distributed import Client
     rates, results = {}, {}
     for nw in (1, 2):
         t0 = time.perf_counter()
-        cluster = LocalCluster(n_workers=nw, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = local_cluster(nw)
         client = Client(cluster)
         start = time.perf_counter() - t0
         t0 = time.perf_counter()
