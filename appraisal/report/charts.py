@@ -42,7 +42,7 @@ def _hover(unit: str) -> str:
 
 # --- options ------------------------------------------------------------------------------------
 
-def options_npsv(results: Mapping, unit: str) -> tuple[go.Figure, pd.DataFrame]:
+def options_npsv(results: Mapping, unit: str) -> tuple[go.Figure, pd.DataFrame] | None:
     rows = []
     for oid, opt in (results.get("options") or {}).items():
         m = opt.get("metrics") or {}
@@ -51,6 +51,8 @@ def options_npsv(results: Mapping, unit: str) -> tuple[go.Figure, pd.DataFrame]:
                      "npsv_gbp": m.get("npsv_gbp"), "npv_gbp": m.get("npv_gbp"), "bcr": m.get("bcr"),
                      "payback_year": m.get("payback_year"), "funding_requirement_gbp": m.get("funding_requirement_gbp"),
                      "funding_peak_year": m.get("funding_peak_year")})
+    if not rows:
+        return None
     data = pd.DataFrame(rows)
     s = scale(unit)
     names = [ptext(n) for n in data["option"]]
@@ -117,14 +119,26 @@ def _name(results: Mapping, oid) -> str:
 
 # --- services, sites, phasing -----------------------------------------------------------------------
 
-def sankey(assignment: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
-    """Services -> vehicles (-> sites when the assignment has sites)."""
+MAX_SANKEY_SERVICES = 40
+
+
+def sankey(assignment: pd.DataFrame, max_services: int = MAX_SANKEY_SERVICES) -> tuple[go.Figure, pd.DataFrame]:
+    """Services -> vehicles (-> sites when the assignment has sites). Flow width is FTE (else one per service).
+
+    Beyond ``max_services`` services the smallest are pooled into one "other services" node per chart, so
+    the diagram stays legible; the data table beside it still lists every service.
+    """
     a = assignment.copy()
     svc = a["service_name"] if "service_name" in a else a["service_id"]
     veh = a["vehicle_name"] if "vehicle_name" in a else a["vehicle_id"]
     a["_svc"], a["_veh"] = svc.fillna(a["service_id"]).astype(str), veh.fillna(a["vehicle_id"]).astype(str)
+    a["_w"] = pd.to_numeric(a["fte"], errors="coerce").fillna(1.0) if "fte" in a else 1.0
     has_sites = "site_id" in a and a["site_id"].notna().any()
-    weight = pd.to_numeric(a["fte"], errors="coerce").fillna(1.0) if "fte" in a else pd.Series(1.0, index=a.index)
+    sizes = a.groupby("_svc", sort=True)["_w"].sum().sort_values(ascending=False, kind="stable")
+    if len(sizes) > max_services:
+        keep = set(sizes.index[: max_services - 1])
+        pooled = len(sizes) - len(keep)
+        a["_svc"] = a["_svc"].where(a["_svc"].isin(keep), f"Other services ({pooled})")
     labels: list[str] = []
     colours: list[str] = []
     index: dict[tuple[str, str], int] = {}
@@ -138,20 +152,20 @@ def sankey(assignment: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
         return index[key]
 
     src, tgt, val = [], [], []
-    for i, row in a.iterrows():
-        s = node("service", row["_svc"], "#a8dadc")
-        v = node("vehicle", row["_veh"], "#1d3557")
-        src.append(s), tgt.append(v), val.append(float(weight[i]))
+    for (svc_name, veh_name), w in a.groupby(["_svc", "_veh"], sort=False)["_w"].sum().items():
+        src.append(node("service", svc_name, "#a8dadc")), tgt.append(node("vehicle", veh_name, "#1d3557"))
+        val.append(float(w))
     if has_sites:
-        flows = a.assign(_w=weight).dropna(subset=["site_id"]).groupby(["_veh", "site_id"], sort=True)["_w"].sum()
+        flows = a.dropna(subset=["site_id"]).groupby(["_veh", "site_id"], sort=True)["_w"].sum()
         for (veh_name, site), w in flows.items():
             src.append(node("vehicle", veh_name, "#1d3557")), tgt.append(node("site", str(site), "#e9c46a"))
             val.append(float(w))
     fig = go.Figure(go.Sankey(arrangement="snap",
-                              node=dict(label=labels, color=colours, pad=12, thickness=14,
+                              node=dict(label=labels, color=colours, pad=10, thickness=14,
                                         line=dict(color="white", width=0.5)),
                               link=dict(source=src, target=tgt, value=val, color="rgba(69,123,157,0.25)")))
-    base_layout(fig, height=max(320, 22 * len(a) + 80))
+    n_services = a["_svc"].nunique()
+    base_layout(fig, height=int(min(900, max(320, 24 * n_services + 80))))
     cols = [c for c in ("service_id", "service_name", "vehicle_id", "vehicle_name", "site_id", "transfer_year", "fte")
             if c in assignment]
     return fig, assignment[cols].reset_index(drop=True)

@@ -13,8 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from appraisal.report import charts
-from appraisal.report.fmt import (esc, is_missing, kv_table, money, money_columns, number, pct, pick_unit, table,
-                                  value_text)
+from appraisal.report.fmt import (esc, is_missing, kv_table, money, money_columns, number, pct, pick_unit, short_number,
+                                  table, value_text)
 from appraisal.report.style import CSS
 from appraisal.report.summary import executive_summary, option_name, outcome_label, preferred_option
 
@@ -208,9 +208,10 @@ def sec_sensitivity(results, tables, ch: Charts, unit: str) -> str:
     switching = (results.get("scoring") or {}).get("switching") or []
     if switching:
         frame = pd.DataFrame(switching)
+        short = {c: short_number for c in ("npv_zero_at", "preferred_changes_at", "base_value")}
         body.append("<h3>Switching values</h3><p class=note>The value of each assumption at which the NPSV "
                     "reaches zero, or the preferred option changes (– means no switch within the range tested).</p>"
-                    + table(frame))
+                    + table(frame, formats=short))
     return section("sensitivity", "Sensitivity and switching values", "".join(body))
 
 

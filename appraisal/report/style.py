@@ -39,6 +39,7 @@ footer { margin-top: 36px; border-top: 1px solid var(--rule); color: var(--muted
   nav { display: none; }
   h2 { break-before: page; break-after: avoid; margin-top: 0; }
   #summary h2 { break-before: auto; }
+  h3, figcaption, .intro, .note { break-after: avoid; }
   figure.chart, table { break-inside: avoid; }
   details.data > summary { color: var(--muted); }
   .modebar-container { display: none !important; }

@@ -104,9 +104,12 @@ def summary_facts(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = 
         facts["npsv_leader_name"] = option_name(results, ranking[0])
         facts["npsv_leader_gbp"] = _num(options[ranking[0]]["metrics"].get("npsv_gbp"))
     elif len(ranking) > 1:
+        second = _num(options[ranking[1]]["metrics"].get("npsv_gbp"))
+        tied = [oid for oid in ranking[1:] if abs(_num(options[oid]["metrics"].get("npsv_gbp")) - second) < 0.5]
+        names = [option_name(results, oid) for oid in tied]
         facts["npsv_runner_up"] = ranking[1]
-        facts["npsv_runner_up_name"] = option_name(results, ranking[1])
-        facts["npsv_runner_up_gbp"] = _num(options[ranking[1]]["metrics"].get("npsv_gbp"))
+        facts["npsv_runner_up_name"] = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        facts["npsv_runner_up_gbp"] = second
     for key in ("npsv_gbp", "npv_gbp", "pv_benefits_gbp", "pv_costs_gbp", "bcr", "funding_requirement_gbp"):
         facts[key] = _num(metrics.get(key))
     for key in ("payback_year", "funding_peak_year"):

@@ -6,6 +6,7 @@ import json
 import re
 
 import numpy as np
+import pandas as pd
 
 import pytest
 
@@ -114,3 +115,55 @@ def _values(v):
     if isinstance(v, dict):
         return list(np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]))
     return list(v)
+
+
+def test_large_study_stays_small_and_legible(full_inputs, tmp_path):
+    """1,200 services on 12 vehicles and 30 sites, 8 options over 30 years: under 8 MB, Sankey pooled."""
+    import time
+
+    results, tables = full_inputs
+    years = [f"{2020 + i}/{(21 + i) % 100:02d}" for i in range(30)]
+    big = json.loads(json.dumps(results))
+    big["years"] = years
+    template = big["options"]["merge"]
+    big["options"] = {}
+    for k in range(8):
+        opt = json.loads(json.dumps(template))
+        opt["name"] = f"Option {k}"
+        opt["metrics"]["npsv_gbp"] = 1e6 * k
+        opt["yearly"] = {col: {y: float(i * (k + 1)) for i, y in enumerate(years)} for col in template["yearly"]}
+        big["options"][f"opt{k}"] = opt
+    big["preferred_option"] = "opt7"
+    n = 1200
+    assignment = pd.DataFrame({"option_id": "opt7", "service_id": [f"s{i}" for i in range(n)],
+                               "service_name": [f"Service number {i}" for i in range(n)],
+                               "vehicle_id": [f"v{i % 12}" for i in range(n)],
+                               "vehicle_name": [f"Vehicle {i % 12}" for i in range(n)],
+                               "site_id": [f"site{i % 30}" for i in range(n)], "transfer_year": years[3],
+                               "fte": [float(1 + i % 17) for i in range(n)]})
+    started = time.perf_counter()
+    files = render_report(big, {**tables, "assignment": assignment, "phasing": tables["phasing"].assign(option_id="opt7")},
+                          tmp_path, pdf=False)
+    seconds = time.perf_counter() - started
+    html = files.html.read_text(encoding="utf-8")
+    assert files.html.stat().st_size < MAX_BYTES
+    assert seconds < 10
+    m = re.search(r'Plotly\.newPlot\(\s*"chart-sankey",\s*(\[.*?\]),\s*\{', html, re.S)
+    sankey = json.loads(m.group(1))[0]
+    services = [lbl for lbl in sankey["node"]["label"] if lbl.startswith(("Service number", "Other services"))]
+    assert len(services) == 40 and "Other services (1161)" in services
+    assert html.count("Service number 1199") == 1  # the data table still lists every service
+
+
+def test_sparse_and_missing_values_render(tmp_path):
+    years = ["2024/25", "2025/26"]
+    results = {"study": "Sparse", "years": years, "display_unit": "gbp_m", "preferred_option": "a",
+               "options": {"a": {"name": "A", "metrics": {"npsv_gbp": None, "bcr": None, "payback_year": None,
+                                                          "funding_requirement_gbp": None},
+                                 "yearly": {"net_gbp": {years[0]: None, years[1]: 5e5}}}},
+               "buyin": {"vehicles": {"v": {"name": "V", "prob_by_year": {}, "median_establishment": None,
+                                            "planned": None}}, "pivotal": []},
+               "scoring": {"switching": []}, "sensitivity": {"method": "sobol", "outcome": "npsv_gbp", "indices": []}}
+    html = build_html(results, {"phasing": pd.DataFrame(columns=["option_id", "vehicle_id", "planned_year"])})
+    assert "<h1>Sparse</h1>" in html and len(PLOTLY_BANNER.findall(html)) == 1
+    assert build_html({"study": "Empty", "years": [], "options": {}}).count("No option has results") == 1
