@@ -2,6 +2,10 @@
 resumable dask sweep executor writing to DuckDB. See docs/sensitivity.md."""
 from appraisal.sensitivity.params import PERT, Normal, Param, Triangular, Uniform, from_spec
 from appraisal.sensitivity.design import SensitivityDesign, make, montecarlo, morris, sobol
+from appraisal.sensitivity.prim import PrimResult, prim
+from appraisal.sensitivity.store import RunStore
+from appraisal.sensitivity.executor import local_cluster, run_seed, run_sweep
 
 __all__ = ["PERT", "Normal", "Param", "Triangular", "Uniform", "from_spec", "SensitivityDesign", "make",
-           "montecarlo", "morris", "sobol"]
+           "montecarlo", "morris", "sobol", "PrimResult", "prim", "RunStore", "local_cluster", "run_seed",
+           "run_sweep"]

@@ -90,3 +90,21 @@ def test_lancashire_outcomes_over_financial_risk_makes_option3_win():
     assert r.totals[3] - r.totals[4] == pytest.approx(50 * 0.2 / 6.2)
     w[OUT], w[FIN] = 1.0, 1.2
     assert mcda.score(v, w).preferred == [4]
+
+
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra.numpy import arrays
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(float, (5, 4), elements=st.floats(0, 100)), arrays(float, 4, elements=st.floats(0.01, 10)),
+       st.floats(0.1, 50))
+def test_weighted_sum_properties_on_random_matrices(v, w, k):
+    values = pd.DataFrame(v, columns=list("abcd"))
+    r = mcda.score(values, dict(zip("abcd", w)))
+    np.testing.assert_allclose(r.totals, v @ (w / w.sum()), atol=1e-9)  # plain numpy reference
+    assert ((r.totals >= -1e-9) & (r.totals <= 100 + 1e-9)).all()
+    r2 = mcda.score(values, dict(zip("abcd", w * k)))  # swing weights are scale-free
+    assert r2.ranks.equals(r.ranks)
+    best = r.totals.max()
+    assert set(r.preferred) == set(r.totals.index[r.totals >= best - mcda.TIE_TOL])

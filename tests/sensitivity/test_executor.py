@@ -41,6 +41,12 @@ def test_serial_sweep_matches_direct_and_resumes(tmp_path):
     assert r.indices.shape == (3, 4)
 
 
+def test_progress_bar_runs(tmp_path, capsys):
+    d = sobol(ISHI, 8, seed=0)
+    out = run_sweep(tf.ishigami, d, tmp_path / "p.duckdb", scheduler="serial", progress=True)
+    assert len(out) == len(d)
+
+
 def test_store_ignores_duplicates_and_guards_design(tmp_path):
     with RunStore(tmp_path / "x.duckdb") as st:
         st.register("h", "d1", 3)
