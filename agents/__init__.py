@@ -1,12 +1,15 @@
 """Partner buy-in agent model (Mesa 3.5): will partners agree each delivery vehicle, when, and who is pivotal.
 
     from agents import BuyInInputs, simulate, delay_summary
-    res = simulate(inputs, runs=1000, seed=1)          # or client=distributed.Client(...)
+    res = simulate(inputs, runs=1000, seed=1)          # or client=agents.connect() / distributed.Client(...)
     res.outcomes, res.pivotal, res.trajectories         # DataFrames
     prob_by_year(res), median_establishment(res), delay_summary(res, years)
     compare_interventions(inputs, {"cap": [RiskShare("Trust A", 1e6)]}, runs=500, seed=1)
+
+See docs/agents.md for the rules, parameters and their defaults.
 """
 
+from .cluster import connect
 from .compare import compare_interventions
 from .governance import rule_holds
 from .inputs import BuyInInputs, validate
@@ -16,13 +19,13 @@ from .params import BehaviourParams
 from .prepare import Prepared, default_network, prepare
 from .reference import ReferenceModel
 from .simulate import BuyInResults, run_one, run_seeds, simulate
-from .summary import (delay_summary, establishment_distribution, expected_profile, median_establishment,
-                      prob_by_year)
+from .summary import (chosen_option, delay_summary, establishment_distribution, expected_profile,
+                      median_establishment, prob_by_year)
 
 __all__ = [
     "BehaviourParams", "BuyInInputs", "BuyInModel", "BuyInResults", "EarlyEngagement", "GovernanceChange",
     "PartnerAgent", "Prepared", "ReferenceModel", "RiskShare", "SidePayment", "apply_interventions",
-    "compare_interventions", "default_network", "delay_summary", "establishment_distribution",
-    "expected_profile",     "median_establishment", "prepare", "prob_by_year", "rule_holds", "run_one", "run_seeds", "simulate",
-    "validate",
+    "chosen_option", "compare_interventions", "connect", "default_network", "delay_summary",
+    "establishment_distribution", "expected_profile", "median_establishment", "prepare", "prob_by_year",
+    "rule_holds", "run_one", "run_seeds", "simulate", "validate",
 ]

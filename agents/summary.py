@@ -127,3 +127,19 @@ def expected_profile(results: BuyInResults, streams: pd.DataFrame, years=None) -
             rows.append((vid, t, labels[t], pb[t], pc[t], eb[t], ec[t]))
     return pd.DataFrame(rows, columns=["vehicle_id", "year_index", "year", "planned_benefit_gbp", "planned_cost_gbp",
                                        "expected_benefit_gbp", "expected_cost_gbp"])
+
+
+def chosen_option(results: BuyInResults, options: list[str]) -> pd.DataFrame:
+    """For alternative options modelled as vehicles (e.g. Plymouth's integration levels 1–4), the partners' choice
+    in each run is the first of `options` (most preferred first, e.g. deepest level first) agreed within the
+    horizon. Returns option (None = nothing agreed), prob, median_agreed_month."""
+    o = results.outcomes[results.outcomes["vehicle_id"].isin(options)]
+    wide = o.pivot(index="run", columns="vehicle_id", values="agreed_month")[options]
+    agreed = wide.notna().to_numpy()
+    first = np.where(agreed.any(axis=1), agreed.argmax(axis=1), -1)
+    rows = []
+    for k, name in [*enumerate(options), (-1, None)]:
+        sel = first == k
+        months = wide.to_numpy()[sel, k] if k >= 0 else np.array([])
+        rows.append((name, float(sel.mean()), float(np.median(months)) if len(months) else np.nan))
+    return pd.DataFrame(rows, columns=["option", "prob", "median_agreed_month"])

@@ -36,3 +36,10 @@ def test_compare_interventions_on_dask_equals_serial(client):
     a = compare_interventions(inp, pkg, runs=20, seed=1)
     b = compare_interventions(inp, pkg, runs=20, seed=1, client=client)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_connect_joins_a_running_scheduler(client):
+    from agents import connect
+
+    with connect(client.scheduler.address) as c2:
+        assert len(c2.scheduler_info()["workers"]) == 2

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from agents import (EarlyEngagement, GovernanceChange, RiskShare, SidePayment, apply_interventions,
+from agents import (EarlyEngagement, chosen_option, GovernanceChange, RiskShare, SidePayment, apply_interventions,
                     compare_interventions, delay_summary, establishment_distribution, expected_profile,
                     median_establishment,
                     prepare, prob_by_year, run_seeds, simulate)
@@ -131,6 +131,18 @@ def test_hand_built_outcomes_give_exact_summary_figures(res):
     assert ep["planned_benefit_gbp"].tolist() == [0.0, 100.0, 200.0]
     assert ep["expected_benefit_gbp"].tolist() == [0.0, 50.0, 0.5 * 200 + 0.25 * 100]
     assert ep["expected_cost_gbp"].tolist() == [0.0, 25.0, 12.5]
+
+
+def test_chosen_option_takes_the_first_agreed_in_preference_order(res):
+    """Alternatives as vehicles (Plymouth's integration levels): per run the choice is the most preferred agreed."""
+    o = pd.DataFrame({"run": np.repeat([0, 1, 2, 3], 2), "run_seed": 0, "vehicle_id": ["L4", "L3"] * 4,
+                      "agreed_month": [np.nan, 6.0, 20.0, 3.0, np.nan, np.nan, 10.0, np.nan],
+                      "planned_month": 0, "established_month": np.nan, "delay_months": np.nan})
+    fake = type(res)(outcomes=o, pivotal=res.pivotal.iloc[:0], trajectories=res.trajectories.iloc[:0], runs=4,
+                     seed=0, horizon_months=24, vehicle_ids=["L4", "L3"], planned_month={"L4": 0, "L3": 0})
+    c = chosen_option(fake, ["L4", "L3"])
+    assert c["prob"].tolist() == [0.5, 0.25, 0.25]          # L4 in runs 1 and 3, L3 in run 0, nothing in run 2
+    assert c["median_agreed_month"].iloc[0] == 15.0 and c["median_agreed_month"].iloc[1] == 6.0
 
 
 def test_interventions_transform_inputs():
