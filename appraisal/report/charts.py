@@ -67,13 +67,15 @@ def options_npsv(results: Mapping, unit: str) -> tuple[go.Figure, pd.DataFrame] 
     return fig, data
 
 
-def by_party(results: Mapping, option_id: str, unit: str) -> tuple[go.Figure, pd.DataFrame] | None:
+def by_party(results: Mapping, option_id: str, unit: str,
+             names: Mapping | None = None) -> tuple[go.Figure, pd.DataFrame] | None:
     parties = ((results.get("options") or {}).get(option_id) or {}).get("by_party") or {}
     if not parties:
         return None
-    data = pd.DataFrame([{"partner_id": pid, **vals} for pid, vals in parties.items()])
+    names = names or {}
+    data = pd.DataFrame([{"partner_id": pid, "partner": names.get(pid, pid), **vals} for pid, vals in parties.items()])
     s = scale(unit)
-    x = [ptext(p) for p in data["partner_id"]]
+    x = [ptext(p) for p in data["partner"]]
     fig = go.Figure([
         go.Bar(name="Benefits", x=x, y=data["benefits_gbp"] / s, marker_color=BENEFIT, hovertemplate=_hover(unit)),
         go.Bar(name="Costs", x=x, y=data["costs_gbp"] / s, marker_color=COST, hovertemplate=_hover(unit)),
@@ -198,7 +200,7 @@ def gantt(phasing: pd.DataFrame, years: list[str]) -> tuple[go.Figure, pd.DataFr
         starts = [_year_index(v, years) for v in p[col]]
         traces.append(go.Bar(name=label, orientation="h", y=ylab, base=[s if s is not None else end for s in starts],
                              x=[(end - s) if s is not None else 0 for s in starts], marker_color=colour,
-                             customdata=[str(v) if not is_missing(v) else "not within horizon" for v in p[col]],
+                             customdata=[ptext(v) if not is_missing(v) else "not within horizon" for v in p[col]],
                              hovertemplate=f"{label}: %{{customdata}}<extra></extra>"))
     fig = go.Figure(traces)
     base_layout(fig, barmode="group", height=140 + 50 * len(p), yaxis_type="category",

@@ -106,8 +106,18 @@ def sec_options(results, tables, ch: Charts, unit: str) -> str:
                        charts.acceptability(scoring, results), formats={c: pct for c in []}))
     if pref is not None:
         body.append(ch("by-party", f"Who pays, who benefits: {option_name(results, pref)} (undiscounted, adjusted)",
-                       charts.by_party(results, pref, unit)))
+                       charts.by_party(results, pref, unit, partner_names(results, tables))))
     return section("options", "Options side by side", "".join(body))
+
+
+def partner_names(results, tables) -> dict:
+    """partner_id -> name, from a `partners` table or the buy-in section, when either is given."""
+    names = {p.get("partner_id"): p.get("partner_name") for p in (results.get("buyin") or {}).get("pivotal") or []
+             if p.get("partner_name")}
+    partners = tables.get("partners")
+    if partners is not None and {"partner_id", "name"} <= set(partners.columns):
+        names.update(dict(zip(partners["partner_id"], partners["name"])))
+    return names
 
 
 def _for_option(frame: pd.DataFrame | None, option_id) -> pd.DataFrame | None:

@@ -167,3 +167,13 @@ def test_sparse_and_missing_values_render(tmp_path):
     html = build_html(results, {"phasing": pd.DataFrame(columns=["option_id", "vehicle_id", "planned_year"])})
     assert "<h1>Sparse</h1>" in html and len(PLOTLY_BANNER.findall(html)) == 1
     assert build_html({"study": "Empty", "years": [], "options": {}}).count("No option has results") == 1
+
+
+def test_npsv_components_add_up_to_the_engine_npsv(mini_case):
+    from appraisal.report.charts import components
+
+    results, tables = mini_case
+    fig, data = components(results, tables["component_profile"], "merge", "gbp")
+    assert data["contribution_gbp"].sum() == pytest.approx(results["options"]["merge"]["metrics"]["npsv_gbp"], abs=1e-3)
+    assert data.loc[data["kind"] == "benefit", "pv_gbp"].sum() == pytest.approx(
+        results["options"]["merge"]["metrics"]["pv_benefits_gbp"], abs=1e-3)
