@@ -259,7 +259,7 @@ def _flatten(d, prefix="") -> list[tuple[str, object]]:
         if isinstance(v, Mapping):
             rows.extend(_flatten(v, key + "."))
         elif isinstance(v, (list, tuple)):
-            rows.append((key, ", ".join(json.dumps(x) if isinstance(x, (dict, list)) else str(x) for x in v)))
+            rows.append((key, ", ".join(json.dumps(x, default=str) if isinstance(x, (dict, list)) else str(x) for x in v)))
         else:
             rows.append((key, v))
     return rows

@@ -122,6 +122,8 @@ def summary_facts(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = 
         facts["score_rank"] = int(scoring["rank"][pref])
         facts["score_total"] = _num((scoring.get("total") or {}).get(pref))
         facts["n_scored"] = len(scoring["rank"])
+        facts["score_tied_with"] = [option_name(results, o) for o, r in scoring["rank"].items()
+                                    if o != pref and _num(r) == facts["score_rank"]]
 
     positions = results.get("positions") or {}
     dn_total, dn_year = 0.0, None
@@ -239,7 +241,11 @@ def executive_summary(results: Mapping, tables: Mapping[str, pd.DataFrame] | Non
                        + (f", {money(gap, unit)} ahead of {runner}" if gap is not None else ""))
     if f.get("score_rank") is not None:
         total = f" with a total score of {number(f['score_total'], 1)}" if f.get("score_total") is not None else ""
-        reasons.append(f"it ranks {_ordinal(f['score_rank'])} of {f['n_scored']} on the weighted scoring{total}")
+        tied = f.get("score_tied_with") or []
+        joint = "joint " if tied else ""
+        with_ = f" (tied with {', '.join(tied)})" if tied else ""
+        reasons.append(f"it ranks {joint}{_ordinal(f['score_rank'])} of {f['n_scored']} on the weighted scoring"
+                       f"{total}{with_}")
     sentence = lead + (": " + " and ".join(reasons) if reasons else "") + "."
     out.append(sentence)
     if f.get("npsv_leader_name"):

@@ -177,3 +177,13 @@ def test_npsv_components_add_up_to_the_engine_npsv(mini_case):
     assert data["contribution_gbp"].sum() == pytest.approx(results["options"]["merge"]["metrics"]["npsv_gbp"], abs=1e-3)
     assert data.loc[data["kind"] == "benefit", "pv_gbp"].sum() == pytest.approx(
         results["options"]["merge"]["metrics"]["pv_benefits_gbp"], abs=1e-3)
+
+
+def test_numpy_and_nan_values_are_accepted(full_inputs):
+    results, tables = full_inputs
+    r = json.loads(json.dumps(results))
+    m = r["options"]["merge"]["metrics"]
+    m["npsv_gbp"], m["bcr"], m["funding_requirement_gbp"] = np.float64(-45.5), float("nan"), np.int64(1800)
+    r["provenance"]["seeds"] = [np.int64(1), {"a": np.float32(0.5)}]
+    html = build_html(r, tables)
+    assert "It needs £1,800 of funding" in html and "benefit-cost ratio" not in html.split("The NPSV of")[1][:200]

@@ -48,6 +48,9 @@ def test_preferred_option_and_reason_follow_the_numbers(inputs):
     results["scoring"]["rank"] = {"merge": 2, "status_quo": 1}
     first = executive_summary(results, tables)[0]
     assert "ranks second of 2" in first
+    results["scoring"]["rank"] = {"merge": 1, "status_quo": 1}
+    assert "ranks joint first of 2 on the weighted scoring with a total score of 61.0 (tied with Do nothing)" in \
+        executive_summary(results, tables)[0]
     # make the preferred option the NPSV leader: the reason becomes the NPSV lead, with the margin
     results["options"]["merge"]["metrics"]["npsv_gbp"] = 1_000.0
     first = executive_summary(results, tables)[0]
