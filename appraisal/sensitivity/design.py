@@ -120,8 +120,9 @@ def make(method: str, params, n: int, *, seed: int = 0, **kw) -> SensitivityDesi
     """Dispatch on ``method`` in :data:`METHODS` (the CLI's ``--method``)."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
-    if method != "montecarlo" and kw.get("correlation") is not None:
-        raise ValueError(f"{method}: variance-based and screening indices assume independent inputs; "
-                         "use method='montecarlo' for correlated parameters")
-    kw.pop("correlation", None) if method != "montecarlo" else None
+    if method != "montecarlo":
+        if kw.pop("correlation", None) is not None:
+            raise ValueError(f"{method}: variance-based and screening indices assume independent inputs; "
+                             "use method='montecarlo' for correlated parameters")
+        kw.pop("correlation_method", None)
     return {"sobol": sobol, "morris": morris, "montecarlo": montecarlo}[method](params, n, seed=seed, **kw)

@@ -137,7 +137,8 @@ def test_kill_and_resume_identical_to_uninterrupted(tmp_path):
 
 def test_local_cluster_two_workers(tmp_path):
     d = sobol(ISHI, 64, seed=2)
-    out = run_sweep(tf.ishigami, d, tmp_path / "lc.duckdb", n_workers=2, chunk_size=16, progress=False)
+    fn = functools.partial(tf.slow_ishigami, delay=0.002)  # long enough for both workers to take tasks
+    out = run_sweep(fn, d, tmp_path / "lc.duckdb", n_workers=2, chunk_size=16, progress=False)
     pd.testing.assert_frame_equal(out, direct(d), check_exact=True)
     with RunStore(tmp_path / "lc.duckdb") as st:
         assert st.load(d.hash(), meta=True)["_worker"].nunique() == 2
