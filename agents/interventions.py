@@ -143,8 +143,9 @@ def apply_interventions(inputs: BuyInInputs, extra: Iterable = ()) -> BuyInInput
 
 
 def intervention_cost_gbp(inputs: BuyInInputs, interventions: Iterable) -> float:
-    """Annual cost of a package, each priced on the inputs as they stand before it."""
-    total, cur = 0.0, inputs.with_(interventions=[])
+    """Annual cost of a package, each priced on the inputs as they stand before it (after the inputs' own
+    declared interventions)."""
+    total, cur = 0.0, apply_interventions(inputs)
     for iv in interventions:
         total += iv.cost_gbp(cur)
         cur = iv.apply(cur)

@@ -39,16 +39,23 @@ def main() -> None:
     print(f"Lancashire-like: {P} partners × {V} vehicles, {H} monthly steps; cores: {os.cpu_count()}")
 
     simulate(p, 5, args.seed, record_runs=0)  # warm up imports and caches
+    c0 = time.process_time()
     ref, t_ref = timed(simulate, p, args.ref_runs, args.seed, record_runs=0, impl="reference")
+    cpu_ref = time.process_time() - c0
     fast_small, t_fast_small = timed(simulate, p, args.ref_runs, args.seed, record_runs=0)
     same = fast_small.outcomes.equals(ref.outcomes) and fast_small.pivotal.equals(ref.pivotal)
     rate_ref = args.ref_runs * P * H / t_ref
     print(f"reference (one object per agent): {args.ref_runs} runs in {t_ref:.2f} s = {rate_ref:,.0f} agent-steps/s")
 
+    cpu0 = time.process_time()
     serial, t_serial = timed(simulate, p, args.runs, args.seed, record_runs=0)
+    cpu = time.process_time() - cpu0
     rate_fast = args.runs * P * H / t_serial
     print(f"fast (vectorised in the Mesa model): {args.runs} runs in {t_serial:.2f} s = {rate_fast:,.0f} "
           f"agent-steps/s  → ×{rate_fast / rate_ref:.1f} the reference; same outcomes as reference: {same}")
+    print(f"  CPU time {cpu:.2f} s = {1e3 * cpu / args.runs:.2f} ms per run (robust to other load: "
+          f"load average {os.getloadavg()[0]:.1f}); reference {1e3 * cpu_ref / args.ref_runs:.1f} ms per run "
+          f"→ CPU speed-up ×{(cpu_ref / args.ref_runs) / (cpu / args.runs):.1f}")
 
     from distributed import Client, LocalCluster
 
