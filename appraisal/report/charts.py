@@ -10,7 +10,8 @@ from typing import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from appraisal.report.fmt import AXIS_TITLES, fy_start, is_missing, ptext, scale
+from appraisal.report.fmt import AXIS_TITLES, fy_start, is_missing, month_to_fy, ptext, scale
+from appraisal.report.summary import prob_by_planned_year
 
 BENEFIT, COST, NET, CUM = "#2a7f62", "#c8553d", "#1d3557", "#457b9d"
 PLANNED, REALISED = "#a8dadc", "#1d3557"
@@ -337,8 +338,6 @@ def buyin_curves(buyin: Mapping) -> tuple[go.Figure, pd.DataFrame] | None:
                                  hovertemplate="%{y:.0%}"))
         planned = v.get("planned")
         if planned:
-            from appraisal.report.fmt import month_to_fy
-            from appraisal.report.summary import prob_by_planned_year
             fy = month_to_fy(planned)
             p = prob_by_planned_year(v)
             if fy and p is not None and fy in keys:

@@ -13,8 +13,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from appraisal.report import charts
-from appraisal.report.fmt import (esc, is_missing, kv_table, money, money_columns, number, pct, pick_unit, short_number,
-                                  table, value_text)
+from appraisal.report.fmt import (esc, is_missing, kv_table, money, money_columns, month_to_fy, number, pct, pick_unit,
+                                  short_number, table)
 from appraisal.report.style import CSS
 from appraisal.report.summary import executive_summary, option_name, outcome_label, preferred_option
 
@@ -38,7 +38,8 @@ class Charts:
         plot = fig.to_html(full_html=False, include_plotlyjs=self.count == 0, config=PLOTLY_CONFIG,
                            div_id=div_id, default_width="100%", default_height=f"{height}px")
         self.count += 1
-        fmts = {**money_columns(data.columns, self.unit), **(formats or {})}
+        fmts = {**money_columns(data.columns, self.unit), **{c: pct for c in data.columns if str(c).startswith("P(")},
+                **(formats or {})}
         opened = " open" if self.details_open else ""
         return (f'<figure class="chart" id="fig-{esc(div_id)}"><figcaption>{esc(title)}</figcaption>'
                 f'{f"<p class=note>{esc(note)}</p>" if note else ""}'
@@ -103,7 +104,7 @@ def sec_options(results, tables, ch: Charts, unit: str) -> str:
         body.append(ch("scores-total", "Weighted total score by option", charts.scores_total(scoring, results),
                        formats={"total_score": lambda v: number(v, 1)}))
         body.append(ch("acceptability", "Rank acceptability (probability of each rank under uncertain weights)",
-                       charts.acceptability(scoring, results), formats={c: pct for c in []}))
+                       charts.acceptability(scoring, results)))
     if pref is not None:
         body.append(ch("by-party", f"Who pays, who benefits: {option_name(results, pref)} (undiscounted, adjusted)",
                        charts.by_party(results, pref, unit, partner_names(results, tables))))
@@ -157,7 +158,6 @@ def _phasing_from_buyin(results) -> pd.DataFrame | None:
     vehicles = (results.get("buyin") or {}).get("vehicles") or {}
     if not vehicles:
         return None
-    from appraisal.report.fmt import month_to_fy
     return pd.DataFrame([{"vehicle_id": vid, "vehicle_name": v.get("name") or vid,
                           "planned_year": month_to_fy(v.get("planned")),
                           "realised_median_year": month_to_fy(v.get("median_establishment"))}
