@@ -218,8 +218,7 @@ def _compute_dask(client, fn_bytes, fn_key, records, missing, chunk_size, seed, 
     def submit(first, attempt):
         idx = chunks[first]
         return client.submit(eval_chunk, fn_bytes, fn_key, idx, [records[i] for i in idx], seed,
-                             pure=False, key=f"reformkit-run-{first}-{attempt}-{os.urandom(4).hex()}",
-                             retries=max_retries)
+                             pure=False, key=f"reformkit-run-{first}-{attempt}-{os.urandom(4).hex()}")
 
     futs = {}  # key -> (future, first index of chunk, attempt)
     for first in chunks:
@@ -231,7 +230,7 @@ def _compute_dask(client, fn_bytes, fn_key, records, missing, chunk_size, seed, 
             _, first, attempt = futs.pop(fut.key)
             try:
                 rows = fut.result()
-            except Exception as e:  # infrastructure failure: resubmit; model error: propagate
+            except Exception as e:  # infrastructure failure: resubmit; model error: propagate at once
                 if type(e).__name__ in RETRYABLE and attempt < max_retries:
                     nf = submit(first, attempt + 1)
                     futs[nf.key] = (nf, first, attempt + 1)

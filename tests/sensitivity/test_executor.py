@@ -142,3 +142,17 @@ def test_local_cluster_two_workers(tmp_path):
     pd.testing.assert_frame_equal(out, direct(d), check_exact=True)
     with RunStore(tmp_path / "lc.duckdb") as st:
         assert st.load(d.hash(), meta=True)["_worker"].nunique() == 2
+
+
+def test_model_error_on_dask_propagates_and_keeps_finished_runs(tmp_path):
+    def _fails_on_third(x):  # nested, so cloudpickle ships it by value (test modules are not importable)
+        if x["a"] == 3.0:
+            raise ValueError("bad row")
+        return x["a"]
+
+    X = pd.DataFrame({"a": [1.0, 2.0, 3.0, 4.0]})
+    with pytest.raises(ValueError, match="bad row"):
+        run_sweep(_fails_on_third, X, tmp_path / "f.duckdb", n_workers=1, chunk_size=1, progress=False)
+    with RunStore(tmp_path / "f.duckdb") as st:
+        key = st.con.execute("SELECT study_hash FROM studies").fetchall()[0][0]
+        assert 2 <= st.count(key) <= 3 and 2 not in st.done(key)
