@@ -223,6 +223,104 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
     console.print(f"Results written to {out}/results.json and {out}/tables/")
 
 
+@app.command()
+def score(study: StudyArg, out: OutOpt = Path("out/score"),
+          smaa_runs: Annotated[int, typer.Option("--smaa-runs", help="Monte Carlo draws for rank acceptability")] = 10_000,
+          seed: Annotated[int, typer.Option(help="Seed of the SMAA draws")] = 0):
+    """Value-driver scores, ranks, weight swings, SMAA acceptabilities and switching values."""
+    from appraisal.financial_case import financial_case
+    from appraisal.outputs import write_json, write_tables
+    from appraisal.provenance import provenance
+    from appraisal.scenario import scenario_model
+    from appraisal.scoring import score_study
+    from appraisal.uncertainty import ranges, switching
+
+    with user_errors():
+        s = load_study(study)
+        case = financial_case(s)
+        scoring = score_study(s, {o: r.metrics for o, r in case.options.items()}, smaa_n=smaa_runs, seed=seed)
+        summary = scoring.summary(s)
+        tables = {"scores": scoring.result.table.reset_index(), "rag": scoring.rag.reset_index(),
+                  "weight_swings": scoring.swings.astype({"ranking": str, "preferred": str}),
+                  "acceptability": scoring.smaa.acceptability.rename(columns=str).reset_index()}
+        if not s.tables["uncertainties"].empty:
+            target = s.config.preferred_option or summary["preferred"][0]
+            sv = switching(scenario_model(s), ranges(s), target)
+            summary["switching"] = sv.to_dict(orient="records")
+            tables["switching_values"] = sv
+    summary["provenance"] = provenance(s, command="score", seed=seed, smaa_runs=smaa_runs)
+    write_json(out / "results.json", summary)
+    write_tables(out, tables)
+    table = Table(title=f"{s.name}: value-driver scores (0–100, swing weights)")
+    table.add_column("option")
+    for d in summary["drivers"]:
+        table.add_column(f"{d['name']} ({d['weight']:.0%})", justify="right")
+    for col in ("total", "rank", "P(first)"):
+        table.add_column(col, justify="right")
+    for o in summary["total"]:
+        table.add_row(o, *[f"{abs(summary['scores'][o][d['driver_id']]):.0f} {summary['rag'][o][d['driver_id']][0]}"
+                           for d in summary["drivers"]],
+                      f"{summary['total'][o]:.1f}", str(summary["rank"][o]), f"{summary['acceptability'][o]['1']:.0%}")
+    console.print(table)
+    if summary["tied"]:
+        console.print(f"[yellow]Tie for first place:[/] {', '.join(summary['preferred'])} — see the weight swings")
+    console.print(f"Results written to {out}/results.json and {out}/tables/")
+
+
+@app.command()
+def sensitivity(study: StudyArg, out: OutOpt = Path("out/sensitivity"),
+                method: Annotated[str, typer.Option(help="sobol | morris | montecarlo")] = "sobol",
+                n: Annotated[int, typer.Option("-n", help="Sobol base N, Morris trajectories or Monte Carlo runs")] = 256,
+                seed: Annotated[int, typer.Option(help="Sampling seed")] = 0,
+                reoptimise: Annotated[bool, typer.Option("--reoptimise", help="Plans from the optimiser (fixed per option)")] = False,
+                scheduler: SchedulerOpt = None, workers: WorkersOpt = 2):
+    """Sobol, Morris or Monte Carlo study of the declared uncertainties; resumable (DuckDB store in OUT)."""
+    from appraisal.outputs import write_json, write_tables
+    from appraisal.provenance import provenance
+    from appraisal.uncertainty import run_sensitivity
+
+    if method not in ("sobol", "morris", "montecarlo"):
+        err.print(f"[bold red]error:[/] --method must be sobol, morris or montecarlo, got '{method}'")
+        raise typer.Exit(2)
+    with user_errors():
+        s = load_study(study)
+        plans = optimised_plans(s) if reoptimise else None
+        sched = scheduler or ("serial" if workers <= 0 else None)
+        run = run_sensitivity(s, method, n, out, seed=seed, scheduler=sched, n_workers=workers or None, plans=plans)
+    summary = {"method": method, "n": n, "seed": seed, "runs": len(run.outputs), "computed": run.computed,
+               "resumed_from": run.resumed_from, "outcomes": {}}
+    tables = {"samples": run.samples.reset_index(), "outputs": run.outputs.reset_index()}
+    for name, res in run.analysis.items():
+        frame = getattr(res, "indices", None)
+        if frame is None:
+            frame = res.summary.to_frame("value")
+        frame = frame.reset_index()
+        summary["outcomes"][name] = {"indices": frame.to_dict(orient="records"),
+                                     "converged": getattr(res, "converged", None)}
+        tables[f"indices_{name.replace('.', '_')}"] = frame
+    summary["provenance"] = provenance(s, command="sensitivity", method=method, n=n, seed=seed)
+    write_json(out / "results.json", summary)
+    write_tables(out, tables)
+    console.print(f"{len(run.outputs)} runs ({run.computed} computed now, {run.resumed_from} resumed from {run.store})")
+    for name, res in run.analysis.items():
+        frame = getattr(res, "indices", None)
+        if frame is not None:
+            console.print(f"[bold]{name}[/]")
+            console.print(frame.round(3).to_string())
+    console.print(f"Results written to {out}/results.json and {out}/tables/")
+
+
+def optimised_plans(s) -> dict:
+    from appraisal.optimisation import optimise_option, plan_inputs
+
+    plans = {}
+    for oid in s.option_ids:
+        plan = optimise_option(s, oid, reproduce=False).plan
+        if plan.has_solution:
+            plans[oid] = plan_inputs(plan)
+    return plans
+
+
 def progress_bar():
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 

@@ -12,6 +12,7 @@ from appraisal.money import OptionAppraisal, appraise_study, position_summary
 from appraisal.outputs import write_json, write_tables
 from appraisal.provenance import provenance
 from appraisal.study import Study
+from appraisal.targets import check_targets, results_tree
 
 
 @dataclass
@@ -22,29 +23,31 @@ class FinancialCase:
     seconds: float
 
     def results(self) -> dict:
+        """results.json: every headline figure, the yearly profiles and splits, and the document's figures."""
         names = self.study.tables["options"].set_index("option_id")["name"].to_dict()
         cfg = self.study.config
+        tree = results_tree(self.study, self.options, self.positions)
+        for oid, node in tree["options"].items():
+            node["name"] = names.get(oid, oid)
+        targets = self.targets()
         return {
             "study": cfg.name,
             "years": self.study.years,
+            "display_unit": cfg.display_unit,
             "discounting": cfg.discounting.model_dump(),
             "adjustments": [a.model_dump(exclude_none=True) | {"pct_applied": adjustment_pct(a)} for a in cfg.adjustments],
             "preferred_option": cfg.preferred_option,
-            "options": {
-                oid: {
-                    "name": names.get(oid, oid),
-                    "metrics": r.metrics,
-                    "yearly": {col: dict(zip(r.yearly["year"], r.yearly[col]))
-                               for col in r.yearly.columns if col != "year"},
-                    "by_party": {row.partner_id: {"benefits_gbp": row.benefits_gbp, "costs_gbp": row.costs_gbp,
-                                                  "net_gbp": row.net_gbp} for row in r.by_party.itertuples()},
-                    "by_recipient": {row.recipient_id: {"benefits_gbp": row.benefits_gbp, "costs_gbp": row.costs_gbp,
-                                                        "net_gbp": row.net_gbp} for row in r.by_recipient.itertuples()},
-                }
-                for oid, r in self.options.items()
-            },
-            "positions": _positions_dict(self.positions),
+            "notes": cfg.notes,
+            "options": tree["options"],
+            "positions": tree["positions"],
+            "targets": [{"target_id": r.target_id, "description": r.description, "metric": r.metric,
+                         "document": r.published, "ours": r.computed, "difference": r.difference,
+                         "tolerance": r.tolerance, "within_tolerance": bool(r.ok), "problem": r.problem,
+                         "source": r.source} for r in targets.itertuples(index=False)],
         }
+
+    def targets(self) -> pd.DataFrame:
+        return check_targets(self.study, results_tree(self.study, self.options, self.positions))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         frames = {
@@ -60,16 +63,9 @@ class FinancialCase:
         }
         if not self.positions.empty:
             frames["budget_positions"] = self.positions
+        if not self.study.tables["targets"].empty:
+            frames["document_figures"] = self.targets()
         return frames
-
-
-def _positions_dict(positions: pd.DataFrame) -> dict:
-    out: dict = {}
-    for row in positions.itertuples(index=False):
-        out.setdefault(row.partner_id, {}).setdefault(row.scenario, {})[row.year] = {
-            "in_year_gbp": row.in_year_gbp, "cumulative_gbp": row.cumulative_gbp,
-            "reserves_closing_gbp": row.reserves_closing_gbp}
-    return out
 
 
 def financial_case(study: Study) -> FinancialCase:

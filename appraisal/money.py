@@ -75,6 +75,7 @@ def headline(benefits: np.ndarray, cashable: np.ndarray, costs: np.ndarray, df: 
              years: list[str]) -> dict:
     net = benefits - costs
     cumulative = np.cumsum(net)
+    moves_money = bool(np.any(benefits) or np.any(costs))
     pv_b, pv_c, pv_cash = float(df @ benefits), float(df @ costs), float(df @ cashable)
     trough = int(np.argmin(cumulative))
     need = max(0.0, -float(cumulative[trough]))
@@ -88,9 +89,10 @@ def headline(benefits: np.ndarray, cashable: np.ndarray, costs: np.ndarray, df: 
         "npsv_gbp": pv_b - pv_c,
         "npv_gbp": pv_cash - pv_c,
         "bcr": pv_b / pv_c if pv_c > 0 else None,
-        "payback_year": _first_year_holding(cumulative >= -1e-6, years),
-        "discounted_payback_year": _first_year_holding(np.cumsum(df * net) >= -1e-6, years),
-        "in_year_breakeven_year": _first_year_holding(net >= -1e-6, years),
+        # an option that moves no money has no payback or breakeven to speak of
+        "payback_year": _first_year_holding(cumulative >= -1e-6, years) if moves_money else None,
+        "discounted_payback_year": _first_year_holding(np.cumsum(df * net) >= -1e-6, years) if moves_money else None,
+        "in_year_breakeven_year": _first_year_holding(net >= -1e-6, years) if moves_money else None,
         "funding_requirement_gbp": need,
         "funding_peak_year": years[trough] if need > 0 else None,
         "steady_state_net_gbp": float(net[-1]),

@@ -79,6 +79,14 @@ def document_assignment(study: Study, option_id: str) -> pd.DataFrame | None:
     return pd.DataFrame(rows)
 
 
+def planned_vehicles(study: Study) -> pd.DataFrame:
+    """Each vehicle established in its planned year (the source document's timetable)."""
+    v = study.tables["vehicles"]
+    v = v[(v["kind"] != "status_quo") & v["planned_year"].notna()]
+    return pd.DataFrame({"vehicle_id": v["vehicle_id"],
+                         "established_year": pd.array([study.year_index(y) for y in v["planned_year"]], dtype="Int64")})
+
+
 def optimise_option(study: Study, option_id: str, *, time_limit: float | None = None, rel_gap: float = 1e-6,
                     seed: int = 0, reproduce: bool = True) -> OptionPlan:
     problem, constant = build_problem(study, option_id)
@@ -86,8 +94,8 @@ def optimise_option(study: Study, option_id: str, *, time_limit: float | None = 
     result = OptionPlan(option_id, problem, plan, constant, appraise_plan(study, option_id, plan))
     reference = document_assignment(study, option_id) if reproduce else None
     if reference is not None:
-        result.reference = solve(problem, mode="reproduce", assignment=reference, time_limit=time_limit,
-                                 rel_gap=rel_gap, seed=seed)
+        result.reference = solve(problem, mode="reproduce", assignment=reference, vehicles=planned_vehicles(study),
+                                 time_limit=time_limit, rel_gap=rel_gap, seed=seed)
         if plan.has_solution and result.reference.has_solution:
             result.comparison = compare_plans(problem, result.reference, plan)
     return result

@@ -25,7 +25,7 @@ def _vehicle_base(study: Study) -> dict[str, int | None]:
 def vehicle_streams(study: Study, option_id: str) -> tuple[pd.DataFrame, float]:
     """Adjusted benefit/cost of each vehicle relative to its establishment year, and the PV of the
     streams tied to no vehicle (the same in every plan of the option)."""
-    streams = adjust(build_streams(study, option_id), study)
+    streams = adjust(build_streams(study, option_id, for_plan=True), study)
     df = study_discount_factors(study)
     tied = streams["vehicle_id"].notna().to_numpy()
     free = streams[~tied]
@@ -127,6 +127,11 @@ def build_problem(study: Study, option_id: str) -> tuple[PlacementProblem, float
     site_factor, curve_factor = cost_factor(study, "sites"), cost_factor(study, "running cost curve")
     curves = study.tables["cost_curves"]
     v_streams, constant = vehicle_streams(study, option_id)
+    rules = option_rules(study, option_id)
+    kinds = vehicles.set_index("vehicle_id")["kind"].to_dict()
+    # a site must open only where its vehicle is allowed under the option
+    must_open = [bool(m) and (v is None or rules.vehicle_allowed(v, kinds.get(v, "other")))
+                 for m, v in zip(sites["must_open"], sites["vehicle_id"])]
     transfers, funding_yearly, funding_cumulative = _limits(study)
     problem = PlacementProblem(
         name=f"{study.name} / {option_id}",
@@ -146,7 +151,7 @@ def build_problem(study: Study, option_id: str) -> tuple[PlacementProblem, float
         sites=pd.DataFrame({
             "site_id": sites["site_id"], "vehicle_id": sites["vehicle_id"], "capacity_fte": sites["capacity_fte"],
             "fixed_cost_gbp_per_year": sites["running_cost_gbp_per_year"].astype(float) * site_factor,
-            "open_cost_gbp": sites["open_cost_gbp"].astype(float) * site_factor, "must_open": sites["must_open"]}),
+            "open_cost_gbp": sites["open_cost_gbp"].astype(float) * site_factor, "must_open": must_open}),
         cost_curves=pd.DataFrame({
             "vehicle_id": curves["vehicle_id"], "volume": curves["volume"],
             "running_cost_gbp_per_year": curves["running_cost_gbp_per_year"].astype(float) * curve_factor}),
@@ -154,6 +159,6 @@ def build_problem(study: Study, option_id: str) -> tuple[PlacementProblem, float
         max_transfers_per_year=transfers,
         funding_cap_yearly_gbp=funding_yearly,
         funding_cap_cumulative_gbp=funding_cumulative,
-        rules=option_rules(study, option_id),
+        rules=rules,
     )
     return problem, constant

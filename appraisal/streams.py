@@ -83,20 +83,23 @@ def _emit(records: list[dict], base: dict, profile: np.ndarray, low: np.ndarray,
 
 
 def build_streams(study: Study, option_id: str | None = None, anchors: Mapping[str, int | None] | None = None,
-                  assignment: pd.DataFrame | None = None, sites_opened: Mapping[str, int] | None = None
-                  ) -> pd.DataFrame:
+                  assignment: pd.DataFrame | None = None, sites_opened: Mapping[str, int] | None = None,
+                  for_plan: bool = False) -> pd.DataFrame:
     """Yearly benefit and cost streams of an option, unadjusted.
 
     anchors: vehicle_id -> year index the plan establishes it (None = never); omitted = as planned.
     assignment: service transfers (service_id, vehicle_id, transfer_year index) that bring placement money
     and, where the study gives cost curves, the running cost of each vehicle at its volume.
     sites_opened: site_id -> year index it opens (open cost that year, running cost every year after).
+    for_plan: a plan's money (also implied by an assignment): lines marked in_placements give way to the
+    placements' money, which the plan's transfers bring.
     """
+    for_plan = for_plan or assignment is not None
     n = len(study.years)
     records: list[dict] = []
     benefits, costs = study.tables["benefits"], study.tables["costs"]
     for row in benefits.itertuples(index=False):
-        if not applies(row.options, option_id):
+        if not applies(row.options, option_id) or (for_plan and row.in_placements):
             continue
         start = study.year_index(row.start_year)
         delta = _vehicle_delta(study, row.vehicle_id, start, anchors)
@@ -112,7 +115,7 @@ def build_streams(study: Study, option_id: str | None = None, anchors: Mapping[s
                 "vehicle_id": row.vehicle_id, "service_id": row.service_id, "phase": row.phase, "party": row.recipient}
         _emit(records, base, shift(profile, delta), shift(low, delta), shift(high, delta))
     for row in costs.itertuples(index=False):
-        if not applies(row.options, option_id):
+        if not applies(row.options, option_id) or (for_plan and row.in_placements):
             continue
         start = study.year_index(row.start_year)
         delta = _vehicle_delta(study, row.vehicle_id, start, anchors)

@@ -48,6 +48,12 @@ def _ordered(design, Y) -> pd.DataFrame:
     return pd.DataFrame(a.reshape(n, -1) if a.ndim > 1 else {"y": a})
 
 
+def salib_seed(seed: int) -> int:
+    """SALib's analysers ignore a falsy seed (``if seed:``), so seed 0 would give unseeded bootstrap
+    intervals; derive a fixed non-zero seed from the design's seed instead."""
+    return int(np.random.SeedSequence(int(seed)).generate_state(1)[0]) or 1
+
+
 def sobol_indices(design, y: np.ndarray, *, num_resamples: int = 200, conf_level: float = 0.95,
                   tol: float = 0.05) -> SobolResult:
     from SALib.analyze import sobol as sobol_analyze
@@ -56,7 +62,7 @@ def sobol_indices(design, y: np.ndarray, *, num_resamples: int = 200, conf_level
     sizes = [m for m in (design.n // 4, design.n // 2, design.n) if m >= 4]
     for m in sizes:  # prefixes of a scrambled Sobol' sequence of power-of-2 length are balanced designs
         r = sobol_analyze.analyze(design.problem, y[: m * per], calc_second_order=False,
-                                  num_resamples=num_resamples, conf_level=conf_level, seed=design.seed)
+                                  num_resamples=num_resamples, conf_level=conf_level, seed=salib_seed(design.seed))
         for j, name in enumerate(design.names):
             rows.append({"n_base": m, "param": name, "S1": r["S1"][j], "S1_conf": r["S1_conf"][j],
                          "ST": r["ST"][j], "ST_conf": r["ST_conf"][j]})
@@ -73,7 +79,8 @@ def sobol_indices(design, y: np.ndarray, *, num_resamples: int = 200, conf_level
 def morris_indices(design, y: np.ndarray, *, num_resamples: int = 200, conf_level: float = 0.95) -> MorrisResult:
     from SALib.analyze import morris as morris_analyze
     r = morris_analyze.analyze(design.problem, design.unit, y, num_resamples=num_resamples,
-                               conf_level=conf_level, num_levels=design.options["num_levels"], seed=design.seed)
+                               conf_level=conf_level, num_levels=design.options["num_levels"],
+                               seed=salib_seed(design.seed))
     df = pd.DataFrame({"mu": r["mu"], "mu_star": r["mu_star"], "sigma": r["sigma"],
                        "mu_star_conf": r["mu_star_conf"]}, index=pd.Index(design.names, name="param"))
     df["rank"] = df["mu_star"].rank(ascending=False, method="min").astype(int)

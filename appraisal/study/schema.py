@@ -188,6 +188,8 @@ class PlacementRow(Row):
     running_cost_change_gbp_per_year: float = Field(0, description="£ a year, + costs more, − costs less")
 
 
+IN_PLACEMENTS = ("yes when placements.csv carries this same money service by service: the line counts in the "
+                 "document's own case and is replaced by the placements' money when a plan is appraised")
 BenefitCategory = Literal["cashable", "non_cashable", "societal"]
 Confidence = Literal["high", "medium", "low"]
 
@@ -206,6 +208,7 @@ class BenefitRow(Row):
     ramp: Fractions = Field(default_factory=list, description="fraction of run rate from the start year; blank = 1 throughout")
     confidence: Confidence = "medium"
     recipient: OptId = Field(None, description="partner_id, or allocation_id to split it")
+    in_placements: Flag = Field(False, description=IN_PLACEMENTS)
     options: IdList = Field(default_factory=list, description="option ids it applies to; blank = all")
 
     @model_validator(mode="after")
@@ -228,6 +231,7 @@ class CostRow(Row):
     start_year: OptFinancialYear = Field(None, description="year it falls (one-off) or starts (recurring); blank = first year")
     end_year: OptFinancialYear = Field(None, description="last year of a recurring cost; blank = end of horizon")
     payer: OptId = Field(None, description="partner_id, or allocation_id to split it")
+    in_placements: Flag = Field(False, description=IN_PLACEMENTS)
     options: IdList = Field(default_factory=list)
 
 

@@ -1,0 +1,115 @@
+"""Sensitivity studies, tornado and switching values of a study, on its `uncertainties` table.
+
+The model evaluated per sample is `appraisal.scenario.ScenarioModel` (plans fixed per option by default).
+Sweeps run through `appraisal.sensitivity.executor.run_sweep`: dask workers, results streamed into a
+DuckDB file keyed by the study hash and sample index, so re-running resumes.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from appraisal.scenario import ScenarioModel, base_value, scenario_model
+from appraisal.sensitivity import from_spec, make
+from appraisal.sensitivity.executor import run_sweep
+from appraisal.study import Study
+from appraisal.switching import switching_values
+
+
+def study_params(study: Study) -> list:
+    """The study's uncertain parameters as sampler marginals (appraisal.sensitivity.params)."""
+    u = study.tables["uncertainties"]
+    if u.empty:
+        raise ValueError(f"study '{study.name}' declares no uncertainties (uncertainties.csv)")
+    params = []
+    for row in u.itertuples(index=False):
+        spec = {"name": row.parameter, "dist": row.distribution}
+        wanted = {"uniform": ("low", "high"), "triangular": ("low", "mode", "high"), "pert": ("low", "mode", "high"),
+                  "normal": ("mean", "sd")}[row.distribution]
+        for key in wanted:
+            value = getattr(row, key)
+            if value is None or pd.isna(value):
+                raise ValueError(f"{study.sources['uncertainties']}, row {row._row}, column '{key}': a "
+                                 f"{row.distribution} distribution needs {', '.join(wanted)}")
+            spec[key] = float(value)
+        try:
+            params.append(from_spec(spec))
+        except ValueError as exc:
+            raise ValueError(f"{study.sources['uncertainties']}, row {row._row}: {exc}") from None
+    return params
+
+
+def ranges(study: Study) -> dict[str, tuple[float, float, float]]:
+    """parameter -> (low, base, high): the 5th and 95th percentiles for unbounded marginals."""
+    out = {}
+    for p, row in zip(study_params(study), study.tables["uncertainties"].itertuples(index=False)):
+        lo = row.low if row.low is not None and not pd.isna(row.low) else float(p.ppf([0.05])[0])
+        hi = row.high if row.high is not None and not pd.isna(row.high) else float(p.ppf([0.95])[0])
+        out[p.name] = (float(lo), base_value(row), float(hi))
+    return out
+
+
+def tornado(model: ScenarioModel, bounds: dict[str, tuple[float, float, float]], option_id: str,
+            metric: str = "npsv_gbp") -> pd.DataFrame:
+    """One-at-a-time swings of each parameter between its low and high, others at base."""
+    base = model.outcomes()[option_id][metric]
+    rows = []
+    for name, (lo, _, hi) in bounds.items():
+        low = model.outcomes({name: lo})[option_id][metric]
+        high = model.outcomes({name: hi})[option_id][metric]
+        rows.append({"parameter": name, "low_value": lo, "high_value": hi, "outcome_low": low,
+                     "outcome_high": high, "base_outcome": base, "swing": abs(high - low)})
+    return pd.DataFrame(rows).sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def switching(model: ScenarioModel, bounds: dict[str, tuple[float, float, float]], option_id: str) -> pd.DataFrame:
+    """For each parameter: where the option's NPSV crosses zero and where the preferred option changes."""
+    npv = switching_values(lambda name, x: model.outcomes({name: x})[option_id]["npsv_gbp"], bounds, kind="npv")
+    pref = switching_values(lambda name, x: {o: m["npsv_gbp"] for o, m in model.outcomes({name: x}).items()},
+                            bounds, kind="preferred")
+    rows = []
+    for a, b in zip(npv, pref):
+        rows.append({"parameter": a.parameter, "base_value": a.base, "low": a.lo, "high": a.hi,
+                     "npv_zero_at": a.value, "npv_status": a.status,
+                     "preferred_changes_at": b.value, "preferred_status": b.status,
+                     "preferred_at_base": b.base_outcome, "preferred_after_switch": b.switched_outcome})
+    return pd.DataFrame(rows)
+
+
+@dataclass
+class SensitivityRun:
+    method: str
+    n: int
+    seed: int
+    outputs: pd.DataFrame  # sample_index -> flat outcomes
+    samples: pd.DataFrame
+    analysis: dict  # outcome -> indices result
+    store: Path
+    computed: int
+    resumed_from: int
+
+
+def sweep_key(study: Study, method: str, n: int, seed: int, plans_hash: str) -> str:
+    payload = f"{study.study_hash}|{method}|{n}|{seed}|{plans_hash}"
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def run_sensitivity(study: Study, method: str, n: int, out: Path, *, seed: int = 0, scheduler=None,
+                    n_workers: int | None = None, plans: dict | None = None, outcomes: list[str] | None = None,
+                    progress: bool = True) -> SensitivityRun:
+    model = scenario_model(study, plans)
+    design = make(method, study_params(study), n, seed=seed)
+    out.mkdir(parents=True, exist_ok=True)
+    store = out / "runs.duckdb"
+    plans_hash = hashlib.sha256(repr(sorted((plans or {}).items(), key=lambda kv: kv[0])).encode()).hexdigest()[:12]
+    result = run_sweep(model, design, store, study_hash=sweep_key(study, method, n, seed, plans_hash),
+                       scheduler=scheduler, n_workers=n_workers, progress=progress)
+    preferred = study.config.preferred_option or study.option_ids[-1]
+    tracked = outcomes or [f"{preferred}.npsv_gbp", "preferred_npsv_gbp"]
+    ordered = result.sort_index()
+    analysis = {name: design.analyse(ordered[name].to_numpy()) for name in tracked}
+    return SensitivityRun(method, n, seed, ordered, design.X, analysis, store,
+                          result.attrs.get("computed", 0), result.attrs.get("resumed_from", 0))
