@@ -85,7 +85,10 @@ def option_rules(study: Study, option_id: str) -> OptionRules:
         elif r.rule == "lock_site":
             locked.append(r.site_id)
     status_quo = study.tables["vehicles"].query("kind == 'status_quo'")["vehicle_id"].tolist()
-    return OptionRules(name=option_id, allowed_vehicles=tuple(sorted(set(allowed) | set(status_quo))) if allowed else None,
+    # forbidding a service its current vehicle means it must move somewhere
+    current = study.tables["services"].set_index("service_id")["current_vehicle_id"].to_dict()
+    must_move = tuple(sorted(s for s, v in banned if current.get(s) == v))
+    return OptionRules(name=option_id, must_move=must_move, allowed_vehicles=tuple(sorted(set(allowed) | set(status_quo))) if allowed else None,
                        forbidden_vehicles=tuple(forbidden), forbidden_kinds=tuple(kinds), forced_mappings=forced,
                        forbidden_mappings=tuple(banned), forced_years=years, locked_sites=tuple(locked),
                        status_quo_allowed="status_quo" not in kinds)
