@@ -65,9 +65,16 @@ def run_chunk(p: Prepared, runs: list[int], seeds: list[int], record_runs: int =
 
 @dataclass
 class BuyInResults:
-    outcomes: pd.DataFrame      # run, run_seed, vehicle_id, agreed_month, planned_month, established_month, delay_months
-    pivotal: pd.DataFrame       # vehicle_id, partner_id, pivotal_runs, pivotal_when_agreed, pivotal_when_blocked, pivotal_share
-    trajectories: pd.DataFrame  # run, month, partner_id, vehicle_id, stance (sampled runs only)
+    """Tables of a set of replications.
+
+    outcomes      run, run_seed, vehicle_id, agreed_month, planned_month, established_month, delay_months
+    pivotal       vehicle_id, partner_id, pivotal_when_agreed, pivotal_when_blocked, pivotal_runs, pivotal_share
+    trajectories  run, month, partner_id, vehicle_id, stance (sampled runs only)
+    """
+
+    outcomes: pd.DataFrame
+    pivotal: pd.DataFrame
+    trajectories: pd.DataFrame
     runs: int
     seed: int
     horizon_months: int

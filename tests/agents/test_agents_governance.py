@@ -1,7 +1,6 @@
 """Governance rules behave as written: unanimity, majority, qualified majority, funders, vetoes."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -4,12 +4,11 @@ from dataclasses import replace
 
 import mesa
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents import BuyInModel, PartnerAgent, ReferenceModel, prepare, run_one
+from agents import BuyInModel, PartnerAgent, prepare, run_one
 from agents.examples import lancashire_like, random_inputs
 
 

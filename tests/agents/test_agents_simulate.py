@@ -4,10 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from agents import (EarlyEngagement, chosen_option, GovernanceChange, RiskShare, SidePayment, apply_interventions,
+from agents import (EarlyEngagement, GovernanceChange, RiskShare, SidePayment, apply_interventions, chosen_option,
                     compare_interventions, delay_summary, establishment_distribution, expected_profile,
-                    median_establishment,
-                    prepare, prob_by_year, run_seeds, simulate)
+                    median_establishment, prob_by_year, run_seeds, simulate)
 from agents.examples import lancashire_like, random_inputs
 from agents.interventions import intervention_cost_gbp
 
@@ -178,7 +177,8 @@ def test_side_payment_to_the_blockers_raises_agreement(inputs):
     w = df[df["vehicle_id"].str.startswith("WBC")].groupby("scenario")["prob_agreed"].mean()
     assert w["acute side payment"] > w["baseline"] + 0.1
     assert w["acute risk share"] > w["baseline"]
-    assert df.query("scenario == 'acute side payment'")["cost_gbp"].iloc[0] == 4e6 * 6  # six acute-trust seats, one per footprint (two in Pennine), not every trust × every WBC
+    # paid only where a trust has a seat: six acute seats (one per footprint, two in Pennine), not 6 trusts × 5 WBCs
+    assert df.query("scenario == 'acute side payment'")["cost_gbp"].iloc[0] == 4e6 * 6
     ica = df[df["vehicle_id"] == "ICA"].set_index("scenario")
     assert ica.loc["ICA by simple majority", "prob_agreed"] > ica.loc["baseline", "prob_agreed"]
     assert ica.loc["engage 12 months earlier", "expected_delay_years"] <= ica.loc["baseline", "expected_delay_years"]
