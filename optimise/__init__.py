@@ -8,11 +8,14 @@ evaluate (NPV of any plan, compare), check (constraint checker), diagnose (infea
 alternatives (near-optimal MGA plans), pareto (epsilon-constraint trade-offs).
 """
 
+from .alternatives import alternatives, distance_table
 from .check import check_plan
 from .engine import reproduce_problem, solve
+from .pareto import ParetoFront, pareto
 from .evaluate import Evaluation, compare_plans, evaluate_plan
 from .plan import Plan
 from .problem import NO_SITE, OptionRules, PlacementProblem
 
 __all__ = ["PlacementProblem", "OptionRules", "Plan", "solve", "evaluate_plan", "compare_plans", "check_plan",
-           "reproduce_problem", "Evaluation", "NO_SITE"]
+           "reproduce_problem", "Evaluation", "NO_SITE",
+           "alternatives", "distance_table", "pareto", "ParetoFront"]

@@ -78,7 +78,10 @@ def pareto(problem: PlacementProblem, second: str = "funding", points: int = 5, 
     out = solve_point(pyo.Objective(expr=m.npv, sense=pyo.maximize))
     if not out.has_solution:
         return ParetoFront(second, pd.DataFrame(columns=["point", "epsilon", "npv_gbp", "second_value", "status", "gap"]), [])
-    hi_val = float(pyo.value(sec))
+    if second == "funding":  # F is only bounded below while NPV is maximised: read the true peak
+        hi_val = max(0.0, float(-np.min(np.cumsum([pyo.value(m.net[t]) for t in range(T)]))))
+    else:
+        hi_val = float(pyo.value(sec))
     out = solve_point(pyo.Objective(expr=sec, sense=sense))
     best_val = float(pyo.value(sec))
     eps_values = np.linspace(best_val, hi_val, points) if points > 1 else np.array([hi_val])

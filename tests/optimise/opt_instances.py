@@ -195,7 +195,7 @@ def random_problem(n_services: int, n_vehicles: int = 4, n_sites_per_vehicle: in
     for s in services["service_id"]:
         for v in rng.choice(vids, size=min(2, n_vehicles), replace=False):
             pl.append((s, v, None))
-            cost, save = rng.integers(20, 200) * 1000.0, rng.integers(5, 60) * 1000.0
+            cost, save = rng.integers(20, 200) * 1000.0, rng.integers(30, 120) * 1000.0
             ps.append((s, v, 0, 0.0, cost))
             ps += [(s, v, k, save, 0.0) for k in range(1, T)]
     vs = [(v, 0, 0.0, float(rng.integers(50, 300) * 1000)) for v in vids] + [(v, k, 0.0, 20_000.0) for v in vids for k in range(1, T)]

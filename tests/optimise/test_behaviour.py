@@ -90,7 +90,7 @@ def test_forced_into_forbidden_vehicle_is_explained():
 
 
 def test_identical_inputs_give_byte_identical_tables(tmp_path):
-    problem = random_problem(30, seed=1, funding_cap=1e6)
+    problem = random_problem(12, seed=1, funding_cap=2e6)
     a, b = solve(problem, seed=7), solve(problem, seed=7)
     a.write(tmp_path / "a")
     b.write(tmp_path / "b")
