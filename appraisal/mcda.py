@@ -127,6 +127,16 @@ class MCDAResult:
         """Options ranked first (more than one when tied)."""
         return list(self.table.index[self.table["rank"] == 1])
 
+    def as_dict(self) -> dict:
+        """JSON-ready: weights, per-option totals/ranks/bands/contributions, preferred options."""
+        crit = list(self.values.columns)
+        return {"weights": {str(k): float(v) for k, v in self.weights.items()},
+                "options": {str(o): {"total": float(r["total"]), "rank": int(r["rank"]), "band": r["band"],
+                                     "tied": bool(r["tied"]),
+                                     "contributions": {str(c): float(r[c]) for c in crit}}
+                            for o, r in self.table.iterrows()},
+                "preferred": [str(o) for o in self.preferred], "provenance": self.provenance}
+
 
 def normalise_weights(weights, criteria: Sequence) -> pd.Series:
     """Weights as a Series over ``criteria`` summing to 1 (``None`` = equal weights)."""

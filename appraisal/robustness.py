@@ -127,6 +127,14 @@ class SMAAResult:
         """Probability each option ranks first."""
         return self.acceptability[1]
 
+    def as_dict(self) -> dict:
+        """JSON-ready: acceptability[option][rank], central weights, n and seed."""
+        return {"acceptability": {str(o): {int(r): float(v) for r, v in row.items()}
+                                  for o, row in self.acceptability.iterrows()},
+                "central_weights": {str(o): {str(c): (None if pd.isna(v) else float(v)) for c, v in row.items()}
+                                    for o, row in self.central_weights.iterrows()},
+                "n": self.n, "seed": self.seed}
+
 
 def _sample_weights(rng, criteria, n, weights, weight_bounds):
     c = len(criteria)

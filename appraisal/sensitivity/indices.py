@@ -14,6 +14,11 @@ import pandas as pd
 from scipy import stats
 
 
+def _records(df: pd.DataFrame) -> dict:
+    return {str(i): {k: (None if pd.isna(v) else (int(v) if k == "rank" else float(v))) for k, v in row.items()}
+            for i, row in df.iterrows()}
+
+
 @dataclass
 class SobolResult:
     indices: pd.DataFrame  # param -> S1, S1_conf, ST, ST_conf (at full N)
@@ -22,16 +27,29 @@ class SobolResult:
     converged: bool
     tol: float
 
+    def as_dict(self) -> dict:
+        conv = {int(m): _records(g.set_index("param").drop(columns="n_base"))
+                for m, g in self.convergence.groupby("n_base")}
+        return {"method": "sobol", "indices": _records(self.indices), "convergence": conv,
+                "max_change": self.max_change, "converged": self.converged, "tol": self.tol}
+
 
 @dataclass
 class MorrisResult:
     indices: pd.DataFrame  # param -> mu, mu_star, sigma, mu_star_conf, rank (by mu_star)
+
+    def as_dict(self) -> dict:
+        return {"method": "morris", "indices": _records(self.indices)}
 
 
 @dataclass
 class MonteCarloResult:
     summary: pd.Series  # mean, sd, p05, p50, p95, min, max, n
     rank_correlation: pd.DataFrame  # param -> spearman, p_value
+
+    def as_dict(self) -> dict:
+        return {"method": "montecarlo", "summary": {k: float(v) for k, v in self.summary.items()},
+                "rank_correlation": _records(self.rank_correlation)}
 
 
 def _ordered(design, Y) -> pd.DataFrame:

@@ -41,6 +41,13 @@ class PrimResult:
         ok = t[t.coverage >= (0.5 if min_coverage is None else min_coverage)]
         return int(ok.sort_values(["density", "coverage"], ascending=False).index[0])
 
+    def as_dict(self, step: int | None = None) -> dict:
+        """JSON-ready summary of one box (default: :meth:`select`) and the whole trajectory."""
+        step = self.select() if step is None else step
+        return {"step": int(step), **{k: float(v) for k, v in self.trajectory.loc[step].items()},
+                "box": {str(p): [float(r.lo), float(r.hi)] for p, r in self.restricted(step).iterrows()},
+                "trajectory": self.trajectory.reset_index().to_dict("records")}
+
     def restricted(self, step: int) -> pd.DataFrame:
         """Only the parameters the box restricts."""
         b = self.boxes[step]

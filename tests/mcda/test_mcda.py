@@ -108,3 +108,10 @@ def test_weighted_sum_properties_on_random_matrices(v, w, k):
     assert r2.ranks.equals(r.ranks)
     best = r.totals.max()
     assert set(r.preferred) == set(r.totals.index[r.totals >= best - mcda.TIE_TOL])
+
+
+def test_as_dict_json_ready():
+    import json
+    d = mcda.score(mcda.rag_value(LANCS), None).as_dict()
+    assert d["preferred"] == ["3", "4"] and d["options"]["1"]["rank"] == 4
+    json.dumps(d)

@@ -81,3 +81,10 @@ def test_rank_reversal_local_vs_global_scales():
     assert not glob.reversal.any()
     lancs = rb.rank_reversal(V, None, scales={c: (0, 100) for c in V.columns})
     assert not lancs.reversal.any()
+
+
+def test_smaa_as_dict():
+    import json
+    d = rb.smaa(V, n=500, seed=0).as_dict()
+    assert abs(sum(d["acceptability"]["3"].values()) - 1) < 1e-12
+    json.dumps(d)

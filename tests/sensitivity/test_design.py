@@ -88,3 +88,13 @@ def test_montecarlo_summary_linear_and_correlated():
     assert spearmanr(c.X.a, c.X.b).statistic == pytest.approx(0.8, abs=0.03)
     lhs = montecarlo(params, 100, seed=1, lhs=True)
     assert np.array_equal(np.sort(np.floor(lhs.unit[:, 0] * 100)), np.arange(100))  # one point per stratum
+
+
+def test_results_as_dict_json_ready():
+    import json
+    d = sobol(ISHI, 64, seed=1)
+    s = d.analyse(evaluate(d)).as_dict()
+    assert set(s["convergence"]) == {16, 32, 64} and set(s["indices"]) == {"x1", "x2", "x3"}
+    m = morris(ISHI, 10, seed=1)
+    c = montecarlo(ISHI, 50, seed=1)
+    json.dumps([s, m.analyse(evaluate(m)).as_dict(), c.analyse(evaluate(c)).as_dict()])

@@ -30,3 +30,12 @@ def test_prim_finds_planted_box():
 def test_prim_rejects_no_cases():
     with pytest.raises(ValueError):
         prim(pd.DataFrame({"a": [0.1, 0.2]}), [False, False])
+
+
+def test_prim_as_dict():
+    import json
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame(rng.random((500, 2)), columns=["a", "b"])
+    d = prim(X, (X.a > 0.5).to_numpy()).as_dict()
+    assert list(d["box"]) == ["a"] and d["density"] == 1.0
+    json.dumps(d)
