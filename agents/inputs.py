@@ -24,7 +24,8 @@ class BuyInInputs:
     """Everything one buy-in simulation needs.
 
     partners       partner_id, name, type, budget_gbp (annual), financial_pressure 0–1, risk_appetite 0–1,
-                   board_meeting_months ("monthly", "quarterly", "bimonthly" or calendar months "1,4,7,10"),
+                   board_meeting_months ("monthly", "bimonthly", "quarterly", "annual", calendar months
+                   "1,4,7,10", or "every N" for a cycle of N months from month 0),
                    election_month (model month indices "1,49", int, or empty); optional turnover_prob 0–1.
     governance     vehicle_id, partner_id, voting_weight, veto (bool), funds (bool) — members of each vehicle's board.
     rules          vehicle_id, rule (unanimity | majority | qualified_majority), threshold (share of voting

@@ -64,6 +64,16 @@ class Prepared:
         return len(self.partner_ids), len(self.vehicle_ids)
 
 
+def parse_interval(value) -> int | None:
+    """"every N" (or "every:N") → N months between meetings, whatever the calendar; else None."""
+    if isinstance(value, str) and value.strip().lower().startswith("every"):
+        n = int(float(value.strip()[5:].strip(" :")))
+        if n < 1:
+            raise ValueError(f"board_meeting_months {value!r}: the interval must be at least 1 month")
+        return n
+    return None
+
+
 def parse_calendar(value, default: str) -> tuple[int, ...]:
     """Board meeting calendar → calendar months 1–12."""
     if value is None or (not isinstance(value, (list, tuple, np.ndarray)) and pd.isna(value)) or value == "":
@@ -184,8 +194,12 @@ def prepare(inputs: BuyInInputs) -> Prepared:
     bcol = part["board_meeting_months"] if "board_meeting_months" in part else [None] * P
     ecol = part["election_month"] if "election_month" in part else [None] * P
     for i, (b, e) in enumerate(zip(bcol, ecol)):
-        months = set(parse_calendar(b, prm.default_board_months))
-        meets[:, i] = [c in months for c in cal]
+        every = parse_interval(b)
+        if every:  # "every N": months N-1, 2N-1, … (the end of each N-month cycle from month 0)
+            meets[:, i] = np.arange(H) % every == every - 1
+        else:
+            months = set(parse_calendar(b, prm.default_board_months))
+            meets[:, i] = [c in months for c in cal]
         for m in parse_months(e):
             if 0 <= m < H:
                 elects[m, i] = True

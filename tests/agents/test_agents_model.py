@@ -162,3 +162,20 @@ def test_stricter_rules_never_agree_earlier(seed, t_lo, dt):
         month("qualified_majority", min(1.0, t_lo + dt)), month("unanimity")
     assert lo <= hi <= una
     assert maj <= month("qualified_majority", max(0.51, t_lo + dt))
+
+
+def test_board_calendars():
+    from agents.prepare import parse_calendar, parse_interval
+
+    inp = random_inputs(2, n_partners=5, n_vehicles=1, horizon_months=24)
+    part = inp.partners.assign(board_meeting_months=["monthly", "quarterly", "4,10", "every 5", None])
+    p = prepare(inp.with_(partners=part))  # month 0 is April (start_calendar_month 4)
+    months = [list(np.flatnonzero(p.meets[:, i])) for i in range(5)]
+    assert months[0] == list(range(24))
+    assert months[1] == [2, 5, 8, 11, 14, 17, 20, 23]          # June, September, December, March
+    assert months[2] == [0, 6, 12, 18]                          # April and October
+    assert months[3] == [4, 9, 14, 19]                          # every five months
+    assert months[4] == months[1]                               # default: quarterly
+    assert parse_interval("every:7") == 7 and parse_interval("monthly") is None
+    with pytest.raises(ValueError):
+        parse_calendar("1,14", "quarterly")
