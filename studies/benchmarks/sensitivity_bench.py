@@ -62,7 +62,8 @@ def main():
     d = sobol(PARAMS, a.n, seed=1)
     runs = len(d)
     tmp = tempfile.mkdtemp(prefix="rk-bench-")
-    print(f"Sobol design: {len(PARAMS)} parameters, N = {a.n}, {runs} runs; {os.cpu_count()} cores")
+    print(f"Sobol design: {len(PARAMS)} parameters, N = {a.n}, {runs} runs; {os.cpu_count()} cores; "
+          f"load average {os.getloadavg()[0]:.1f} (other jobs on the machine distort the speed-up)")
 
     X = d.X.to_dict("records")
     k = min(runs, 500)
@@ -87,7 +88,8 @@ def main():
         rates[nw], results[nw] = runs / el, out
         print(f"dask {nw} worker(s): {runs / el:8.0f} runs/s, sweep {el:6.1f} s (+ {start:.1f} s cluster start)")
     same = results[1].equals(results[2])
-    print(f"speed-up 1 -> 2 workers: {rates[2] / rates[1]:.2f}x; results identical: {same}")
+    print(f"speed-up 1 -> 2 workers: {rates[2] / rates[1]:.2f}x; results identical: {same}; "
+          f"10,240-run total incl. start-up at 2 workers: {10240 / rates[2] + start:.0f} s")
 
     t0 = time.perf_counter()
     with mp.get_context("spawn").Pool(2) as pool:
