@@ -55,7 +55,7 @@ def reproduce_problem(problem: PlacementProblem, assignment: pd.DataFrame,
 def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap: float = 1e-6, threads: int = 1,
           seed: int = 0, mode: str = "optimise", assignment: pd.DataFrame | None = None,
           vehicles: pd.DataFrame | None = None, linking: str = "disaggregated", presolve: str | None = None,
-          diagnose_infeasible: bool = True) -> Plan:
+          diagnose_infeasible: bool = True, solver_options: dict | None = None) -> Plan:
     """Best placement plan of ``problem`` under its rules (mode="optimise"), or the evaluation of a fixed
     ``assignment`` with the remaining choices (establishment and opening years) optimised (mode="reproduce")."""
     if mode == "reproduce":
@@ -73,7 +73,7 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
             "size": {"x": len(prep.X), "y": len(prep.Y), "w": len(prep.W),
                      "variables": model.nvariables(), "constraints": model.nconstraints()},
             "timings": {"build_seconds": build_s}, "notes": []}
-    kw = dict(time_limit=time_limit, rel_gap=rel_gap, threads=threads, seed=seed)
+    kw = dict(time_limit=time_limit, rel_gap=rel_gap, threads=threads, seed=seed, extra_options=solver_options)
 
     if model.nvariables() == 0 and not prep.issues:  # nothing can move: the status quo is the only plan
         plan = plan_from_decisions(problem, prep.X, {}, {}, "optimal", objective_gbp=0.0, bound_gbp=0.0, gap=0.0,

@@ -52,7 +52,7 @@ def small_problems(draw):
         for v in elig:
             pl.append(dict(service_id=s, vehicle_id=v, site_id=None))
             for k in range(draw(st.integers(1, 3))):
-                ps.append(dict(service_id=s, vehicle_id=v, offset=k, benefit_gbp=draw(st.integers(0, 60)),
+                ps.append(dict(service_id=s, vehicle_id=v, offset=k, benefit_gbp=draw(st.integers(0, 90)),
                                cost_gbp=draw(st.integers(0, 60))))
     services = services.iloc[:keep].reset_index(drop=True)
     vs = [dict(vehicle_id=v, offset=k, benefit_gbp=draw(st.integers(0, 10)), cost_gbp=draw(st.integers(0, 40)))
