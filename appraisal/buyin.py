@@ -84,7 +84,7 @@ def buyin_inputs(study: Study, option_id: str, plan: Plan | None = None) -> BuyI
             "partner_id": partners["partner_id"], "name": partners["name"], "type": partners["type"],
             "budget_gbp": partners["budget_gbp"].astype(float), "financial_pressure": partners["financial_pressure"],
             "risk_appetite": partners["risk_appetite"],
-            "board_meeting_months": [MEETINGS.get(int(m), ",".join(str(4 + k) for k in range(0, 12, int(m))))
+            "board_meeting_months": [MEETINGS.get(int(m), f"every {int(m)}")
                                      for m in partners["board_meeting_interval_months"]],
             "election_month": [_month_index(study, m) for m in partners["election_month"]]}),
         governance=members[["vehicle_id", "partner_id", "voting_weight", "veto", "funds"]].reset_index(drop=True),

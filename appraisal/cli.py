@@ -321,6 +321,55 @@ def optimised_plans(s) -> dict:
     return plans
 
 
+@app.command()
+def run(study: StudyArg, out: OutOpt = Path("out/run"),
+        runs: Annotated[int, typer.Option("--runs", "-n", help="Buy-in replications per option")] = 300,
+        seed: Annotated[int, typer.Option(help="Master seed for buy-in, scoring and sampling")] = 1,
+        method: Annotated[str, typer.Option(help="Sensitivity method: sobol | morris | montecarlo")] = "sobol",
+        samples: Annotated[int, typer.Option(help="Sensitivity base sample size")] = 128,
+        time_limit: Annotated[float, typer.Option(help="Seconds per MILP solve")] = 60.0,
+        pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print report.pdf with Chromium")] = True,
+        scheduler: SchedulerOpt = None, workers: WorkersOpt = 0):
+    """The whole pipeline for every option, then report.html (+ PDF), results.json and results.xlsx."""
+    from appraisal.pipeline import RunSettings, run_study
+
+    with user_errors():
+        s = load_study(study)
+        settings = RunSettings(runs=runs, seed=seed, sensitivity_method=method, sensitivity_n=samples,
+                               time_limit=time_limit, pdf=pdf, workers=workers or None,
+                               scheduler=scheduler or ("serial" if workers <= 0 else None))
+        with progress_bar() as bar:
+            task = bar.add_task("starting", total=6)
+
+            def step(name):
+                bar.update(task, description=name, advance=0 if bar.tasks[0].description == "starting" else 1)
+
+            output = run_study(s, out, settings, progress=step)
+            bar.update(task, completed=6, description="done")
+    r = output.results
+    unit = s.config.display_unit
+    table = Table(title=f"{s.name}: options")
+    for col in ("option", "NPSV (document plan)", "NPSV (optimised)", "funding need", "score", "rank", "P(agreed on time)"):
+        table.add_column(col, justify="right")
+    for oid, node in r["options"].items():
+        m, opt = node["metrics"], r.get("optimise", {}).get(oid, {})
+        sc = r.get("scoring", {})
+        table.add_row(oid, money(m["npsv_gbp"], unit), money(opt.get("npsv_gbp"), unit),
+                      money(m["funding_requirement_gbp"], unit),
+                      f"{sc['total'][oid]:.1f}" if "total" in sc else "–", str(sc.get("rank", {}).get(oid, "–")),
+                      f"{r.get('buyin_by_option', {}).get(oid, {}).get('prob_agreed_on_time', float('nan')):.0%}")
+    console.print(table)
+    targets = r.get("targets") or []
+    if targets:
+        held = sum(t["within_tolerance"] for t in targets)
+        console.print(f"Document figures reproduced: {held} of {len(targets)}")
+    report = output.report
+    console.print(f"[bold]Report:[/] {report.html}" + (f" and {report.pdf}" if report.pdf else ""))
+    if report.message:
+        console.print(f"[yellow]{report.message}[/]", highlight=False)
+    console.print(f"Everything in {out}/ ({output.seconds['total']:.1f} s)")
+
+
 def progress_bar():
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 

@@ -1,0 +1,175 @@
+"""`reformkit run`: the whole pipeline for every option, and the cabinet report.
+
+Steps: financial case (money engine) → optimised and document plans (MILP) → partner buy-in of each
+option's plan (agent model) → value-driver scoring with robustness → sensitivity, tornado and switching
+values when the study declares uncertainties → report.html / report.pdf, results.json, results.xlsx.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from appraisal.buyin import run_buyin
+from appraisal.financial_case import financial_case
+from appraisal.optimisation import OptionPlan, optimise_option
+from appraisal.outputs import write_json, write_tables
+from appraisal.provenance import provenance
+from appraisal.scenario import scenario_model
+from appraisal.scoring import score_study
+from appraisal.study import Study
+from appraisal.uncertainty import ranges, run_sensitivity, switching, tornado
+
+
+@dataclass
+class RunSettings:
+    runs: int = 300  # buy-in replications per option
+    seed: int = 1
+    sensitivity_method: str = "sobol"
+    sensitivity_n: int = 128
+    time_limit: float | None = 60.0  # per MILP solve; the best plan found is kept with its gap
+    scheduler: str | None = "serial"  # "serial", None (LocalCluster) or tcp://HOST:PORT
+    workers: int | None = None
+    pdf: bool = True
+
+
+@dataclass
+class RunOutput:
+    results: dict
+    tables: dict[str, pd.DataFrame]
+    report: object = None
+    seconds: dict = field(default_factory=dict)
+
+
+def _names(study: Study, table: str, key: str) -> dict:
+    return study.tables[table].set_index(key)["name"].to_dict()
+
+
+def on_time_probability(outcomes: pd.DataFrame, vehicles_used: set[str]) -> float:
+    """Share of runs in which every vehicle the plan uses is established by the end of its planned year."""
+    mine = outcomes[outcomes["vehicle_id"].isin(vehicles_used)]
+    if mine.empty:
+        return 1.0
+    on_time = mine["established_month"] < (mine["planned_month"] // 12 + 1) * 12  # NaN compares False
+    return float(on_time.groupby(mine["run"]).all().mean())
+
+
+def _plan_tables(study: Study, plans: dict[str, OptionPlan]) -> dict[str, pd.DataFrame]:
+    services, vehicles = _names(study, "services", "service_id"), _names(study, "vehicles", "vehicle_id")
+    assignment, profiles = [], []
+    for oid, r in plans.items():
+        a = r.plan.assignment.copy()
+        a.insert(0, "option_id", oid)
+        a["service_name"] = a["service_id"].map(services)
+        a["vehicle_name"] = a["vehicle_id"].map(vehicles)
+        a["transfer_year"] = a["year"]
+        assignment.append(a.drop(columns=["year"]))
+        if r.plan.has_solution:
+            profiles.append(r.plan.profile.assign(option_id=oid))
+    out = {"assignment": pd.concat(assignment, ignore_index=True)}
+    if profiles:
+        out["plan_profile"] = pd.concat(profiles, ignore_index=True)
+    return out
+
+
+def run_study(study: Study, out: Path, settings: RunSettings | None = None, progress=None) -> RunOutput:
+    """Run every step, write every output into `out`, return the results and tables."""
+    s = settings or RunSettings()
+    step = progress or (lambda name: None)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    step("financial case")
+    case = financial_case(study)
+    results = case.results()
+    tables = case.tables()
+    metrics = {oid: dict(r.metrics) for oid, r in case.options.items()}
+    timings["financial_case"] = time.perf_counter() - clock
+
+    step("optimising placements")
+    t0 = time.perf_counter()
+    plans = {oid: optimise_option(study, oid, time_limit=s.time_limit, seed=s.seed) for oid in study.option_ids}
+    results["optimise"] = {oid: r.summary() for oid, r in plans.items()}
+    tables |= _plan_tables(study, plans)
+    for oid, r in plans.items():
+        metrics[oid]["optimised_npsv_gbp"] = r.npsv_gbp
+    timings["optimise"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    preferred = study.config.preferred_option or study.option_ids[-1]
+    has_governance = not study.tables["governance"].empty and not study.tables["partners"].empty
+    if has_governance:
+        step(f"simulating partner buy-in ({s.runs} runs per option)")
+        buyins = {}
+        for oid, r in plans.items():
+            used = set(r.plan.vehicles.loc[r.plan.vehicles["established_year"].notna(), "vehicle_id"]) \
+                if r.plan.has_solution else set()
+            voted = used & set(study.tables["governance"]["vehicle_id"])
+            if not voted:
+                metrics[oid]["prob_agreed_on_time"] = 1.0
+                continue
+            buyins[oid] = run_buyin(study, oid, s.runs, s.seed, plan=r.plan)
+            metrics[oid]["prob_agreed_on_time"] = on_time_probability(buyins[oid].results.outcomes, voted)
+        if preferred in buyins:
+            b = buyins[preferred]
+            results["buyin"] = b.summary(study)
+            vehicles = _names(study, "vehicles", "vehicle_id")
+            med = b.median
+            tables["phasing"] = pd.DataFrame({
+                "option_id": preferred, "vehicle_id": med["vehicle_id"], "vehicle_name": med["vehicle_id"].map(vehicles),
+                "planned_year": [study.years[int(m) // 12] for m in med["planned_month"]],
+                "realised_median_year": [None if np.isnan(m) else study.years[min(int(m) // 12, len(study.years) - 1)]
+                                         for m in med["median_established_month"]]})
+            tables["buyin_prob_by_year"] = b.prob_by_year
+            tables["pivotal_partners"] = b.pivotal
+        results["buyin_by_option"] = {oid: {"prob_agreed_on_time": metrics[oid].get("prob_agreed_on_time")}
+                                      for oid in study.option_ids}
+    timings["buyin"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    scoring = None
+    if not study.tables["value_drivers"].empty:
+        step("scoring value drivers")
+        scoring = score_study(study, metrics, seed=s.seed)
+        results["scoring"] = scoring.summary(study)
+        tables["scores"] = scoring.result.table.reset_index()
+        tables["rank_acceptability"] = scoring.smaa.acceptability.rename(columns=str).reset_index()
+    timings["scoring"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    if not study.tables["uncertainties"].empty:
+        step(f"sensitivity ({s.sensitivity_method}, n={s.sensitivity_n})")
+        model = scenario_model(study)
+        bounds = ranges(study)
+        sens = run_sensitivity(study, s.sensitivity_method, s.sensitivity_n, out / "sensitivity", seed=s.seed,
+                               scheduler=s.scheduler, n_workers=s.workers, progress=False)
+        outcome = f"{preferred}.npsv_gbp"
+        analysis = sens.analysis[outcome]
+        indices = getattr(analysis, "indices", pd.DataFrame()).reset_index().rename(columns={"param": "parameter"})
+        tor = tornado(model, bounds, preferred)
+        sw = switching(model, bounds, preferred)
+        results["sensitivity"] = {"method": s.sensitivity_method, "n": s.sensitivity_n, "outcome": outcome,
+                                  "runs": len(sens.outputs), "indices": indices.to_dict(orient="records"),
+                                  "converged": getattr(analysis, "converged", None),
+                                  "tornado": tor.to_dict(orient="records")}
+        results.setdefault("scoring", {})["switching"] = sw.to_dict(orient="records")
+        tables |= {"sensitivity_indices": indices, "tornado": tor, "switching_values": sw}
+    timings["sensitivity"] = time.perf_counter() - t0
+
+    step("writing the report")
+    t0 = time.perf_counter()
+    results["provenance"] = provenance(study, command="run", seed=s.seed, runs=s.runs,
+                                       sensitivity={"method": s.sensitivity_method, "n": s.sensitivity_n},
+                                       time_limit=s.time_limit, seconds=timings)
+    from appraisal.report import render_report
+
+    write_json(out / "results.json", results)
+    write_tables(out, tables)
+    report = render_report(results, tables, out, pdf=s.pdf)
+    timings["report"] = time.perf_counter() - t0
+    timings["total"] = time.perf_counter() - clock
+    write_json(out / "manifest.json", results["provenance"] | {"seconds": timings})
+    return RunOutput(results, tables, report, timings)
