@@ -5,7 +5,8 @@ from appraisal.sensitivity.design import SensitivityDesign, make, montecarlo, mo
 from appraisal.sensitivity.prim import PrimResult, prim
 from appraisal.sensitivity.store import RunStore
 from appraisal.sensitivity.executor import local_cluster, run_seed, run_sweep
+from appraisal.sensitivity.runner import SensitivityRun, run_sensitivity, study_key
 
 __all__ = ["PERT", "Normal", "Param", "Triangular", "Uniform", "from_spec", "SensitivityDesign", "make",
            "montecarlo", "morris", "sobol", "PrimResult", "prim", "RunStore", "local_cluster", "run_seed",
-           "run_sweep"]
+           "run_sweep", "SensitivityRun", "run_sensitivity", "study_key"]
