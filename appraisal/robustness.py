@@ -233,3 +233,20 @@ def rank_reversal(performance: pd.DataFrame, weights=None, *, directions: Mappin
         rows.append({"removed": rm, "ranking_before": _ordering(before), "ranking_after": _ordering(after),
                      "reversed_pairs": pairs, "reversal": bool(pairs)})
     return pd.DataFrame(rows)
+
+
+def robustness_report(values: pd.DataFrame, weights=None, *, weight_bounds: Mapping | None = None,
+                      n: int = 10_000, seed: int = 0) -> dict:
+    """Everything ``reformkit score`` reports, JSON-ready: scores and ranks, exact weight-swing intervals,
+    switching weights, SMAA-2 acceptabilities and the rank-reversal check (fixed 0-100 scales)."""
+    res = score(values, weights)
+    swings = weight_swings(values, res.weights)
+    swings["preferred"] = swings["preferred"].map(lambda p: [str(o) for o in p])
+    rr = rank_reversal(values, res.weights, scales={c: (0.0, 100.0) for c in values.columns})
+    rr["reversed_pairs"] = rr["reversed_pairs"].map(lambda ps: [[str(a), str(b)] for a, b in ps])
+    sw = switching_weights(values, res.weights).astype(object)
+    sw = sw.where(sw.notna(), None)
+    return {"score": res.as_dict(), "weight_swings": swings.to_dict("records"),
+            "switching_weights": sw.to_dict("records"),
+            "smaa": smaa(values, weights=res.weights, weight_bounds=weight_bounds, n=n, seed=seed).as_dict(),
+            "rank_reversal": rr.astype({"removed": str}).to_dict("records")}

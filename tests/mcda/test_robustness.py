@@ -88,3 +88,14 @@ def test_smaa_as_dict():
     d = rb.smaa(V, n=500, seed=0).as_dict()
     assert abs(sum(d["acceptability"]["3"].values()) - 1) < 1e-12
     json.dumps(d)
+
+
+def test_robustness_report_lancashire_json():
+    import json
+    rep = rb.robustness_report(V, None, n=2000, seed=0)
+    s = json.dumps(rep)
+    assert "NaN" not in s
+    assert rep["score"]["preferred"] == ["3", "4"]
+    out = [r for r in rep["switching_weights"] if r["criterion"] == OUT][0]
+    assert out["switch_above"] == pytest.approx(1 / 6)
+    assert not any(r["reversal"] for r in rep["rank_reversal"])
