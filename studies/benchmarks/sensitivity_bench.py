@@ -47,6 +47,11 @@ def model(x: dict, seed: int) -> dict:
     return {"npv_gbp": npv, "p_on_time": float((month <= 12).mean()), "delay_years": delay_years}
 
 
+def _set_draws(n):
+    global DRAWS
+    DRAWS = n
+
+
 def _pool_eval(args):
     i, x = args
     return i, model(x, run_seed(0, i))
@@ -92,7 +97,7 @@ def main():
           f"10,240-run total incl. start-up at 2 workers: {10240 / rates[2] + start:.0f} s")
 
     t0 = time.perf_counter()
-    with mp.get_context("spawn").Pool(2) as pool:
+    with mp.get_context("spawn").Pool(2, initializer=_set_draws, initargs=(DRAWS,)) as pool:
         t1 = time.perf_counter()
         list(pool.imap_unordered(_pool_eval, list(enumerate(X)), chunksize=max(1, runs // 64)))
         el = time.perf_counter() - t1
