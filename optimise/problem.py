@@ -116,8 +116,7 @@ class PlacementProblem:
                     t[c] = _default(name, c, len(t))
             for c in t.columns:
                 if c.endswith("_id"):
-                    t[c] = t[c].astype(object).where(t[c].notna(), None)
-                    t[c] = [None if v is None else str(v) for v in t[c]]
+                    t[c] = pd.Series([None if _missing(v) else str(v) for v in t[c]], index=t.index, dtype=object)
             tables[name] = t.reset_index(drop=True)
         s = tables["services"]
         s["fte"] = s["fte"].astype(float).fillna(0.0)
@@ -148,6 +147,15 @@ class PlacementProblem:
         out.max_transfers_per_year = _series(self.max_transfers_per_year, T)
         out.funding_cap_yearly_gbp = _series(self.funding_cap_yearly_gbp, T)
         return out
+
+
+def _missing(v) -> bool:
+    if v is None:
+        return True
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
 
 
 def _default(table: str, col: str, n: int):
