@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from agents import BuyInInputs, BuyInResults, delay_summary, median_establishment, prob_by_year, simulate
+from agents import (BuyInInputs, BuyInResults, EarlyEngagement, GovernanceChange, RiskShare, SidePayment,
+                    compare_interventions, delay_summary, median_establishment, prob_by_year, simulate)
 from appraisal.money import adjust, split_by_party
 from appraisal.optimisation import OptionPlan, optimise_option, plan_inputs
 from appraisal.streams import build_streams
@@ -136,6 +137,33 @@ def run_buyin(study: Study, option_id: str, runs: int, seed: int, plan: Plan | N
     pivotal = results.pivotal.sort_values(["vehicle_id", "pivotal_share", "partner_id"], ascending=[True, False, True])
     return BuyIn(option_id, inputs, results, prob_by_year(results, study.years), median_establishment(results),
                  pivotal.reset_index(drop=True))
+
+
+def intervention_packages(study: Study) -> dict[str, list]:
+    """The study's intervention packages as agent-model measures, by package id."""
+    packages: dict[str, list] = {}
+    for r in study.tables["interventions"].itertuples(index=False):
+        if r.kind == "risk_share":
+            measure = RiskShare(r.partner_id, float(r.amount_gbp), vehicle_id=r.vehicle_id)
+        elif r.kind == "side_payment":
+            measure = SidePayment(r.partner_id, float(r.amount_gbp), r.vehicle_id)
+        elif r.kind == "early_engagement":
+            measure = EarlyEngagement(float(r.months), partner_id=r.partner_id, vehicle_id=r.vehicle_id)
+        else:
+            measure = GovernanceChange(r.vehicle_id, rule=r.rule,
+                                       threshold=None if r.threshold_pct is None else r.threshold_pct / 100.0)
+        packages.setdefault(r.package, []).append(measure)
+    return packages
+
+
+def compare_study_interventions(study: Study, option_id: str, runs: int, seed: int, plan: Plan | None = None,
+                                client=None) -> pd.DataFrame:
+    """Each declared package against doing nothing: probability agreed, delay and annual cost, per vehicle."""
+    packages = intervention_packages(study)
+    if not packages:
+        raise ValueError(f"study '{study.name}' declares no interventions (interventions.csv)")
+    return compare_interventions(buyin_inputs(study, option_id, plan), packages, runs=runs, seed=seed, client=client,
+                                 years=study.years)
 
 
 # ------------------------------------------------------------------------------ agent-based optimisation

@@ -180,9 +180,10 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
           runs: Annotated[int, typer.Option("--runs", "-n", help="Replications")] = 500,
           seed: Annotated[int, typer.Option(help="Master seed; each run's seed is derived from it")] = 1,
           agent_based: Annotated[bool, typer.Option("--agent-based", help="Re-optimise with buy-in until the plan is stable")] = False,
+          interventions: Annotated[bool, typer.Option("--interventions", help="Compare the study's intervention packages")] = False,
           scheduler: SchedulerOpt = None, workers: WorkersOpt = 2):
     """Partner buy-in (Mesa): probability each vehicle is agreed by each year, median date, pivotal partners."""
-    from appraisal.buyin import agent_based_optimise, run_buyin
+    from appraisal.buyin import agent_based_optimise, compare_study_interventions, run_buyin
     from appraisal.optimisation import optimise_option
     from appraisal.outputs import write_json, write_tables
     from appraisal.provenance import provenance
@@ -201,13 +202,21 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
                     plan = optimise_option(s, oid, reproduce=False).plan
                     result, extra = run_buyin(s, oid, runs, seed, plan=plan if plan.has_solution else None,
                                               client=client), {}
+                compared = None
+                if interventions:
+                    compared = compare_study_interventions(s, oid, runs, seed, plan=None if agent_based else plan,
+                                                           client=client)
+                    extra["interventions"] = compared.to_dict(orient="records")
     summary = result.summary(s) | extra
     summary["provenance"] = provenance(s, command="buyin", seed=seed, runs=runs, option=oid,
                                        engine=summary.pop("provenance"))
     write_json(out / "results.json", summary)
-    write_tables(out, {"outcomes": result.results.outcomes, "prob_by_year": result.prob_by_year,
-                       "median_establishment": result.median, "pivotal": result.pivotal,
-                       "trajectories": result.results.trajectories})
+    frames = {"outcomes": result.results.outcomes, "prob_by_year": result.prob_by_year,
+              "median_establishment": result.median, "pivotal": result.pivotal,
+              "trajectories": result.results.trajectories}
+    if compared is not None:
+        frames["interventions"] = compared
+    write_tables(out, frames)
     table = Table(title=f"{s.name}: buy-in for option {oid} ({runs} runs, seed {seed})")
     table.add_column("vehicle")
     for year in s.years:
@@ -216,7 +225,15 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
     for vid, v in summary["vehicles"].items():
         table.add_row(v["name"], *[f"{v['prob_by_year'][y]:.0%}" for y in s.years], v["median_establishment"] or "never")
     console.print(table)
-    if extra:
+    if compared is not None:
+        itable = Table(title="Intervention packages against doing nothing")
+        for col in ("package", "vehicle", "P(agreed)", "change", "expected delay (years)", "cost a year"):
+            itable.add_column(col, justify="right")
+        for r in compared.itertuples(index=False):
+            itable.add_row(r.scenario, r.vehicle_id, f"{r.prob_agreed:.0%}", f"{r.delta_prob_agreed:+.0%}",
+                           f"{r.expected_delay_years:.2f}", money(r.cost_gbp, "gbp"))
+        console.print(itable)
+    if "agent_based" in extra:
         a = extra["agent_based"]
         console.print(f"Agent-based optimisation: {len(a['iterations'])} iteration(s); NPV under buy-in "
                       f"{money(a['naive_npv_under_buyin_gbp'])} naive vs {money(a['aware_npv_under_buyin_gbp'])} buy-in-aware")

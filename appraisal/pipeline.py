@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from appraisal.buyin import run_buyin
+from appraisal.buyin import compare_study_interventions, run_buyin
 from appraisal.financial_case import financial_case
 from appraisal.optimisation import OptionPlan, optimise_option
 from appraisal.outputs import write_json, write_tables
@@ -125,6 +125,11 @@ def run_study(study: Study, out: Path, settings: RunSettings | None = None, prog
                                          for m in med["median_established_month"]]})
             tables["buyin_prob_by_year"] = b.prob_by_year
             tables["pivotal_partners"] = b.pivotal
+            if not study.tables["interventions"].empty:
+                step("comparing intervention packages")
+                compared = compare_study_interventions(study, preferred, s.runs, s.seed, plan=plans[preferred].plan)
+                results["buyin"]["interventions"] = compared.to_dict(orient="records")
+                tables["interventions"] = compared
         results["buyin_by_option"] = {oid: {"prob_agreed_on_time": metrics[oid].get("prob_agreed_on_time")}
                                       for oid in study.option_ids}
     timings["buyin"] = time.perf_counter() - t0

@@ -335,6 +335,32 @@ class TargetRow(Row):
     description: str = Field(min_length=1)
 
 
+class InterventionRow(Row):
+    """One measure of an intervention package the buy-in model compares against doing nothing.
+
+    risk_share: caps the partner's annual loss on the vehicle at amount_gbp. side_payment: pays the partner
+    amount_gbp a year from transitional funding. early_engagement: starts engagement `months` earlier.
+    governance_change: the vehicle's rule becomes `rule` (with threshold_pct)."""
+
+    package: Id = Field(description="measures with the same package id are applied together")
+    kind: Literal["risk_share", "side_payment", "early_engagement", "governance_change"]
+    partner_id: OptId = None
+    vehicle_id: OptId = None
+    amount_gbp: OptMoney = Field(None, description="£ a year: loss cap (risk_share) or payment (side_payment)")
+    months: OptFloat = Field(None, ge=0)
+    rule: Annotated[Literal["unanimity", "majority", "qualified_majority"] | None, BeforeValidator(_blank_to_none)] = None
+    threshold_pct: OptFloat = Field(None, gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _needs(self) -> "InterventionRow":
+        need = {"risk_share": ["partner_id", "amount_gbp"], "side_payment": ["partner_id", "vehicle_id", "amount_gbp"],
+                "early_engagement": ["months"], "governance_change": ["vehicle_id", "rule"]}[self.kind]
+        missing = [f for f in need if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"a {self.kind} needs {', '.join(missing)}")
+        return self
+
+
 class UncertaintyRow(Row):
     parameter: Id
     target: str = Field(min_length=1, description="what it scales: benefits, costs, benefit:<id>, cost:<id>, component:<name>, delay_years")
@@ -368,6 +394,7 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "positions": PositionRow,
     "targets": TargetRow,
     "uncertainties": UncertaintyRow,
+    "interventions": InterventionRow,
 }
 REQUIRED_TABLES = ("options",)
 

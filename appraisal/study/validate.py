@@ -54,6 +54,8 @@ REFERENCES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("positions", "partner_id", [("partners", "partner_id")]),
     ("targets", "option_id", [("options", "option_id")]),
     ("cost_curves", "vehicle_id", [("vehicles", "vehicle_id")]),
+    ("interventions", "partner_id", [("partners", "partner_id")]),
+    ("interventions", "vehicle_id", [("vehicles", "vehicle_id")]),
 ]
 
 YEAR_COLUMNS = [

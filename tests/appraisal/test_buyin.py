@@ -75,3 +75,14 @@ def test_missing_budget_is_a_clear_error(tmp_path):
     partners.write_text(partners.read_text().replace(",2000000,", ",,"))
     with pytest.raises(ValueError, match="city have no budget_gbp"):
         buyin_inputs(load_study(folder), "hub")
+
+
+def test_declared_interventions_raise_agreement(contested):
+    from appraisal.buyin import compare_study_interventions
+
+    plan = optimise_option(contested, "hub", reproduce=False).plan
+    table = compare_study_interventions(contested, "hub", runs=150, seed=1, plan=plan).set_index("scenario")
+    assert set(table.index) == {"baseline", "cap_trust", "pay_trust", "majority"}
+    assert table.at["pay_trust", "prob_agreed"] > table.at["baseline", "prob_agreed"]
+    assert table.at["cap_trust", "delta_prob_agreed"] > 0
+    assert table.at["pay_trust", "cost_gbp"] == pytest.approx(100_000)
