@@ -10,6 +10,7 @@ alternatives (near-optimal MGA plans), pareto (epsilon-constraint trade-offs).
 
 from .alternatives import alternatives, distance_table
 from .check import check_plan
+from .decompose import independent_blocks, solve_decomposed
 from .engine import reproduce_problem, solve
 from .pareto import ParetoFront, pareto
 from .evaluate import Evaluation, compare_plans, evaluate_plan
@@ -18,4 +19,4 @@ from .problem import NO_SITE, OptionRules, PlacementProblem
 
 __all__ = ["PlacementProblem", "OptionRules", "Plan", "solve", "evaluate_plan", "compare_plans", "check_plan",
            "reproduce_problem", "Evaluation", "NO_SITE",
-           "alternatives", "distance_table", "pareto", "ParetoFront"]
+           "alternatives", "distance_table", "pareto", "ParetoFront", "independent_blocks", "solve_decomposed"]
