@@ -289,7 +289,9 @@ def sensitivity(study: StudyArg, out: OutOpt = Path("out/sensitivity"),
                 method: Annotated[str, typer.Option(help="sobol | morris | montecarlo")] = "sobol",
                 n: Annotated[int, typer.Option("-n", help="Sobol base N, Morris trajectories or Monte Carlo runs")] = 256,
                 seed: Annotated[int, typer.Option(help="Sampling seed")] = 0,
-                reoptimise: Annotated[bool, typer.Option("--reoptimise", help="Plans from the optimiser (fixed per option)")] = False,
+                reoptimise: Annotated[bool, typer.Option("--reoptimise", help="Re-solve the MILP per sample")] = False,
+                optimised: Annotated[bool, typer.Option("--optimised", help="Fix each option's optimised plan instead of the study's own")] = False,
+                agents: Annotated[bool, typer.Option("--agents", help="Simulate partner buy-in in every sample")] = False,
                 scheduler: SchedulerOpt = None, workers: WorkersOpt = 2):
     """Sobol, Morris or Monte Carlo study of the declared uncertainties; resumable (DuckDB store in OUT)."""
     from appraisal.outputs import write_json, write_tables
@@ -301,11 +303,14 @@ def sensitivity(study: StudyArg, out: OutOpt = Path("out/sensitivity"),
         raise typer.Exit(2)
     with user_errors():
         s = load_study(study)
-        plans = optimised_plans(s) if reoptimise else None
+        plans = optimised_plans(s) if optimised else None
         sched = scheduler or ("serial" if workers <= 0 else None)
-        run = run_sensitivity(s, method, n, out, seed=seed, scheduler=sched, n_workers=workers or None, plans=plans)
+        run = run_sensitivity(s, method, n, out, seed=seed, scheduler=sched, n_workers=workers or None, plans=plans,
+                              agents=agents, reoptimise=reoptimise)
     summary = {"method": method, "n": n, "seed": seed, "runs": len(run.outputs), "computed": run.computed,
-               "resumed_from": run.resumed_from, "outcomes": {}}
+               "resumed_from": run.resumed_from, "model": "reoptimise" if reoptimise else
+               ("optimised plans" if optimised else "study plans") + (" + agents" if agents else ""),
+               "scenario_discovery": run.discovery, "outcomes": {}}
     tables = {"samples": run.samples.reset_index(), "outputs": run.outputs.reset_index()}
     for name, res in run.analysis.items():
         frame = getattr(res, "indices", None)
@@ -319,6 +324,12 @@ def sensitivity(study: StudyArg, out: OutOpt = Path("out/sensitivity"),
     write_json(out / "results.json", summary)
     write_tables(out, tables)
     console.print(f"{len(run.outputs)} runs ({run.computed} computed now, {run.resumed_from} resumed from {run.store})")
+    if run.discovery:
+        d = run.discovery
+        console.print(f"Option {d['preferred']} fails (NPSV below zero or beaten) in {d['share']:.0%} of samples"
+                      + (f"; PRIM box (coverage {d['coverage']:.0%}, density {d['density']:.0%}): "
+                         + ", ".join(f"{k} in [{lo:.3g}, {hi:.3g}]" for k, (lo, hi) in d["box"].items())
+                         if d.get("box") else ""))
     for name, res in run.analysis.items():
         frame = getattr(res, "indices", None)
         if frame is not None:

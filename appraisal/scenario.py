@@ -15,6 +15,11 @@ is a dict of parameter values, each acting on the streams as its `uncertainties`
 
 Outcomes per option: NPSV, NPV (cashable), PV of costs, cumulative funding requirement; and across
 options the preferred option (highest NPSV) and its NPSV.
+
+With the agent model included (`scenario_model(..., buyin=...)`), each sample also simulates one run of
+partner buy-in, seeded per sample: partners see the benefit and cost multipliers of the sample, and every
+stream tied to a vehicle moves by that vehicle's realised delay (or vanishes when it is never agreed
+within the horizon).
 """
 from __future__ import annotations
 
@@ -41,6 +46,34 @@ class FrozenOption:
     tied: np.ndarray  # bool: tied to a vehicle (moves with delay)
     stream_id: np.ndarray
     component: np.ndarray
+    vehicle: np.ndarray
+
+
+@dataclass
+class BuyInCoupling:
+    """One simulated buy-in run per sample: the agent model's prepared arrays plus each partner's annual
+    benefit and cost of each vehicle (partner × vehicle), and each vehicle's planned year."""
+
+    prepared: object  # agents.Prepared
+    benefit: np.ndarray  # (P, V) £ a year
+    cost: np.ndarray  # (P, V) £ a year
+    budget: np.ndarray  # (P,)
+    planned_year: dict[str, int]
+
+    def delays(self, scenario: dict, targets: dict[str, str], seed: int) -> dict[str, int | None]:
+        import dataclasses
+
+        from agents.simulate import run_one
+
+        bm = np.prod([scenario[p] for p, t in targets.items() if t == "benefits"] or [1.0])
+        cm = np.prod([scenario[p] for p, t in targets.items() if t == "costs"] or [1.0])
+        net_share = (self.benefit * bm - self.cost * cm) / self.budget[:, None]
+        model = run_one(dataclasses.replace(self.prepared, net_share=net_share), seed)
+        out = {}
+        for vehicle, agreed in zip(self.prepared.vehicle_ids, model.agreed_month):
+            planned = self.planned_year.get(vehicle, 0)
+            out[vehicle] = None if np.isnan(agreed) else max(0, int(agreed) // 12 - planned)
+        return out
 
 
 @dataclass
@@ -52,9 +85,12 @@ class ScenarioModel:
     options: dict[str, FrozenOption]
     targets: dict[str, str]  # parameter -> target
     base: dict[str, float] = field(default_factory=dict)  # parameter -> base value
+    buyin: BuyInCoupling | None = None
+    choices: list[str] | None = None  # options that compete for "preferred" (views excluded)
 
-    def outcomes(self, scenario: dict | None = None) -> dict[str, dict[str, float]]:
+    def outcomes(self, scenario: dict | None = None, seed: int | None = None) -> dict[str, dict[str, float]]:
         scenario = {**self.base, **(scenario or {})}
+        vehicle_delay = self.buyin.delays(scenario, self.targets, seed) if self.buyin and seed is not None else {}
         n = len(self.years)
         df = self.discount_factor
         if "discount_rate_pct" in self.targets.values():
@@ -76,7 +112,9 @@ class ScenarioModel:
                         factor[o.component == name] *= x
                     else:
                         factor[(o.stream_id == name) & ((o.kind > 0) == (prefix == "benefit"))] *= x
-            t = o.t + np.where(o.tied, max(delay, 0), 0)
+            extra = np.array([vehicle_delay.get(v, 0) if vehicle_delay.get(v, 0) is not None else n
+                              for v in o.vehicle], dtype=int) if vehicle_delay else np.zeros(len(o.t), dtype=int)
+            t = o.t + np.where(o.tied, max(delay, 0) + extra, 0)
             keep = t < n
             signed = (o.kind * o.amount * factor)[keep]
             t = t[keep]
@@ -90,18 +128,18 @@ class ScenarioModel:
                         "funding_requirement_gbp": float(max(0.0, -np.cumsum(net).min()))}
         return out
 
-    def __call__(self, scenario: dict) -> dict[str, float]:
+    def __call__(self, scenario: dict, seed: int | None = None) -> dict[str, float]:
         """Flat outcomes for a sweep: per option metrics, the preferred option and its NPSV."""
-        res = self.outcomes(scenario)
+        res = self.outcomes(scenario, seed)
         flat = {f"{oid}.{k}": v for oid, m in res.items() for k, v in m.items()}
-        preferred = max(res, key=lambda o: (res[o]["npsv_gbp"], o))
+        preferred = max(self.choices or res, key=lambda o: (res[o]["npsv_gbp"], o))
         flat["preferred_npsv_gbp"] = res[preferred]["npsv_gbp"]
         flat["preferred_option_index"] = float(list(res).index(preferred))
         return flat
 
     def preferred(self, scenario: dict | None = None) -> str:
         res = self.outcomes(scenario)
-        return max(res, key=lambda o: (res[o]["npsv_gbp"], o))
+        return max(self.choices or res, key=lambda o: (res[o]["npsv_gbp"], o))
 
 
 def check_targets(study: Study) -> None:
@@ -114,13 +152,35 @@ def check_targets(study: Study) -> None:
         ok = (target in PLAIN_TARGETS or (prefix == "benefit" and name in benefits)
               or (prefix == "cost" and name in costs) or (prefix == "component" and name in components))
         if not ok:
-            raise ValueError(f"{study.sources['uncertainties']}, row {row._row}, column 'target': '{target}' is not "
+            raise ValueError(f"{study.sources['uncertainties']}, row {row.source_row}, column 'target': '{target}' is not "
                              f"one of {', '.join(PLAIN_TARGETS)}, benefit:<id>, cost:<id> or component:<name> "
                              "naming a line of the study")
 
 
-def scenario_model(study: Study, plans: dict[str, dict] | None = None) -> ScenarioModel:
-    """Freeze each option's adjusted streams (with its plan's anchors/transfers when given)."""
+def buyin_coupling(study: Study, option_id: str) -> BuyInCoupling:
+    """The agent model's arrays for the option's partners and vehicles (its document plan)."""
+    from agents import prepare
+
+    from appraisal.buyin import buyin_inputs
+
+    inputs = buyin_inputs(study, option_id)
+    prepared = prepare(inputs)
+    P, V = len(prepared.partner_ids), len(prepared.vehicle_ids)
+    pidx = {p: i for i, p in enumerate(prepared.partner_ids)}
+    vidx = {v: j for j, v in enumerate(prepared.vehicle_ids)}
+    benefit, cost = np.zeros((P, V)), np.zeros((P, V))
+    for r in inputs.partner_value.itertuples(index=False):
+        if r.partner_id in pidx and r.vehicle_id in vidx:
+            benefit[pidx[r.partner_id], vidx[r.vehicle_id]] += r.net_benefit_gbp + r.cost_share_gbp
+            cost[pidx[r.partner_id], vidx[r.vehicle_id]] += r.cost_share_gbp
+    budget = inputs.partners.set_index("partner_id").loc[list(prepared.partner_ids), "budget_gbp"].to_numpy(float)
+    planned = {v: int(m) // 12 for v, m in inputs.planned_month.items()}
+    return BuyInCoupling(prepared, benefit, cost, budget, planned)
+
+
+def scenario_model(study: Study, plans: dict[str, dict] | None = None, buyin_option: str | None = None) -> ScenarioModel:
+    """Freeze each option's adjusted streams (with its plan's anchors/transfers when given); with
+    `buyin_option`, each sample also simulates that option's partner buy-in (agent model included)."""
     check_targets(study)
     options = {}
     for oid in study.option_ids:
@@ -130,11 +190,13 @@ def scenario_model(study: Study, plans: dict[str, dict] | None = None) -> Scenar
             cashable=(s["category"] == "cashable").to_numpy(),
             t=s["t"].to_numpy(dtype=int), amount=s["adj_amount_gbp"].to_numpy(dtype=float),
             tied=s["vehicle_id"].notna().to_numpy(), stream_id=s["stream_id"].to_numpy(dtype=object),
-            component=s["component"].to_numpy(dtype=object))
+            component=s["component"].to_numpy(dtype=object), vehicle=s["vehicle_id"].to_numpy(dtype=object))
     u = study.tables["uncertainties"]
     targets = dict(zip(u["parameter"], u["target"]))
     return ScenarioModel(study.years, study_discount_factors(study), options, targets,
-                         base={p: base_value(r) for p, r in zip(u["parameter"], u.itertuples(index=False))})
+                         base={p: base_value(r) for p, r in zip(u["parameter"], u.itertuples(index=False))},
+                         buyin=buyin_coupling(study, buyin_option) if buyin_option else None,
+                         choices=study.choice_ids)
 
 
 def base_value(row) -> float:

@@ -24,7 +24,7 @@ def performance(study: Study, metrics: dict[str, dict], extra_metrics: dict[str,
     drivers, judged = study.tables["value_drivers"], study.tables["driver_scores"]
     if drivers.empty:
         raise ValueError(f"study '{study.name}' has no value drivers (value_drivers.csv)")
-    options = study.option_ids
+    options = study.choice_ids
     values, labels, natural = {}, {}, {}
     for d in drivers.itertuples(index=False):
         if d.kind == "metric":
@@ -56,7 +56,7 @@ def performance(study: Study, metrics: dict[str, dict], extra_metrics: dict[str,
                 elif row["rag"]:
                     v.append(RAG_VALUES[row["rag"]])
                 else:
-                    raise ValueError(f"{study.sources['driver_scores']}, row {row['_row']}: give a score or a rag")
+                    raise ValueError(f"{study.sources['driver_scores']}, row {row['source_row']}: give a score or a rag")
             values[d.driver_id], natural[d.driver_id] = np.array(v), np.array(v)
             labels[d.driver_id] = [mine.loc[o, "rag"] or rag_band(val) for o, val in zip(options, v)]
     index = pd.Index(options, name="option_id")

@@ -10,11 +10,13 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from appraisal.scenario import ScenarioModel, base_value, scenario_model
 from appraisal.sensitivity import from_spec, make
 from appraisal.sensitivity.executor import run_sweep
+from appraisal.sensitivity.prim import prim
 from appraisal.study import Study
 from appraisal.switching import switching_values
 
@@ -32,13 +34,13 @@ def study_params(study: Study) -> list:
         for key in wanted:
             value = getattr(row, key)
             if value is None or pd.isna(value):
-                raise ValueError(f"{study.sources['uncertainties']}, row {row._row}, column '{key}': a "
+                raise ValueError(f"{study.sources['uncertainties']}, row {row.source_row}, column '{key}': a "
                                  f"{row.distribution} distribution needs {', '.join(wanted)}")
             spec[key] = float(value)
         try:
             params.append(from_spec(spec))
         except ValueError as exc:
-            raise ValueError(f"{study.sources['uncertainties']}, row {row._row}: {exc}") from None
+            raise ValueError(f"{study.sources['uncertainties']}, row {row.source_row}: {exc}") from None
     return params
 
 
@@ -68,8 +70,9 @@ def tornado(model: ScenarioModel, bounds: dict[str, tuple[float, float, float]],
 def switching(model: ScenarioModel, bounds: dict[str, tuple[float, float, float]], option_id: str) -> pd.DataFrame:
     """For each parameter: where the option's NPSV crosses zero and where the preferred option changes."""
     npv = switching_values(lambda name, x: model.outcomes({name: x})[option_id]["npsv_gbp"], bounds, kind="npv")
-    pref = switching_values(lambda name, x: {o: m["npsv_gbp"] for o, m in model.outcomes({name: x}).items()},
-                            bounds, kind="preferred")
+    choices = set(model.choices or model.options)
+    pref = switching_values(lambda name, x: {o: m["npsv_gbp"] for o, m in model.outcomes({name: x}).items()
+                                             if o in choices}, bounds, kind="preferred")
     rows = []
     for a, b in zip(npv, pref):
         rows.append({"parameter": a.parameter, "base_value": a.base, "low": a.lo, "high": a.hi,
@@ -90,26 +93,56 @@ class SensitivityRun:
     store: Path
     computed: int
     resumed_from: int
+    discovery: dict | None = None  # PRIM box of the samples where the preferred option changes (Monte Carlo)
 
 
-def sweep_key(study: Study, method: str, n: int, seed: int, plans_hash: str) -> str:
-    payload = f"{study.study_hash}|{method}|{n}|{seed}|{plans_hash}"
+def sweep_key(study: Study, method: str, n: int, seed: int, plans_hash: str, model_kind: str = "fixed") -> str:
+    payload = f"{study.study_hash}|{method}|{n}|{seed}|{plans_hash}|{model_kind}"
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
+def scenario_discovery(samples: pd.DataFrame, outputs: pd.DataFrame, preferred: str, option_ids: list[str]) -> dict:
+    """PRIM box of the assumptions under which the preferred option fails: its NPSV turns negative, or
+    another option beats it."""
+    npsv = outputs[f"{preferred}.npsv_gbp"].to_numpy()
+    rivals = [f"{o}.npsv_gbp" for o in option_ids if o != preferred]
+    best_rival = outputs[rivals].max(axis=1).to_numpy() if rivals else np.full(len(npsv), -np.inf)
+    beaten = best_rival > npsv + 1e-6 * np.maximum(1.0, np.abs(npsv))  # a tie is not a defeat
+    fails = (npsv < 0) | beaten
+    out = {"preferred": preferred, "cases": int(fails.sum()), "share": float(fails.mean()),
+           "npsv_negative_share": float((npsv < 0).mean()), "beaten_share": float(beaten.mean()), "box": None}
+    if fails.any() and not fails.all():
+        out |= prim(samples.reset_index(drop=True), fails).as_dict()
+    return out
 
 
 def run_sensitivity(study: Study, method: str, n: int, out: Path, *, seed: int = 0, scheduler=None,
                     n_workers: int | None = None, plans: dict | None = None, outcomes: list[str] | None = None,
-                    progress: bool = True) -> SensitivityRun:
-    model = scenario_model(study, plans)
+                    progress: bool = True, agents: bool = False, reoptimise: bool = False) -> SensitivityRun:
+    """Sample the study's uncertainties and evaluate every option per sample.
+
+    plans fixed per option (default: the study's own plan; `plans` = optimised plans' inputs);
+    `reoptimise` re-solves the MILP per sample; `agents` simulates one buy-in run per sample."""
+    preferred = study.config.preferred_option or study.option_ids[-1]
+    if reoptimise:
+        from appraisal.reoptimise import reoptimise_model
+
+        model, kind = reoptimise_model(study), "reoptimise"
+    else:
+        model, kind = scenario_model(study, plans, buyin_option=preferred if agents else None), \
+            ("agents" if agents else "fixed")
     design = make(method, study_params(study), n, seed=seed)
     out.mkdir(parents=True, exist_ok=True)
     store = out / "runs.duckdb"
     plans_hash = hashlib.sha256(repr(sorted((plans or {}).items(), key=lambda kv: kv[0])).encode()).hexdigest()[:12]
-    result = run_sweep(model, design, store, study_hash=sweep_key(study, method, n, seed, plans_hash),
-                       scheduler=scheduler, n_workers=n_workers, progress=progress)
-    preferred = study.config.preferred_option or study.option_ids[-1]
+    result = run_sweep(model, design, store, study_hash=sweep_key(study, method, n, seed, plans_hash, kind),
+                       scheduler=scheduler, n_workers=n_workers, progress=progress,
+                       seed=seed if agents and not reoptimise else None)
     tracked = outcomes or [f"{preferred}.npsv_gbp", "preferred_npsv_gbp"]
     ordered = result.sort_index()
     analysis = {name: design.analyse(ordered[name].to_numpy()) for name in tracked}
+    discovery = None
+    if method == "montecarlo":
+        discovery = scenario_discovery(design.X, ordered, preferred, list(study.choice_ids))
     return SensitivityRun(method, n, seed, ordered, design.X, analysis, store,
-                          result.attrs.get("computed", 0), result.attrs.get("resumed_from", 0))
+                          result.attrs.get("computed", 0), result.attrs.get("resumed_from", 0), discovery)

@@ -46,6 +46,12 @@ class Study:
     def option_ids(self) -> list[str]:
         return list(self.config.options) or self.tables["options"]["option_id"].tolist()
 
+    @property
+    def choice_ids(self) -> list[str]:
+        """Options that are choices (not views of another option): the ones scored and ranked."""
+        views = set(self.tables["options"].loc[self.tables["options"]["view_of"].notna(), "option_id"])
+        return [o for o in self.option_ids if o not in views]
+
     def table(self, name: str) -> pd.DataFrame:
         return self.tables[name]
 
@@ -116,7 +122,7 @@ def validate_rows(raw: pd.DataFrame, model: type[Row], where: str) -> tuple[pd.D
         if not record:
             continue  # a blank line; a blank cell means the column's default (or "required" if it has none)
         try:
-            records.append(model.model_validate(record).model_dump() | {"_row": row_no})
+            records.append(model.model_validate(record).model_dump() | {"source_row": row_no})
         except (TypeError, ArithmeticError) as exc:
             problems.append(Problem(where, row_no, None, f"cannot read this row ({exc})"))
         except ValidationError as exc:
@@ -125,7 +131,7 @@ def validate_rows(raw: pd.DataFrame, model: type[Row], where: str) -> tuple[pd.D
                 problems.append(Problem(where, row_no, column, _friendly(err)))
     if not records:
         frame = _empty_frame(model)
-        frame["_row"] = pd.Series(dtype=int)
+        frame["source_row"] = pd.Series(dtype=int)
         return frame, problems
     return _typed_frame(records), problems
 
@@ -220,7 +226,7 @@ def load_study(path: str | Path) -> Study:
             problems.extend(found)
             tables[name], sources[name] = typed, where
         else:
-            tables[name], sources[name] = _empty_frame(model).assign(_row=pd.Series(dtype=int)), f"{name}.csv"
+            tables[name], sources[name] = _empty_frame(model).assign(source_row=pd.Series(dtype=int)), f"{name}.csv"
             if name in REQUIRED_TABLES:
                 problems.append(Problem(f"{name}.csv", None, None, "required table is missing"))
     study = Study(path=path, config=config, tables=tables, sources=sources, input_hashes=hashes,

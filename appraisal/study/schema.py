@@ -255,6 +255,8 @@ class OptionRow(Row):
     name: str = Field(min_length=1)
     description: OptStr = None
     builds_on: OptId = None
+    view_of: OptId = Field(None, description="the option this row is another view of (e.g. with enabled benefits): "
+                                              "appraised and reported, not ranked as a choice of its own")
 
 
 RuleKind = Literal[

@@ -43,6 +43,7 @@ REFERENCES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("cost_profiles", "stream_id", [("costs", "cost_id")]),
     ("allocations", "recipient_id", [("partners", "partner_id"), ("services", "service_id")]),
     ("options", "builds_on", [("options", "option_id")]),
+    ("options", "view_of", [("options", "option_id")]),
     ("option_rules", "option_id", [("options", "option_id")]),
     ("option_rules", "service_id", [("services", "service_id")]),
     ("option_rules", "vehicle_id", [("vehicles", "vehicle_id")]),
@@ -66,7 +67,7 @@ YEAR_COLUMNS = [
 
 
 def _row(frame: pd.DataFrame, i: int) -> int | None:
-    return int(frame["_row"].iloc[i]) if "_row" in frame else None
+    return int(frame["source_row"].iloc[i]) if "source_row" in frame else None
 
 
 def cross_reference_problems(study: "Study") -> list[Problem]:

@@ -1,0 +1,66 @@
+"""The three sample models: fixed plans, fixed plans with buy-in simulated per sample, re-optimised plans."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from appraisal.optimisation import optimise_option, plan_inputs
+from appraisal.reoptimise import reoptimise_model
+from appraisal.scenario import scenario_model
+from appraisal.study import load_study
+from appraisal.uncertainty import run_sensitivity
+
+ROOT = Path(__file__).parents[2]
+HUBS = ROOT / "tests" / "fixtures" / "hubs"
+
+
+def test_reoptimised_plan_is_never_worse_than_the_fixed_optimised_plan():
+    study = load_study(HUBS)
+    base = optimise_option(study, "hub", reproduce=False)
+    fixed = scenario_model(study, plans={"hub": plan_inputs(base.plan)})
+    reopt = reoptimise_model(study)
+    assert reopt.outcomes()["hub"]["npsv_gbp"] == pytest.approx(base.npsv_gbp, abs=1e-3)
+    for b, c in [(0.6, 1.0), (1.2, 1.5), (0.9, 0.9), (0.5, 1.6)]:
+        scenario = {"benefit_scale": b, "cost_scale": c, "delay": 0}
+        assert reopt.outcomes(scenario)["hub"]["npsv_gbp"] >= fixed.outcomes(scenario)["hub"]["npsv_gbp"] - 1e-3
+    # under poor benefits the optimiser stops moving services; the fixed plan cannot
+    assert reopt.outcomes({"benefit_scale": 0.2, "cost_scale": 1.6})["hub"]["moves"] < base.plan.assignment["moves"].sum()
+
+
+def test_line_targets_cannot_be_reoptimised(tmp_path):
+    import shutil
+
+    folder = tmp_path / "hubs"
+    shutil.copytree(HUBS, folder)
+    with open(folder / "uncertainties.csv", "a") as fh:
+        fh.write("setup,cost:hub_setup,uniform,0.5,,2,,,test\n")
+    with pytest.raises(ValueError, match="row 5, column 'target': 'cost:hub_setup' cannot be re-optimised"):
+        reoptimise_model(load_study(folder))
+
+
+def test_agents_in_every_sample_are_seeded_per_sample():
+    study = load_study(ROOT / "studies" / "lancashire")
+    model = scenario_model(study, buyin_option="opt3")
+    a = [model(model.base, seed=s)["opt3.npsv_gbp"] for s in range(6)]
+    b = [model(model.base, seed=s)["opt3.npsv_gbp"] for s in range(6)]
+    assert a == b
+    assert len(set(a)) > 1  # buy-in differs between samples
+    assert max(a) <= model.outcomes()["opt3"]["npsv_gbp"] + 1e-6  # delays only lose money in this study
+
+
+def test_montecarlo_finds_where_the_preferred_option_fails(tmp_path):
+    study = load_study(HUBS)
+    plan = optimise_option(study, "hub", reproduce=False).plan
+    run = run_sensitivity(study, "montecarlo", 200, tmp_path, seed=3, scheduler="serial", progress=False,
+                          plans={"hub": plan_inputs(plan)})
+    d = run.discovery
+    npsv = run.outputs["hub.npsv_gbp"].to_numpy()
+    assert d["npsv_negative_share"] == pytest.approx(float(np.mean(npsv < 0)))
+    assert 0 < d["share"] < 1
+    assert d["box"] and 0 < d["coverage"] <= 1 and d["density"] >= d["share"]  # the box concentrates failures
+
+
+def test_views_are_reported_but_not_ranked():
+    study = load_study(ROOT / "studies" / "lancashire")
+    assert "opt3_enabled" in study.option_ids and "opt3_enabled" not in study.choice_ids
+    assert scenario_model(study).preferred() in study.choice_ids
