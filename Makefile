@@ -40,6 +40,7 @@ test: install-test browser
 	$(PY) -m pytest -q -p no:cacheprovider
 
 benchmark: install-test
+	$(PY) -m pip install --quiet -e ".[test,pdf,bench]"
 	$(PY) studies/benchmarks/run_all.py
 
 clean:
