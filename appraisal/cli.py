@@ -114,9 +114,13 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
              option: Annotated[list[str] | None, typer.Option("--option", help="Option id (repeatable); default all")] = None,
              time_limit: Annotated[float | None, typer.Option(help="Seconds per solve; the best plan found is kept")] = None,
              gap: Annotated[float, typer.Option(help="Relative optimality gap to stop at")] = 1e-6,
-             seed: Annotated[int, typer.Option(help="HiGHS random seed")] = 0):
+             seed: Annotated[int, typer.Option(help="HiGHS random seed")] = 0,
+             alternatives: Annotated[int, typer.Option("--alternatives", help="Near-optimal plans that differ most (MGA)")] = 0,
+             slack: Annotated[float, typer.Option(help="Alternatives lie within this % of the optimum")] = 5.0,
+             pareto: Annotated[str | None, typer.Option(help="Trade-off front of NPSV against 'funding' or 'score'")] = None,
+             points: Annotated[int, typer.Option(help="Points on the trade-off front")] = 5):
     """Best placement of services into vehicles, sites and years per option (Pyomo + HiGHS)."""
-    from appraisal.optimisation import optimise_option
+    from appraisal.optimisation import near_optimal, optimise_option, tradeoff
     from appraisal.outputs import write_json
     from appraisal.provenance import provenance
 
@@ -136,6 +140,16 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
                 r.plan.write(out / oid)
                 if r.reference is not None:
                     r.reference.write(out / oid / "document_plan")
+                if alternatives > 0 and r.plan.has_solution:
+                    alt = near_optimal(r, alternatives, slack, time_limit)
+                    alt.to_csv(out / oid / "alternatives.csv", index=False, lineterminator="\n")
+                    results[oid]["alternatives"] = alt.to_dict(orient="records")
+                if pareto and r.plan.has_solution:
+                    if pareto not in ("funding", "score"):
+                        raise ValueError(f"--pareto takes 'funding' or 'score', got '{pareto}'")
+                    front = tradeoff(r, pareto, points, time_limit)
+                    front.to_csv(out / oid / f"pareto_{pareto}.csv", index=False, lineterminator="\n")
+                    results[oid]["pareto"] = front.to_dict(orient="records")
                 bar.advance(task)
     write_json(out / "results.json", {"study": s.name, "options": results,
                                       "provenance": provenance(s, command="optimise", seed=seed, gap=gap,

@@ -13,7 +13,7 @@ import pandas as pd
 from appraisal.money import OptionAppraisal, appraise_option
 from appraisal.problem import build_problem
 from appraisal.study import Study
-from optimise import Plan, PlacementProblem, compare_plans, solve
+from optimise import Plan, PlacementProblem, alternatives, compare_plans, distance_table, pareto, solve
 
 
 @dataclass
@@ -99,3 +99,27 @@ def optimise_option(study: Study, option_id: str, *, time_limit: float | None = 
         if plan.has_solution and result.reference.has_solution:
             result.comparison = compare_plans(problem, result.reference, plan)
     return result
+
+
+def near_optimal(result: OptionPlan, n: int, slack_pct: float, time_limit: float | None = None) -> pd.DataFrame:
+    """N plans within `slack_pct` of the optimum that differ most from it and from each other (MGA)."""
+    plans = alternatives(result.problem, result.plan, n=n, slack_pct=slack_pct, time_limit=time_limit)
+    distances = distance_table(result.problem, [result.plan, *plans])
+    rows = []
+    for k, plan in enumerate(plans, start=1):
+        moved = plan.assignment[plan.assignment["moves"]]
+        rows.append({"alternative": k, "status": plan.status, "npsv_gbp": plan.objective_gbp + result.constant_gbp,
+                     "npsv_below_optimum_gbp": result.plan.objective_gbp - plan.objective_gbp,
+                     "changes_from_optimum": int(distances.iat[0, k]),
+                     "min_changes_from_others": int(min(distances.iat[k, j] for j in range(len(plans) + 1) if j != k)),
+                     "moves": "; ".join(f"{r.service_id}>{r.vehicle_id}{'/' + r.site_id if r.site_id else ''}@{r.year}"
+                                       for r in moved.itertuples(index=False))})
+    return pd.DataFrame(rows)
+
+
+def tradeoff(result: OptionPlan, second: str, points: int, time_limit: float | None = None) -> pd.DataFrame:
+    """The Pareto front of NPSV against peak funding need (`funding`) or the placements' score (`score`)."""
+    front = pareto(result.problem, second=second, points=points, time_limit=time_limit)
+    table = front.table.copy()
+    table["npsv_gbp"] = table["npv_gbp"] + result.constant_gbp
+    return table.drop(columns=["npv_gbp"])

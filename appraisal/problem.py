@@ -148,7 +148,8 @@ def build_problem(study: Study, option_id: str) -> tuple[PlacementProblem, float
             "earliest_year": [study.year_index(y) for y in vehicles["earliest_year"]],
             "latest_year": np.nan, "max_sites": vehicles["max_sites"].astype(float),
             "is_status_quo": vehicles["kind"] == "status_quo"}),
-        placements=study.tables["placements"][["service_id", "vehicle_id", "site_id"]].copy(),
+        placements=study.tables["placements"][["service_id", "vehicle_id", "site_id", "score"]].assign(
+            score=lambda f: pd.to_numeric(f["score"], errors="coerce").fillna(0.0)),
         vehicle_streams=v_streams,
         placement_streams=placement_streams(study),
         sites=pd.DataFrame({

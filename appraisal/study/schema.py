@@ -186,6 +186,8 @@ class PlacementRow(Row):
     ramp: Fractions = Field(default_factory=list, description="fraction of run rate by year after transfer; blank = 1 from the transfer year")
     transition_cost_gbp: float = Field(0, ge=0, description="one-off £ in the transfer year")
     running_cost_change_gbp_per_year: float = Field(0, description="£ a year, + costs more, − costs less")
+    score: OptFloat = Field(None, description="a value-driver score of this placement (any scale), the second "
+                                               "objective of `reformkit optimise --pareto score`")
 
 
 IN_PLACEMENTS = ("yes when placements.csv carries this same money service by service: the line counts in the "

@@ -50,3 +50,23 @@ def test_cli_optimise_writes_results_and_identical_tables(tmp_path):
     first = (out / "hub" / "assignment.csv").read_bytes()
     runner.invoke(app, ["optimise", str(HUBS), "--option", "hub", "--out", str(out)])
     assert (out / "hub" / "assignment.csv").read_bytes() == first
+
+
+def test_cli_alternatives_and_pareto_front(tmp_path):
+    out = tmp_path / "mga"
+    result = CliRunner().invoke(app, ["optimise", str(HUBS), "--option", "hub", "--alternatives", "2", "--slack", "20",
+                                      "--pareto", "funding", "--points", "3", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    data = json.loads((out / "results.json").read_text())["options"]["hub"]
+    best = data["npsv_gbp"]
+    for alt in data["alternatives"]:
+        assert alt["npsv_gbp"] >= best - 0.2 * abs(best) - 1e-6  # within the 20% slack
+        assert alt["changes_from_optimum"] > 0  # and a different plan
+    front = data["pareto"]
+    assert len(front) == 3
+    npsv = [p["npsv_gbp"] for p in front]
+    funding = [p["second_value"] for p in front]
+    assert npsv == sorted(npsv) and funding == sorted(funding)  # more funding buys more NPSV
+    assert npsv[-1] == pytest.approx(best, rel=1e-6)
+    bad = CliRunner().invoke(app, ["optimise", str(HUBS), "--option", "hub", "--pareto", "cost", "--out", str(out)])
+    assert bad.exit_code == 2 and "--pareto takes 'funding' or 'score'" in bad.output
