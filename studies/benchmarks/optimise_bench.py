@@ -45,7 +45,9 @@ def one_case(n: int, mode: str, time_limit: float, rel_gap: float, linking: str,
     if mode == "decomposed":
         t = time.perf_counter()
         plan = solve_decomposed(problem, time_limit=time_limit, rel_gap=rel_gap, linking=linking, seed=seed)
-        d = plan.provenance["decomposition"]
+        d = plan.provenance.get("decomposition") or {  # a single block: solve() ran it directly
+            "blocks": 1, "build_seconds": [plan.provenance["timings"]["build_seconds"]],
+            "handoff_seconds": [plan.provenance["timings"].get("handoff_seconds", 0.0)], "solve_seconds": [plan.solve_seconds]}
         out.update(total_s=time.perf_counter() - t, blocks=d["blocks"], status=plan.status, gap=plan.gap,
                    build_s=sum(d["build_seconds"]), handoff_s=sum(d["handoff_seconds"]),
                    highs_s=sum(x or 0 for x in d["solve_seconds"]), max_block_highs_s=max(x or 0 for x in d["solve_seconds"]),
