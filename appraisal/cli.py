@@ -398,9 +398,12 @@ def run(study: StudyArg, out: OutOpt = Path("out/run"),
         sc = r.get("scoring", {})
         table.add_row(oid, money(m["npsv_gbp"], unit), money(opt.get("npsv_gbp"), unit),
                       money(m["funding_requirement_gbp"], unit),
-                      f"{sc['total'][oid]:.1f}" if "total" in sc else "–", str(sc.get("rank", {}).get(oid, "–")),
+                      f"{sc['total'][oid]:.1f}" if oid in sc.get("total", {}) else "–",
+                      str(sc.get("rank", {}).get(oid, "–")),
                       f"{r.get('buyin_by_option', {}).get(oid, {}).get('prob_agreed_on_time', float('nan')):.0%}")
     console.print(table)
+    for note in r.get("notes_run", []):
+        console.print(f"[yellow]{note}[/]", highlight=False)
     targets = r.get("targets") or []
     if targets:
         held = sum(t["within_tolerance"] for t in targets)

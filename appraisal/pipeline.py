@@ -138,10 +138,14 @@ def run_study(study: Study, out: Path, settings: RunSettings | None = None, prog
     scoring = None
     if not study.tables["value_drivers"].empty:
         step("scoring value drivers")
-        scoring = score_study(study, metrics, seed=s.seed)
-        results["scoring"] = scoring.summary(study)
-        tables["scores"] = scoring.result.table.reset_index()
-        tables["rank_acceptability"] = scoring.smaa.acceptability.rename(columns=str).reset_index()
+        try:
+            scoring = score_study(study, metrics, seed=s.seed)
+        except ValueError as exc:  # e.g. judgements the source document never scored: say so, carry on
+            results["notes_run"] = results.get("notes_run", []) + [f"Value-driver scoring skipped: {exc}"]
+        else:
+            results["scoring"] = scoring.summary(study)
+            tables["scores"] = scoring.result.table.reset_index()
+            tables["rank_acceptability"] = scoring.smaa.acceptability.rename(columns=str).reset_index()
     timings["scoring"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

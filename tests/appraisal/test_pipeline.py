@@ -1,0 +1,47 @@
+"""`reformkit run` end to end: every section in results.json, the tables, the workbook and the report."""
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from appraisal.cli import app
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture(scope="module")
+def lancashire_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "lancashire"
+    result = CliRunner().invoke(app, ["run", str(ROOT / "studies" / "lancashire"), "--out", str(out), "--no-pdf",
+                                      "--runs", "100", "--samples", "32"])
+    assert result.exit_code == 0, result.output
+    return out, result.output
+
+
+def test_every_section_is_computed(lancashire_run):
+    out, output = lancashire_run
+    r = json.loads((out / "results.json").read_text())
+    assert {"options", "positions", "targets", "optimise", "buyin", "scoring", "sensitivity", "provenance"} <= set(r)
+    assert all(t["within_tolerance"] for t in r["targets"]) and len(r["targets"]) == 107
+    assert r["options"]["opt3"]["metrics"]["net_total_gbp"] == pytest.approx(135_000_000)
+    assert r["optimise"]["opt3"]["reproduce_npv_gbp"] == pytest.approx(135_000_000, abs=1)
+    assert r["scoring"]["rank"]["opt3"] == r["scoring"]["rank"]["opt4"] == 1  # the equal-weights tie
+    assert set(r["buyin"]["vehicles"]) == {"ica", "wbc", "ca", "fo", "pss"}
+    assert len(r["sensitivity"]["indices"]) == 4 and r["sensitivity"]["runs"] == 32 * 6
+    assert "Document figures reproduced: 107 of 107" in output
+
+
+def test_outputs_on_disk(lancashire_run):
+    out, _ = lancashire_run
+    html = (out / "report.html").read_text()
+    assert (out / "report.html").stat().st_size < 8 * 1024 * 1024
+    assert not re.search(r"<script[^>]+src=[\"']https?:", html)
+    assert html.count("plotly.js v") <= 2  # one embedded bundle (its banner may repeat the version once)
+    sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
+    assert {"option_metrics", "assignment", "scores", "tornado", "document_figures"} <= set(sheets)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest["seconds"]) >= {"financial_case", "optimise", "buyin", "scoring", "sensitivity", "report"}
+    assert (out / "sensitivity" / "runs.duckdb").exists()
