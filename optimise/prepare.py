@@ -118,6 +118,7 @@ def prepare(problem: PlacementProblem) -> Prepared:
 
     # --- placements: expand missing site to all the vehicle's sites, then filter by rules ---------
     pl = P.placements[["service_id", "vehicle_id", "site_id"]]
+    _validate(P)
     pl = pl[pl["vehicle_id"].isin(live) & pl["service_id"].isin(set(P.services["service_id"]))]
     rows = []
     for s, v, site in pl.itertuples(index=False):
@@ -205,3 +206,24 @@ def prepare(problem: PlacementProblem) -> Prepared:
             curves[v] = curve_breakpoints(cc, max(maxvol, 1e-9))
 
     return Prepared(P, T, P.discount_factor, X, xb, xc, Y, yb, yc, W, wc, curves, must_move, issues)
+
+
+def _validate(P: PlacementProblem) -> None:
+    """Malformed input is a ValueError naming the table and row; impossible rules are diagnosed later."""
+    vehicles, services = set(P.vehicles["vehicle_id"]), set(P.services["service_id"])
+    site_vehicle = dict(zip(P.sites["site_id"], P.sites["vehicle_id"]))
+    problems = []
+    for i, (s, v, site) in enumerate(P.placements[["service_id", "vehicle_id", "site_id"]].itertuples(index=False)):
+        if s not in services:
+            problems.append(f"placements row {i}: unknown service {s}")
+        if v not in vehicles:
+            problems.append(f"placements row {i}: unknown vehicle {v}")
+        if site != NO_SITE and site_vehicle.get(site) != v:
+            problems.append(f"placements row {i}: site {site} is not a site of {v}")
+    for i, v in enumerate(P.sites["vehicle_id"]):
+        if v not in vehicles:
+            problems.append(f"sites row {i}: unknown vehicle {v}")
+    if P.services["service_id"].duplicated().any():
+        problems.append("services: duplicate service_id " + ", ".join(sorted(set(P.services["service_id"][P.services["service_id"].duplicated()]))))
+    if problems:
+        raise ValueError("PlacementProblem is malformed:\n" + "\n".join(problems[:20]))

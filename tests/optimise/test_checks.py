@@ -54,3 +54,11 @@ def test_infeasible_verdict_is_rechecked_with_presolve_off(monkeypatch):
     assert calls == [None, "off"]
     assert plan.status == "optimal" and plan.violations == []
     assert any("presolve off" in n for n in plan.provenance["notes"])
+
+
+def test_malformed_input_is_a_clear_error():
+    problem = llr_problem()
+    problem.placements = pd.concat([problem.placements, pd.DataFrame(
+        {"service_id": ["S1"], "vehicle_id": ["LLR-hubs"], "site_id": ["Nowhere"]})], ignore_index=True)
+    with pytest.raises(ValueError, match="placements row 8: site Nowhere is not a site of LLR-hubs"):
+        solve(problem)
