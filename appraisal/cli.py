@@ -56,6 +56,18 @@ def init(folder: Annotated[Path, typer.Argument(help="New folder for the study")
 
 
 @app.command()
+def convert(study: StudyArg, folder: Annotated[Path, typer.Argument(help="New folder for the workbook study")]):
+    """Turn a CSV study into one Excel workbook (a sheet per table) that strategy teams can edit."""
+    from appraisal.template import study_to_workbook
+
+    with user_errors():
+        load_study(study)
+        files = study_to_workbook(study, folder)
+        load_study(folder)
+    console.print(f"Wrote {', '.join(str(f) for f in files)}; edit the workbook, then: reformkit validate {folder}")
+
+
+@app.command()
 def validate(study: StudyArg):
     """Check a study's schema and cross-references; list every problem (exit code 2 if any)."""
     with user_errors():

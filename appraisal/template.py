@@ -89,3 +89,27 @@ def write_template(folder: Path, excel: bool = False) -> list[Path]:
         written.append(folder / "COLUMNS.csv")
     (folder / "study.yaml").write_text(yaml_text)
     return [folder / "study.yaml", *written]
+
+
+def study_to_workbook(study_dir: Path, folder: Path) -> list[Path]:
+    """Copy a CSV study into `folder` as study.yaml + one workbook whose sheets are its tables."""
+    import yaml
+
+    from appraisal.study.load import read_config
+
+    config = read_config(study_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    if any(folder.iterdir()):
+        raise FileExistsError(f"{folder} is not empty; choose a new folder for the workbook study")
+    sheets = {}
+    for table in TABLE_MODELS:
+        path = study_dir / config.tables.get(table, f"{table}.csv")
+        if path.exists():
+            sheets[table] = pd.read_csv(path, dtype=str, keep_default_na=False)
+    write_workbook(folder / "study.xlsx", {"README": describe_columns(), **sheets})
+    data = yaml.safe_load((study_dir / "study.yaml").read_text())
+    data.pop("tables", None)
+    data["workbook"] = "study.xlsx"
+    (folder / "study.yaml").write_text("# Converted from " + str(study_dir) + " by reformkit convert\n"
+                                       + yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return [folder / "study.yaml", folder / "study.xlsx"]

@@ -56,3 +56,25 @@ def test_describe_prints_tables():
     result = runner.invoke(app, ["describe", str(MINI)])
     assert result.exit_code == 0
     assert "Shared service" in result.output and "benefits" in result.output
+
+
+def test_a_study_in_one_workbook_gives_the_same_results(tmp_path):
+    from openpyxl import load_workbook
+
+    from appraisal.money import appraise_study
+    from appraisal.study import StudyError, load_study
+
+    llr = Path(__file__).parents[2] / "studies" / "llr"
+    folder = tmp_path / "llr_xlsx"
+    assert runner.invoke(app, ["convert", str(llr), str(folder)]).exit_code == 0
+    csv_case, xlsx_case = appraise_study(load_study(llr)), appraise_study(load_study(folder))
+    for oid in csv_case:
+        assert csv_case[oid].metrics == pytest.approx(xlsx_case[oid].metrics)
+    # an error in a sheet is reported with the sheet, row and column
+    book = load_workbook(folder / "study.xlsx")
+    sheet = book["costs"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=3, column=header.index("amount_gbp") + 1, value="lots")
+    book.save(folder / "study.xlsx")
+    with pytest.raises(StudyError, match=r"study.xlsx:costs, row 3, column 'amount_gbp': expected a number, got 'lots'"):
+        load_study(folder)
