@@ -68,6 +68,15 @@ def _vehicle_delta(study: Study, vehicle_id: str | None, start: int, anchors: Ma
     return planned - base
 
 
+def _placed(study: Study, row, option_id, anchors, for_plan: bool) -> tuple[int, int] | None:
+    """(start year, years to shift) of a benefit or cost line in this option and plan; None if it does not count."""
+    if not applies(row.options, option_id) or (for_plan and row.in_placements):
+        return None
+    start = study.year_index(row.start_year)
+    delta = _vehicle_delta(study, row.vehicle_id, start, anchors)
+    return None if delta is None else (start, delta)
+
+
 def _rows(study: Study, records: list[dict]) -> pd.DataFrame:
     if not records:
         return pd.DataFrame(columns=STREAM_COLUMNS)
@@ -99,12 +108,10 @@ def build_streams(study: Study, option_id: str | None = None, anchors: Mapping[s
     records: list[dict] = []
     benefits, costs = study.tables["benefits"], study.tables["costs"]
     for row in benefits.itertuples(index=False):
-        if not applies(row.options, option_id) or (for_plan and row.in_placements):
+        placed = _placed(study, row, option_id, anchors, for_plan)
+        if placed is None:
             continue
-        start = study.year_index(row.start_year)
-        delta = _vehicle_delta(study, row.vehicle_id, start, anchors)
-        if delta is None:
-            continue
+        start, delta = placed
         profile = _explicit(study.tables["benefit_profiles"], row.benefit_id, study)
         if profile is None:
             profile = ramp_profile(row.run_rate_gbp, row.ramp, start, n)
@@ -115,12 +122,10 @@ def build_streams(study: Study, option_id: str | None = None, anchors: Mapping[s
                 "vehicle_id": row.vehicle_id, "service_id": row.service_id, "phase": row.phase, "party": row.recipient}
         _emit(records, base, shift(profile, delta), shift(low, delta), shift(high, delta))
     for row in costs.itertuples(index=False):
-        if not applies(row.options, option_id) or (for_plan and row.in_placements):
+        placed = _placed(study, row, option_id, anchors, for_plan)
+        if placed is None:
             continue
-        start = study.year_index(row.start_year)
-        delta = _vehicle_delta(study, row.vehicle_id, start, anchors)
-        if delta is None:
-            continue
+        start, delta = placed
         profile = _explicit(study.tables["cost_profiles"], row.cost_id, study)
         if profile is None:
             profile = np.zeros(n)
