@@ -83,7 +83,7 @@ OptFinancialYear = Annotated[FinancialYear | None, BeforeValidator(_blank_to_non
 OptStr = Annotated[str | None, BeforeValidator(_blank_to_none)]
 OptFloat = Annotated[float | None, BeforeValidator(_blank_to_none)]
 NonNegative = Annotated[float, Field(ge=0)]
-OptMoney = Annotated[NonNegative | None, BeforeValidator(_blank_to_none)]
+OptNonNegative = Annotated[NonNegative | None, BeforeValidator(_blank_to_none)]
 OptInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
 IdList = Annotated[list[str], BeforeValidator(_id_list)]
 Fractions = Annotated[list[float], BeforeValidator(_fraction_list)]
@@ -120,9 +120,9 @@ class ServiceRow(Row):
     current_provider: OptId = Field(None, description="partner_id of today's provider")
     current_vehicle_id: OptId = Field(None, description="vehicle that delivers it today (a status_quo vehicle)")
     current_site_id: OptId = None
-    baseline_cost_gbp: OptMoney = Field(None, description="£ a year, price base of the study")
-    fte: OptMoney = Field(None, description="full-time equivalent staff")
-    volume: OptMoney = Field(None, description="contacts, cases or units a year")
+    baseline_cost_gbp: OptNonNegative = Field(None, description="£ a year, price base of the study")
+    fte: OptNonNegative = Field(None, description="full-time equivalent staff")
+    volume: OptNonNegative = Field(None, description="contacts, cases or units a year")
     notes: OptStr = None
 
 
@@ -143,9 +143,9 @@ class SiteRow(Row):
     site_id: Id
     name: str = Field(min_length=1)
     vehicle_id: OptId = Field(None, description="vehicle it can host; blank = any")
-    capacity_fte: OptMoney = None
-    running_cost_gbp_per_year: OptMoney = None
-    open_cost_gbp: OptMoney = None
+    capacity_fte: OptNonNegative = None
+    running_cost_gbp_per_year: OptNonNegative = None
+    open_cost_gbp: OptNonNegative = None
     existing: Flag = True
     must_open: Flag = False
 
@@ -154,7 +154,7 @@ class PartnerRow(Row):
     partner_id: Id
     name: str = Field(min_length=1)
     type: PartnerType
-    budget_gbp: OptMoney = Field(None, description="annual net revenue budget, £")
+    budget_gbp: OptNonNegative = Field(None, description="annual net revenue budget, £")
     financial_pressure: Fraction = Field(0.5, description="0 = comfortable, 1 = severe")
     risk_appetite: Fraction = Field(0.5, description="0 = averse, 1 = seeking")
     board_meeting_interval_months: int = Field(2, ge=1, le=12)
@@ -350,7 +350,7 @@ class InterventionRow(Row):
     kind: Literal["risk_share", "side_payment", "early_engagement", "governance_change"]
     partner_id: OptId = None
     vehicle_id: OptId = None
-    amount_gbp: OptMoney = Field(None, description="£ a year: loss cap (risk_share) or payment (side_payment)")
+    amount_gbp: OptNonNegative = Field(None, description="£ a year: loss cap (risk_share) or payment (side_payment)")
     months: OptFloat = Field(None, ge=0)
     rule: Annotated[Literal["unanimity", "majority", "qualified_majority"] | None, BeforeValidator(_blank_to_none)] = None
     threshold_pct: OptFloat = Field(None, gt=0, le=100)
