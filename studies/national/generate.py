@@ -141,12 +141,12 @@ ROLE = {
                 ramp=[0.25, 0.6, 1], run=0.0, name="{place} integrated care body (delegated council services)"),
     "CA": dict(kind="combined_authority", level="region", earliest=None, setup=0.8e6, saving=0.04, per_fte=4_000,
                ramp=[0.5, 1], run=0.0, name="{place} combined authority"),
-    "SFO": dict(kind="shared_service", level="region", earliest=1, setup=1.5e6, saving=0.12, per_fte=6_000,
+    "SFO": dict(kind="shared_service", level="region", earliest=1, setup=1.5e6, saving=0.18, per_fte=6_000,
                 ramp=[0.5, 1], run=0.0, name="{place} shared front office"),
-    "SBO": dict(kind="shared_service", level="region", earliest=1, setup=2.0e6, saving=0.15, per_fte=7_000,
+    "SBO": dict(kind="shared_service", level="region", earliest=1, setup=2.0e6, saving=0.20, per_fte=7_000,
                 ramp=[0.4, 1], run=0.0, name="{place} shared back office"),
     "JV": dict(kind="joint_venture", level="region", earliest=1, setup=1.0e6, saving=0.10, per_fte=9_000,
-               ramp=[0.5, 1], run=0.02, name="{place} public-private joint venture"),
+               ramp=[0.5, 1], run=0.03, name="{place} public-private joint venture"),
     "CO": dict(kind="other", level="region", earliest=1, setup=0.6e6, saving=0.06, per_fte=5_000, ramp=[0.5, 1],
                run=0.0, name="{place} arm's-length company (care and community)"),
     "MKT": dict(kind="market", level="region", earliest=1, setup=0.3e6, saving=0.08, per_fte=10_000, ramp=[0.75, 1],
@@ -371,9 +371,9 @@ def generate(authorities: int, services_per_authority: int, years: int = 6, seed
                 site_id = f"{vid}-site{j + 1}"
                 ids.append(site_id)
                 sites.add(f"capacity = {share:.0%} of the region's {fam.replace('_', ' ')} FTE × U(0.8, 1.2); running "
-                          "= £150k + £2k per FTE of capacity; refit = (£100k + £3k per FTE) × U(0.7, 1.3)",
+                          "= £150k + £1k per FTE of capacity; refit = (£100k + £3k per FTE) × U(0.7, 1.3)",
                           site_id=site_id, name=f"{region_name[r]} {'front' if role == 'SFO' else 'back'} office site {j + 1}",
-                          vehicle_id=vid, capacity_fte=num(cap, 0), running_cost_gbp_per_year=money(150_000 + 2_000 * cap),
+                          vehicle_id=vid, capacity_fte=num(cap, 0), running_cost_gbp_per_year=money(150_000 + 1_000 * cap),
                           open_cost_gbp=money((100_000 + 3_000 * cap) * rng.uniform(0.7, 1.3)), existing="yes",
                           must_open="no")
             for a in members_of_region[r]:
