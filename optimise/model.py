@@ -84,6 +84,10 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
                 lhs = _lsum(x[i] for i in idx if xt[i] <= t)
                 rhs = E(v, t) if site == NO_SITE else O(site, t)
                 rows["link"].append(((s, v, site, t), None, lhs - rhs, 0))
+    elif linking == "per_x":  # one sparse row per transfer variable: x <= E (or O) in its own year
+        for i in range(len(X)):
+            rhs = E(xv[i], xt[i]) if xsite[i] == NO_SITE else O(xsite[i], xt[i])
+            rows["link"].append(((xs[i], xv[i], xsite[i], int(xt[i])), None, x[i] - rhs, 0))
     else:  # aggregated: one row per (vehicle or site, year), big-M = number of services
         for (v, site), idx in groups(["vehicle_id", "site_id"]).items():
             n = len(set(xs[idx]))

@@ -91,7 +91,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[200, 2000, 20000])
     ap.add_argument("--time-limit", type=float, default=120.0)
-    ap.add_argument("--linking", default="disaggregated", choices=["disaggregated", "aggregated"])
+    ap.add_argument("--linking", default="disaggregated", choices=["disaggregated", "aggregated", "per_x"])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--monolithic-20k", action="store_true", help="also solve 20,000 services as one model")
     ap.add_argument("--one", nargs=3, metavar=("N", "MODE", "GAP"), help=argparse.SUPPRESS)
