@@ -152,3 +152,12 @@ def test_economies_of_scale_piecewise_cost_curve():
     wbc = forced.assignment[(forced.assignment["vehicle_id"] == "WBC-North") & forced.assignment["moves"]]
     if wbc.empty:
         assert forced.objective_gbp == pytest.approx(streams - 260_000 * (d + d ** 2), abs=1e-3)
+
+
+@pytest.mark.parametrize("linking", ["aggregated", "per_x"])
+def test_linking_variants_reach_the_same_optimum(linking):
+    for problem in (tiny(), random_problem(10, n_vehicles=3, T=4, seed=2, funding_cap=1.5e6)):
+        ref = solve(problem)
+        alt = solve(problem, linking=linking)
+        assert alt.status == "optimal" and alt.violations == []
+        assert alt.objective_gbp == pytest.approx(ref.objective_gbp, rel=1e-6, abs=1e-3)
