@@ -197,21 +197,23 @@ def _curve_records(study: Study, assignment: pd.DataFrame, anchors: Mapping[str,
 
 def _placement_records(study: Study, assignment: pd.DataFrame) -> list[dict]:
     n = len(study.years)
-    placements = study.tables["placements"]
-    services = study.tables["services"].set_index("service_id")
+    # one lookup table built once: (service, vehicle) -> its placement rows (site-specific rows first by site)
+    by_pair: dict[tuple, list] = {}
+    for p in study.tables["placements"].to_dict(orient="records"):
+        by_pair.setdefault((p["service_id"], p["vehicle_id"]), []).append(p)
+    providers = study.tables["services"].set_index("service_id")["current_provider"].to_dict()
     out: list[dict] = []
     for move in assignment.itertuples(index=False):
-        hit = placements[(placements["service_id"] == move.service_id) & (placements["vehicle_id"] == move.vehicle_id)]
+        rows = by_pair.get((move.service_id, move.vehicle_id), [])
         site = getattr(move, "site_id", None)
-        if site is not None and "site_id" in hit and hit["site_id"].notna().any():
-            hit = hit[hit["site_id"] == site]
-        if hit.empty:
+        if site is not None and any(r["site_id"] is not None for r in rows):
+            rows = [r for r in rows if r["site_id"] == site]
+        if not rows:
             continue
-        p = hit.iloc[0]
+        p = rows[0]
         t0 = int(move.transfer_year)
-        provider = services.at[move.service_id, "current_provider"] if move.service_id in services.index else None
-        base = {"vehicle_id": move.vehicle_id, "service_id": move.service_id, "phase": None, "party": provider,
-                "component": f"transfer:{move.vehicle_id}"}
+        base = {"vehicle_id": move.vehicle_id, "service_id": move.service_id, "phase": None,
+                "party": providers.get(move.service_id), "component": f"transfer:{move.vehicle_id}"}
         benefit = ramp_profile(p["benefit_run_rate_gbp"], p["ramp"], t0, n)
         saving = ramp_profile(max(-p["running_cost_change_gbp_per_year"], 0.0), [], t0, n)
         extra = ramp_profile(max(p["running_cost_change_gbp_per_year"], 0.0), [], t0, n)
