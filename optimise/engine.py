@@ -107,7 +107,8 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
             else ("No feasible plan (diagnosis skipped).", [])
         prov["findings"] = findings
     elif status == "no_solution":
-        text = (f"No feasible plan was found within the time limit of {time_limit} s"
+        limit = f"the time limit of {time_limit} s" if time_limit is not None else f"the solver's limits ({out.termination})"
+        text = (f"No feasible plan was found within {limit}"
                 + (f"; no plan can beat £{out.bound / 1e6:,.2f}m." if out.bound is not None else "."))
     else:
         text = f"The solver stopped with {out.termination}."

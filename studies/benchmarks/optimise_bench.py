@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 
-def one_case(n: int, mode: str, time_limit: float, rel_gap: float, linking: str, seed: int) -> dict:
+def one_case(n: int, mode: str, time_limit: float, rel_gap: float, linking: str, seed: int, workers: int = 0) -> dict:
     import highspy
 
     from optimise import check_plan, solve_decomposed
@@ -43,8 +43,13 @@ def one_case(n: int, mode: str, time_limit: float, rel_gap: float, linking: str,
     out = {"services": n, "mode": mode, "linking": linking, "rel_gap_target": rel_gap, "time_limit": time_limit,
            "generate_s": gen_s}
     if mode == "decomposed":
+        client = None
+        if workers:  # one-thread worker processes (every HiGHS in a process must use the same threads value)
+            from distributed import Client, LocalCluster
+            client = Client(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None))
         t = time.perf_counter()
-        plan = solve_decomposed(problem, time_limit=time_limit, rel_gap=rel_gap, linking=linking, seed=seed)
+        plan = solve_decomposed(problem, time_limit=time_limit, rel_gap=rel_gap, linking=linking, seed=seed, client=client)
+        out["dask_workers"] = workers
         d = plan.provenance.get("decomposition") or {  # a single block: solve() ran it directly
             "blocks": 1, "build_seconds": [plan.provenance["timings"]["build_seconds"]],
             "handoff_seconds": [plan.provenance["timings"].get("handoff_seconds", 0.0)], "solve_seconds": [plan.solve_seconds]}
@@ -93,12 +98,13 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=120.0)
     ap.add_argument("--linking", default="disaggregated", choices=["disaggregated", "aggregated", "per_x"])
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--workers", type=int, default=0, help="dask workers for decomposed cases (0 = in process)")
     ap.add_argument("--monolithic-20k", action="store_true", help="also solve 20,000 services as one model")
     ap.add_argument("--one", nargs=3, metavar=("N", "MODE", "GAP"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.one:
         n, mode, gap = int(a.one[0]), a.one[1], float(a.one[2])
-        print(json.dumps(one_case(n, mode, a.time_limit, gap, a.linking, a.seed)))
+        print(json.dumps(one_case(n, mode, a.time_limit, gap, a.linking, a.seed, a.workers)))
         return
     cases = []
     for n in a.sizes:
@@ -112,7 +118,7 @@ def main() -> None:
     print(head, flush=True)
     for n, mode, gap in cases:
         cmd = [sys.executable, __file__, "--one", str(n), mode, str(gap), "--time-limit", str(a.time_limit),
-               "--linking", a.linking, "--seed", str(a.seed)]
+               "--linking", a.linking, "--seed", str(a.seed), "--workers", str(a.workers)]
         p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode != 0:
             print(f"{n:>8} {mode:>11} failed: {p.stderr.strip().splitlines()[-1] if p.stderr else p.returncode}")
@@ -123,7 +129,7 @@ def main() -> None:
         print(f"{n:>8} {mode:>11} {f('build_s')} {f('handoff_s', 9)} {f('highs_s')} {f('total_s')} {r['status']:>9} "
               f"{gap_s} {f('peak_mem_mb', 8, 0)} {f('highs_alone_s')} {f('ratio_ours_to_highs_alone', 6)}", flush=True)
         print("         " + json.dumps({k: v for k, v in r.items() if k in ("x", "variables", "constraints", "blocks",
-                                                                          "max_block_highs_s", "violations", "linking")}),
+                                                                          "max_block_highs_s", "violations", "linking", "dask_workers")}),
               flush=True)
 
 
