@@ -87,7 +87,7 @@ def check_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None = 
             out.append(f"{v} established in {yrs[t] if 0 <= t < T else t}, outside its window {yrs[lo]}..{yrs[hi]}")
         if v in R.forced_vehicle_years and int(R.forced_vehicle_years[v]) != t:
             out.append(f"{v} must be established in {yrs[int(R.forced_vehicle_years[v])]}")
-        if v not in set(mv["vehicle_id"]):
+        if v not in set(mv["vehicle_id"]) and v in set(P.placements["vehicle_id"]):
             out.append(f"{v} is established but no service moves into it")
 
     # sites: after vehicle, only if used or locked, locked/closed, max per vehicle, capacity

@@ -72,10 +72,12 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
         if not (xs == s).any():
             rows["must_move"].append((s, 1, 0, None))
 
-    # (2) a vehicle is established at most once, and only if some service moves into it
+    # (2) a vehicle is established at most once, and only if some service moves into it (unless it has no
+    #     placements at all: then its own money decides)
     for v, lst in y_by.items():
         rows["establish_once"].append((v, None, _lsum(var for _, var in lst), 1))
-        rows["vehicle_used"].append((v, None, _lsum(var for _, var in lst) - _lsum(x[i] for i in np.flatnonzero(xv == v)), 0))
+        if v not in prep.standalone:
+            rows["vehicle_used"].append((v, None, _lsum(var for _, var in lst) - _lsum(x[i] for i in np.flatnonzero(xv == v)), 0))
 
     # (3) linking: transfers need the vehicle (no-site placements) or the site (sited placements)
     if linking == "disaggregated":

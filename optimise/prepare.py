@@ -31,6 +31,7 @@ class Prepared:
     curves: dict  # vehicle_id -> (volumes, costs) breakpoints covering [0, max volume]
     must_move: dict  # service_id -> reason (str) for services that must move
     issues: list = field(default_factory=list)  # plain-words problems found while filtering
+    standalone: set = field(default_factory=set)  # vehicles with no placements: established on their own merit
 
     @property
     def x_coef(self) -> np.ndarray:
@@ -174,7 +175,9 @@ def prepare(problem: PlacementProblem) -> Prepared:
     xb, xc = shifted(pb, r, t, T), shifted(pc, r, t, T)
 
     # --- vehicles --------------------------------------------------------------------------------
-    used = set(X["vehicle_id"])
+    # a vehicle with no placements at all (component-level money only) may be established on its own
+    standalone = {v for v in live if v not in set(P.placements["vehicle_id"])}
+    used = set(X["vehicle_id"]) | standalone
     Y = pd.DataFrame(
         [(v, t) for v in sorted(used) for t in range(first_year[v][0], first_year[v][1] + 1)],
         columns=["vehicle_id", "t"],
@@ -205,7 +208,7 @@ def prepare(problem: PlacementProblem) -> Prepared:
             maxvol = float(vol.reindex(X.loc[X["vehicle_id"] == v, "service_id"].unique()).sum())
             curves[v] = curve_breakpoints(cc, max(maxvol, 1e-9))
 
-    return Prepared(P, T, P.discount_factor, X, xb, xc, Y, yb, yc, W, wc, curves, must_move, issues)
+    return Prepared(P, T, P.discount_factor, X, xb, xc, Y, yb, yc, W, wc, curves, must_move, issues, standalone)
 
 
 def _validate(P: PlacementProblem) -> None:

@@ -110,6 +110,18 @@ def brute_force(problem: PlacementProblem):
                     opts.append((s, v, site, t, shifted(pstream.get((s, v), []), t)))
         choices.append(opts)
     curves = {v: g.sort_values("volume") for v, g in P.cost_curves.groupby("vehicle_id")}
+    # vehicles with no placements at all may be established on their own (any year of the window, or never)
+    standalone = []
+    for v, r in veh.iterrows():
+        lo, hi = int(r.earliest_year), r.latest_year
+        hi = T - 1 if np.isnan(hi) else min(int(hi), T - 1)
+        if (not bool(r.is_status_quo) and v not in set(P.placements["vehicle_id"])
+                and v not in R.forbidden_vehicles and lo <= hi
+                and (R.allowed_vehicles is None or v in R.allowed_vehicles)
+                and (R.allowed_kinds is None or r.kind in R.allowed_kinds) and r.kind not in R.forbidden_kinds):
+            years = [R.forced_vehicle_years[v]] if v in R.forced_vehicle_years else list(range(lo, hi + 1))
+            standalone.append((v, [None, *years]))
+    alone_options = list(itertools.product(*[ys for _, ys in standalone])) or [()]
     best, best_plan = None, None
     for combo in itertools.product(*choices):
         moves = [c for c in combo if c is not None]
@@ -160,13 +172,20 @@ def brute_force(problem: PlacementProblem):
                 for s, t0 in zip(slist, opn):
                     net[t0] -= sites.at[s, "open_cost_gbp"]
                     net[t0:] -= sites.at[s, "fixed_cost_gbp_per_year"]
-                if P.funding_cap_yearly_gbp is not None and np.any(-net > P.funding_cap_yearly_gbp.to_numpy() + 1e-6):
-                    continue
-                if P.funding_cap_cumulative_gbp is not None and np.any(-np.cumsum(net) > P.funding_cap_cumulative_gbp + 1e-6):
-                    continue
-                npv = float(net @ df)
-                if best is None or npv > best + 1e-9:
-                    best, best_plan = npv, (moves, e, dict(zip(slist, opn)))
+                for alone in alone_options:
+                    total = net.copy()
+                    e_all = dict(e)
+                    for (v, _), t0 in zip(standalone, alone):
+                        if t0 is not None:
+                            total += shifted(vstream.get(v, []), int(t0))
+                            e_all[v] = int(t0)
+                    if P.funding_cap_yearly_gbp is not None and np.any(-total > P.funding_cap_yearly_gbp.to_numpy() + 1e-6):
+                        continue
+                    if P.funding_cap_cumulative_gbp is not None and np.any(-np.cumsum(total) > P.funding_cap_cumulative_gbp + 1e-6):
+                        continue
+                    npv = float(total @ df)
+                    if best is None or npv > best + 1e-9:
+                        best, best_plan = npv, (moves, e_all, dict(zip(slist, opn)))
     return best, best_plan
 
 
