@@ -104,7 +104,10 @@ def run_study(study: Study, out: Path, settings: RunSettings | None = None, prog
     if has_governance:
         step(f"simulating partner buy-in ({s.runs} runs per option)")
         buyins = {}
+        views = study.tables["options"].set_index("option_id")["view_of"].dropna().to_dict()
         for oid, r in plans.items():
+            if oid in views:  # a view of another option: same partners, same vehicles, same agreement
+                continue
             used = set(r.plan.vehicles.loc[r.plan.vehicles["established_year"].notna(), "vehicle_id"]) \
                 if r.plan.has_solution else set()
             voted = used & set(study.tables["governance"]["vehicle_id"])
@@ -130,6 +133,9 @@ def run_study(study: Study, out: Path, settings: RunSettings | None = None, prog
                 compared = compare_study_interventions(study, preferred, s.runs, s.seed, plan=plans[preferred].plan)
                 results["buyin"]["interventions"] = compared.to_dict(orient="records")
                 tables["interventions"] = compared
+        for view, base in views.items():
+            if view in metrics and base in metrics:
+                metrics[view]["prob_agreed_on_time"] = metrics[base].get("prob_agreed_on_time")
         results["buyin_by_option"] = {oid: {"prob_agreed_on_time": metrics[oid].get("prob_agreed_on_time")}
                                       for oid in study.option_ids}
     timings["buyin"] = time.perf_counter() - t0
