@@ -21,6 +21,27 @@ StudyArg = Annotated[Path, typer.Argument(help="Study folder (study.yaml + table
 OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for results")]
 
 
+SchedulerOpt = Annotated[str | None, typer.Option("--scheduler", help="Join a dask cluster at tcp://HOST:PORT")]
+WorkersOpt = Annotated[int, typer.Option("--workers", help="Local dask worker processes (0 = run in this process)")]
+
+
+@contextmanager
+def dask_client(scheduler: str | None, workers: int):
+    """A dask.distributed client: the given scheduler, a LocalCluster of `workers` processes, or none."""
+    if scheduler is None and workers <= 0:
+        yield None
+        return
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        with Client(scheduler, timeout="20s") as client:
+            yield client
+        return
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        yield client
+
+
 @contextmanager
 def user_errors():
     """Bad input ends with one line per problem and exit code 2, never a traceback."""
@@ -130,7 +151,10 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
              alternatives: Annotated[int, typer.Option("--alternatives", help="Near-optimal plans that differ most (MGA)")] = 0,
              slack: Annotated[float, typer.Option(help="Alternatives lie within this % of the optimum")] = 5.0,
              pareto: Annotated[str | None, typer.Option(help="Trade-off front of NPSV against 'funding' or 'score'")] = None,
-             points: Annotated[int, typer.Option(help="Points on the trade-off front")] = 5):
+             points: Annotated[int, typer.Option(help="Points on the trade-off front")] = 5,
+             decompose: Annotated[bool, typer.Option("--decompose", help="Solve independent blocks of services apart")] = False,
+             scheduler: SchedulerOpt = None,
+             workers: Annotated[int, typer.Option("--workers", help="Dask workers for --decompose (0 = in this process)")] = 0):
     """Best placement of services into vehicles, sites and years per option (Pyomo + HiGHS)."""
     from appraisal.optimisation import near_optimal, optimise_option, tradeoff
     from appraisal.outputs import write_json
@@ -143,11 +167,12 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
         if unknown:
             raise ValueError(f"unknown option(s) {unknown}; the study has {s.option_ids}")
         results = {}
-        with progress_bar() as bar:
+        with progress_bar() as bar, dask_client(scheduler, workers if decompose else 0) as client:
             task = bar.add_task("optimising", total=len(chosen))
             for oid in chosen:
                 bar.update(task, description=f"option {oid}")
-                r = optimise_option(s, oid, time_limit=time_limit, rel_gap=gap, seed=seed)
+                r = optimise_option(s, oid, time_limit=time_limit, rel_gap=gap, seed=seed, decompose=decompose,
+                                    client=client)
                 results[oid] = r.summary()
                 r.plan.write(out / oid)
                 if r.reference is not None:
@@ -177,27 +202,6 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
             console.print(f"[yellow]{oid}:[/] {r['diagnosis']}", highlight=False)
     console.print(table)
     console.print(f"Plans written to {out}/<option>/ and {out}/results.json")
-
-
-SchedulerOpt = Annotated[str | None, typer.Option("--scheduler", help="Join a dask cluster at tcp://HOST:PORT")]
-WorkersOpt = Annotated[int, typer.Option("--workers", help="Local dask worker processes (0 = run in this process)")]
-
-
-@contextmanager
-def dask_client(scheduler: str | None, workers: int):
-    """A dask.distributed client: the given scheduler, a LocalCluster of `workers` processes, or none."""
-    if scheduler is None and workers <= 0:
-        yield None
-        return
-    from distributed import Client, LocalCluster
-
-    if scheduler:
-        with Client(scheduler, timeout="20s") as client:
-            yield client
-        return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            Client(cluster) as client:
-        yield client
 
 
 @app.command()

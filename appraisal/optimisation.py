@@ -13,7 +13,8 @@ import pandas as pd
 from appraisal.money import OptionAppraisal, appraise_option
 from appraisal.problem import build_problem
 from appraisal.study import Study
-from optimise import Plan, PlacementProblem, alternatives, compare_plans, distance_table, pareto, solve
+from optimise import (Plan, PlacementProblem, alternatives, compare_plans, distance_table, pareto, solve,
+                      solve_decomposed)
 
 
 @dataclass
@@ -88,9 +89,14 @@ def planned_vehicles(study: Study) -> pd.DataFrame:
 
 
 def optimise_option(study: Study, option_id: str, *, time_limit: float | None = None, rel_gap: float = 1e-6,
-                    seed: int = 0, reproduce: bool = True) -> OptionPlan:
+                    seed: int = 0, reproduce: bool = True, decompose: bool = False, client=None) -> OptionPlan:
+    """The option's optimised plan (and, in reproduce mode, the document's plan beside it). `decompose` solves
+    independent blocks of services (e.g. authorities that share no vehicle) apart, on dask when `client`."""
     problem, constant = build_problem(study, option_id)
-    plan = solve(problem, time_limit=time_limit, rel_gap=rel_gap, seed=seed)
+    if decompose:
+        plan = solve_decomposed(problem, client=client, time_limit=time_limit, rel_gap=rel_gap, seed=seed)
+    else:
+        plan = solve(problem, time_limit=time_limit, rel_gap=rel_gap, seed=seed)
     result = OptionPlan(option_id, problem, plan, constant, appraise_plan(study, option_id, plan))
     reference = document_assignment(study, option_id) if reproduce else None
     if reference is not None:

@@ -92,7 +92,9 @@ def run(model, *, time_limit=None, rel_gap=1e-6, threads=1, seed=0, presolve=Non
     bound = _num(res.objective_bound)
     gap = None
     if obj is not None and bound is not None:
-        gap = abs(bound - obj) / max(abs(obj), 1e-9) if abs(bound - obj) > 1e-9 else 0.0
+        # relative to the larger of incumbent and bound (at least £1): 0 = proven optimal, 1 = nothing proven
+        # (e.g. an incumbent of £0 against a positive bound), never a meaningless 1e19
+        gap = abs(bound - obj) / max(abs(obj), abs(bound), 1.0) if abs(bound - obj) > 1e-9 else 0.0
     t = res.timing_info.timer
     handoff = _timer_total(t, "set_instance") + _timer_total(t, "update")
     solve_s = _num(getattr(res.timing_info, "highs_time", None)) or _timer_total(t, "optimize")
