@@ -6,6 +6,7 @@ so every method (Sobol, Morris, Monte Carlo, correlations) works with any of the
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -16,11 +17,12 @@ EPS = 1e-6
 
 
 @dataclass(frozen=True)
-class Param:
+class Param(ABC):
     name: str
 
+    @abstractmethod
     def ppf(self, u):
-        raise NotImplementedError
+        """Inverse CDF: unit-interval quantiles to parameter values."""
 
     def spec(self) -> dict:
         d = asdict(self)
