@@ -71,7 +71,8 @@ def _rag_class(value) -> str:
 
 def sec_summary(results, tables) -> str:
     items = "".join(f"<li>{esc(s)}</li>" for s in executive_summary(results, tables))
-    return section("summary", "Executive summary", f'<ul class="summary">{items}</ul>')
+    notes = "".join(f"<p class=note>{esc(n)}</p>" for n in results.get("notes_run") or [])
+    return section("summary", "Executive summary", f'<ul class="summary">{items}</ul>{notes}')
 
 
 def sec_options(results, tables, ch: Charts, unit: str) -> str:
@@ -201,6 +202,16 @@ def sec_buyin(results, tables, ch: Charts) -> str:
     body = [ch("buyin", "Probability that partners have agreed each vehicle, by year", charts.buyin_curves(buyin),
                note="Diamonds mark the planned year.", formats={"probability_agreed": pct}),
             ch("pivotal", "Pivotal partners", charts.pivotal(buyin), formats={"pivotal_share": pct})]
+    packages = buyin.get("interventions") or []
+    if packages:
+        frame = pd.DataFrame(packages)[["scenario", "vehicle_id", "prob_agreed", "delta_prob_agreed",
+                                        "expected_delay_years", "cost_gbp"]]
+        frame = frame.rename(columns={"scenario": "package", "vehicle_id": "vehicle"})
+        body.append("<h3>Interventions against doing nothing</h3><p class=note>Each package the study declares, "
+                    "simulated with the same random numbers as the baseline; cost is a year's cost of the package.</p>"
+                    + table(frame, formats={"prob_agreed": pct, "delta_prob_agreed": pct,
+                                            "expected_delay_years": lambda v: number(v, 2),
+                                            "cost_gbp": lambda v: money(v, "gbp")}))
     return section("buyin", "Buy-in: will partners agree in time?", "".join(body))
 
 

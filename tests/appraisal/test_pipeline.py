@@ -40,8 +40,20 @@ def test_outputs_on_disk(lancashire_run):
     assert (out / "report.html").stat().st_size < 8 * 1024 * 1024
     assert not re.search(r"<script[^>]+src=[\"']https?:", html)
     assert html.count("plotly.js v") <= 2  # one embedded bundle (its banner may repeat the version once)
+    assert "Interventions against doing nothing" in html and "acute_side_payments" in html
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
     assert {"option_metrics", "assignment", "scores", "tornado", "document_figures"} <= set(sheets)
     manifest = json.loads((out / "manifest.json").read_text())
     assert set(manifest["seconds"]) >= {"financial_case", "optimise", "buyin", "scoring", "sensitivity", "report"}
     assert (out / "sensitivity" / "runs.duckdb").exists()
+
+
+def test_a_study_without_scores_says_so(tmp_path):
+    out = tmp_path / "plymouth"
+    result = CliRunner().invoke(app, ["run", str(ROOT / "studies" / "plymouth"), "--out", str(out), "--no-pdf",
+                                      "--runs", "50"])
+    assert result.exit_code == 0, result.output
+    r = json.loads((out / "results.json").read_text())
+    assert r["notes_run"] and "has no score" in r["notes_run"][0]
+    assert "Value-driver scoring skipped" in (out / "report.html").read_text()
+    assert r["optimise"]["level4"]["npsv_gbp"] == pytest.approx(r["options"]["level4"]["metrics"]["npsv_gbp"])
