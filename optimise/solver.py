@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -51,19 +52,81 @@ def new_solver():
     return SolverFactory(SOLVER_NAME)
 
 
+def guard_seconds(time_limit: float | None) -> float | None:
+    """Wall-clock allowance of the guard: HiGHS' own limit plus 5 % and 2 s of grace."""
+    return None if time_limit is None else float(time_limit) * 1.05 + 2.0
+
+
+class WallClockGuard:
+    """Stops a HiGHS run that overshoots its wall-clock allowance (HiGHS 1.15/1.16 does not always honour
+    ``time_limit``: ERGO-Code/HiGHS#2226; we saw a 120 s limit run for 818 s).
+
+    The check runs inside HiGHS' own interrupt callbacks (MIP, simplex, IPM), which it polls throughout
+    the solve, so no thread and no GIL hand-over is needed: when the allowance is spent the callback calls
+    ``interrupt()``, HiGHS stops with status "Interrupted" and keeps its incumbent and bound, which Pyomo's
+    loader then reads as for a time limit. Attached to the ``highspy.Highs`` object that Pyomo's persistent
+    interface holds (``opt._solver_model``, a private attribute: we only use the public callback
+    descriptors of highspy on it and detach after the solve)."""
+
+    KINDS = ("cbMipInterrupt", "cbSimplexInterrupt", "cbIpmInterrupt")
+
+    def __init__(self, highs, seconds: float):
+        self.highs, self.seconds, self.fired = highs, float(seconds), False
+        self.deadline = time.monotonic() + self.seconds
+
+    def _check(self, event):
+        if time.monotonic() > self.deadline:
+            self.fired = True
+            event.interrupt()
+
+    def __enter__(self):
+        # Pyomo 6.10 does not know HiGHS' "Interrupted" status: it warns and reports "unknown"; we say why
+        self._log = logging.getLogger("pyomo.contrib.solver.solvers.highs")
+        self._level = self._log.level
+        self._log.setLevel(logging.ERROR)
+        self.deadline = time.monotonic() + self.seconds
+        for k in self.KINDS:
+            cb = getattr(self.highs, k)
+            cb += self._check
+        return self
+
+    def __exit__(self, *exc):
+        for k in self.KINDS:
+            cb = getattr(self.highs, k)
+            cb -= self._check
+        self._log.setLevel(self._level)
+        return False
+
+
 def run(model, *, time_limit=None, rel_gap=1e-6, threads=1, seed=0, presolve=None, solver=None,
-        extra_options: dict | None = None) -> SolveOutcome:
-    """Solve ``model`` (its single active objective). Pass ``solver`` to reuse a persistent instance."""
+        extra_options: dict | None = None, wall_limit: float | None = None) -> SolveOutcome:
+    """Solve ``model`` (its single active objective). Pass ``solver`` to reuse a persistent instance.
+
+    ``wall_limit`` (default: ``guard_seconds(time_limit)``) is a hard wall-clock stop enforced by
+    ``WallClockGuard`` in case HiGHS overruns its own ``time_limit``; the incumbent is still returned."""
     opt = solver if solver is not None else new_solver()
+    if wall_limit is None:
+        wall_limit = guard_seconds(time_limit)
     raw = {"random_seed": int(seed), "mip_feasibility_tolerance": 1e-7}
     if presolve is not None:
         raw["presolve"] = presolve
     raw.update(extra_options or {})
     options = {"time_limit": time_limit, "rel_gap": rel_gap, "threads": threads, "solver_options": raw}
     tick = time.perf_counter()
+    guard = None
     try:
-        res = opt.solve(model, load_solutions=False, raise_exception_on_nonoptimal_result=False,
-                        time_limit=time_limit, rel_gap=rel_gap, threads=threads, solver_options=dict(raw))
+        kw = dict(load_solutions=False, raise_exception_on_nonoptimal_result=False,
+                  time_limit=time_limit, rel_gap=rel_gap, threads=threads, solver_options=dict(raw))
+        if wall_limit is not None:
+            t_set = time.perf_counter()
+            if getattr(opt, "_model", None) is not model:  # hand over first, so the HiGHS object exists
+                opt.set_instance(model)
+            t_set = time.perf_counter() - t_set
+            with WallClockGuard(opt._solver_model, wall_limit) as guard:
+                res = opt.solve(model, **kw)
+        else:
+            t_set = 0.0
+            res = opt.solve(model, **kw)
     except Exception as exc:  # a solver crash is reported, never propagated
         return SolveOutcome("error", repr(exc), False, None, None, None, 0.0, 0.0,
                             time.perf_counter() - tick, options, dict(versions()))
@@ -95,10 +158,14 @@ def run(model, *, time_limit=None, rel_gap=1e-6, threads=1, seed=0, presolve=Non
         # relative to the larger of incumbent and bound (at least £1): 0 = proven optimal, 1 = nothing proven
         # (e.g. an incumbent of £0 against a positive bound), never a meaningless 1e19
         gap = abs(bound - obj) / max(abs(obj), abs(bound), 1.0) if abs(bound - obj) > 1e-9 else 0.0
+    term = tc.name
+    if guard is not None and guard.fired:
+        term = "interrupted by the wall-clock guard"
+        options["wall_clock_guard"] = f"HiGHS overran its time limit; stopped by the wall-clock guard at {wall_limit:.0f} s"
     t = res.timing_info.timer
-    handoff = _timer_total(t, "set_instance") + _timer_total(t, "update")
+    handoff = t_set + _timer_total(t, "set_instance") + _timer_total(t, "update")
     solve_s = _num(getattr(res.timing_info, "highs_time", None)) or _timer_total(t, "optimize")
-    return SolveOutcome(status, tc.name, has, obj, bound, gap, handoff, solve_s, wall, options, dict(versions()))
+    return SolveOutcome(status, term, has, obj, bound, gap, handoff, solve_s, wall, options, dict(versions()))
 
 
 def _num(v):
