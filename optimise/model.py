@@ -36,7 +36,7 @@ def _lsum(terms):
 
 
 def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disaggregated",
-                with_net: bool = False) -> pyo.ConcreteModel:
+                with_net: bool = False, tighten: bool = True) -> pyo.ConcreteModel:
     P, T = prep.problem, prep.T
     X, Y, W = prep.X, prep.Y, prep.W
     m = pyo.ConcreteModel(name=P.name)
@@ -86,6 +86,13 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
                 lhs = _lsum(x[i] for i in idx if xt[i] <= t)
                 rhs = E(v, t) if site == NO_SITE else O(site, t)
                 rows["link"].append(((s, v, site, t), None, lhs - rhs, 0))
+        if tighten:  # a service split over several sites of v still needs v itself (valid, tightens the LP)
+            for (s, v), idx in groups(["service_id", "vehicle_id"]).items():
+                if len(set(xsite[idx])) < 2:
+                    continue
+                for t in sorted(set(xt[idx])):
+                    lhs = _lsum(x[i] for i in idx if xt[i] <= t)
+                    rows["link_vehicle"].append(((s, v, t), None, lhs - E(v, t), 0))
     elif linking == "per_x":  # one sparse row per transfer variable: x <= E (or O) in its own year
         for i in range(len(X)):
             rhs = E(xv[i], xt[i]) if xsite[i] == NO_SITE else O(xsite[i], xt[i])
