@@ -35,6 +35,20 @@ def _lsum(terms):
     return pyo.quicksum(terms) if terms else 0
 
 
+def _merge_collinear(bv: np.ndarray, bc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop interior breakpoints where the slope does not change (same function, fewer segments)."""
+    if len(bv) <= 2:
+        return bv, bc
+    keep = [0]
+    for i in range(1, len(bv) - 1):
+        s1 = (bc[i] - bc[keep[-1]]) / (bv[i] - bv[keep[-1]])
+        s2 = (bc[i + 1] - bc[i]) / (bv[i + 1] - bv[i])
+        if abs(s1 - s2) > 1e-9 * max(1.0, abs(s1), abs(s2)):
+            keep.append(i)
+    keep.append(len(bv) - 1)
+    return bv[keep], bc[keep]
+
+
 def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disaggregated",
                 with_net: bool = False, tighten: bool = True) -> pyo.ConcreteModel:
     P, T = prep.problem, prep.T
@@ -152,31 +166,58 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
             rhs = _lsum(x[i] for i in ib if xt[i] <= t - lag)
             rows["precedence"].append(((b, a, t), None, lhs - rhs, 0))
 
-    # (7) economies of scale: running cost = curve(volume) in each year the vehicle exists (lambda/SOS2 with binaries)
+    # (7) economies of scale: running cost = curve(volume) in each year the vehicle exists.
+    #     Multiple-choice formulation with the volume disaggregated per service: q[s,t,j] is the share of
+    #     service s counted in segment j, q <= seg[t,j]. Exact for binary seg (one segment per year, the
+    #     volume within its range, cost = a_j + b_j * volume = curve(volume)); its LP relaxation cannot
+    #     mix the zero-volume end with the far end of the curve as the lambda formulation's could.
     curve_cost_t = defaultdict(list)  # t -> list of expressions (cost, £)
     if prep.curves:
         vol = P.services.set_index("service_id")["volume"]
         m.curve = pyo.Block()
         for v, (bv, bc) in prep.curves.items():
+            bv, bc = _merge_collinear(np.asarray(bv, float), np.asarray(bc, float))
             tmin = min(t for t, _ in y_by[v])
-            n = len(bv)
-            keys = [(t, i) for t in range(tmin, T) for i in range(n)]
-            lam = pyo.Var(keys, bounds=(0, 1))
-            seg = pyo.Var([(t, j) for t in range(tmin, T) for j in range(max(n - 1, 1))], domain=pyo.Binary)
-            m.curve.add_component(f"lam_{len(m.curve.component_map())}", lam)
-            m.curve.add_component(f"seg_{len(m.curve.component_map())}", seg)
+            nseg = max(len(bv) - 1, 1)
+            if len(bv) == 1:
+                slope, icpt = np.zeros(1), np.array([bc[0]])
+            else:
+                slope = np.diff(bc) / np.diff(bv)
+                icpt = bc[:-1] - slope * bv[:-1]
             idx_v = np.flatnonzero(xv == v)
+            svc_v = sorted(set(xs[idx_v]))
+            moved = {}  # (s, t) -> expression "s has moved into v by t"
+            for s_ in svc_v:
+                ii = [i for i in idx_v if xs[i] == s_]
+                for t in range(tmin, T):
+                    terms = [x[i] for i in ii if xt[i] <= t]
+                    if terms:
+                        moved[s_, t] = _lsum(terms)
+            k = len(m.curve.component_map())
+            if nseg == 1:  # one affine piece: no choice to make
+                for t in range(tmin, T):
+                    volume = _lsum(float(vol[s_]) * e for (s_, u), e in moved.items() if u == t and vol[s_] != 0)
+                    curve_cost_t[t].append(float(icpt[0]) * E(v, t) + float(slope[0]) * volume)
+                continue
+            seg = pyo.Var([(t, j) for t in range(tmin, T) for j in range(nseg)], domain=pyo.Binary)
+            q = pyo.Var([(s_, t, j) for (s_, t) in moved for j in range(nseg)], bounds=(0, 1))
+            m.curve.add_component(f"seg_{k}", seg)
+            m.curve.add_component(f"q_{k}", q)
+            for (s_, t), e in moved.items():
+                rows["curve_def"].append(((v, s_, t, "share"), 0, _lsum(q[s_, t, j] for j in range(nseg)) - e, 0))
+                for j in range(nseg):
+                    rows["curve_def"].append(((v, s_, t, j), None, q[s_, t, j] - seg[t, j], 0))
             for t in range(tmin, T):
-                est = E(v, t)
-                volume = _lsum(float(vol[xs[i]]) * x[i] for i in idx_v if xt[i] <= t)
-                rows["curve_def"].append(((v, t, "vol"), 0, volume - _lsum(bv[i] * lam[t, i] for i in range(n)), 0))
-                rows["curve_def"].append(((v, t, "lam"), 0, _lsum(lam[t, i] for i in range(n)) - est, 0))
-                if n > 1:
-                    rows["curve_def"].append(((v, t, "seg"), 0, _lsum(seg[t, j] for j in range(n - 1)) - est, 0))
-                    for i in range(n):
-                        adj = [seg[t, j] for j in (i - 1, i) if 0 <= j < n - 1]
-                        rows["curve_def"].append(((v, t, i), None, lam[t, i] - _lsum(adj), 0))
-                curve_cost_t[t].append(_lsum(float(bc[i]) * lam[t, i] for i in range(n) if bc[i] != 0))
+                rows["curve_def"].append(((v, t, "seg"), 0, _lsum(seg[t, j] for j in range(nseg)) - E(v, t), 0))
+                cost = []
+                for j in range(nseg):
+                    vj = _lsum(float(vol[s_]) * q[s_, u, j] for (s_, u) in moved if u == t and vol[s_] != 0)
+                    if bv[j] > 0:
+                        rows["curve_def"].append(((v, t, j, "lo"), None, float(bv[j]) * seg[t, j] - vj, 0))
+                    if j < nseg - 1:
+                        rows["curve_def"].append(((v, t, j, "hi"), None, vj - float(bv[j + 1]) * seg[t, j], 0))
+                    cost.append(float(icpt[j]) * seg[t, j] + float(slope[j]) * vj)
+                curve_cost_t[t].append(_lsum(cost))
 
     # objective: discounted net benefit
     df = prep.df
