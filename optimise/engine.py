@@ -81,7 +81,7 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
         plan.violations = check_plan(problem, plan)
         if not plan.violations:
             return plan
-    out = run(model, presolve=presolve, **kw) if not prep.issues and model.nvariables() else None
+    out = run(model, presolve=presolve, reduced_cost_fixing=True, **kw) if not prep.issues and model.nvariables() else None
     if out is not None and out.status == "infeasible" and presolve != "off":
         prov["notes"].append("HiGHS said infeasible with presolve on; re-checked with presolve off")
         model = build_model(prep, linking=linking)

@@ -98,12 +98,104 @@ class WallClockGuard:
         return False
 
 
+def _reduced_cost_fixing(h, time_limit, rel_gap) -> tuple[dict, callable]:
+    """LP relaxation, a restricted MIP for an incumbent, then fix binaries by reduced cost (exact).
+
+    On the ``highspy.Highs`` object ``h`` (already holding the model):
+    1. solve the LP relaxation (presolve off): bound ``z_lp``, reduced costs ``d``;
+    2. restricted MIP: binaries at 0 in the LP whose reduced cost loses more than 1e-4·|z_lp| are held at
+       0; its best solution (any feasible one will do) has value ``z_h``;
+    3. LP duality bounds any plan that moves binary j off its LP bound by ``z_lp − loss_j``; if
+       ``loss_j > z_lp − z_h`` (plus a margin) such a plan is worse than ``z_h``, so every optimal plan has
+       j at its LP bound: fix it there. The restricted incumbent is passed on with ``setSolution``.
+    The optimum is unchanged; the final MIP's dual bound is a valid bound for the whole problem (plans
+    outside the fixed region are worse than the incumbent). Returns (info, restore) where restore() puts
+    the original bounds back; does nothing (info["applied"] False) when a step yields nothing usable."""
+    import highspy
+    import numpy as np
+
+    info = {"applied": False}
+    lp = h.getLp()
+    n = lp.num_col_
+    integ = np.array([int(i) for i in lp.integrality_], dtype=int) if len(lp.integrality_) else np.zeros(n, int)
+    lo0, hi0 = np.array(lp.col_lower_, dtype=float), np.array(lp.col_upper_, dtype=float)
+    cand = np.flatnonzero((integ == 1) & (lo0 == 0) & (hi0 == 1))
+    nothing = lambda: None  # noqa: E731
+    if n == 0 or len(cand) == 0:
+        return info, nothing
+    sigma = 1.0 if lp.sense_ == highspy.ObjSense.kMaximize else -1.0
+    cols = np.arange(n, dtype=np.int32)
+    old = {k: _option(h, k) for k in ("presolve", "time_limit", "mip_rel_gap")}
+    t0 = time.perf_counter()
+
+    def restore_options():
+        for k, v in old.items():
+            h.setOptionValue(k, v)
+
+    # 1. LP relaxation
+    h.changeColsIntegrality(n, cols, np.zeros(n, dtype=np.uint8))
+    h.setOptionValue("presolve", "off")
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    h.run()
+    lp_ok = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    sol = h.getSolution()
+    xlp, d = np.array(sol.col_value), np.array(sol.col_dual)
+    z_lp = h.getInfo().objective_function_value
+    h.changeColsIntegrality(n, cols, integ.astype(np.uint8))
+    restore_options()
+    info["lp_seconds"] = time.perf_counter() - t0
+    if not lp_ok:
+        return info, nothing
+    # 2. restricted MIP for an incumbent
+    t1 = time.perf_counter()
+    at0 = cand[xlp[cand] < 1e-9]
+    hold = at0[-sigma * d[at0] > 1e-4 * max(abs(z_lp), 1.0)]
+    if len(hold):
+        h.changeColsBounds(len(hold), hold.astype(np.int32), np.zeros(len(hold)), np.zeros(len(hold)))
+    if time_limit is not None:
+        h.setOptionValue("time_limit", max(0.25 * float(time_limit), 1.0))
+    h.setOptionValue("mip_rel_gap", float(rel_gap))
+    h.run()
+    restore_options()
+    has = h.getInfo().primal_solution_status == 2
+    inc = h.getSolution() if has else None
+    z_h = h.getInfo().objective_function_value if has else None
+    if len(hold):
+        h.changeColsBounds(len(hold), hold.astype(np.int32), lo0[hold], hi0[hold])
+    info.update(restricted_seconds=time.perf_counter() - t1, lp_bound=z_lp, restricted_objective=z_h,
+                restricted_held=int(len(hold)))
+    if not has:
+        return info, nothing
+    # 3. fix by reduced cost
+    margin = sigma * (z_lp - z_h) + 1e-6 * max(abs(z_lp), 1.0) + 1.0
+    at1 = cand[xlp[cand] > 1 - 1e-9]
+    fix0 = at0[-sigma * d[at0] > margin]
+    fix1 = at1[sigma * d[at1] > margin]
+    if len(fix0):
+        h.changeColsBounds(len(fix0), fix0.astype(np.int32), np.zeros(len(fix0)), np.zeros(len(fix0)))
+    if len(fix1):
+        h.changeColsBounds(len(fix1), fix1.astype(np.int32), np.ones(len(fix1)), np.ones(len(fix1)))
+    h.setSolution(inc)
+    fixed = np.concatenate([fix0, fix1]).astype(np.int32)
+    info.update(applied=True, fixed_at_0=int(len(fix0)), fixed_at_1=int(len(fix1)), binaries=int(len(cand)))
+
+    def restore():
+        if len(fixed):
+            h.changeColsBounds(len(fixed), fixed, lo0[fixed], hi0[fixed])
+
+    return info, restore
+
+
 def run(model, *, time_limit=None, rel_gap=1e-6, threads=1, seed=0, presolve=None, solver=None,
-        extra_options: dict | None = None, wall_limit: float | None = None) -> SolveOutcome:
+        extra_options: dict | None = None, wall_limit: float | None = None,
+        reduced_cost_fixing: bool = False) -> SolveOutcome:
     """Solve ``model`` (its single active objective). Pass ``solver`` to reuse a persistent instance.
 
     ``wall_limit`` (default: ``guard_seconds(time_limit)``) is a hard wall-clock stop enforced by
-    ``WallClockGuard`` in case HiGHS overruns its own ``time_limit``; the incumbent is still returned."""
+    ``WallClockGuard`` in case HiGHS overruns its own ``time_limit``; the incumbent is still returned.
+    ``reduced_cost_fixing`` first solves the LP relaxation and a restricted MIP and fixes binaries that
+    cannot be in any optimal plan (``_reduced_cost_fixing``); same optimum, usually far faster."""
     opt = solver if solver is not None else new_solver()
     if wall_limit is None:
         wall_limit = guard_seconds(time_limit)
@@ -117,28 +209,47 @@ def run(model, *, time_limit=None, rel_gap=1e-6, threads=1, seed=0, presolve=Non
     try:
         kw = dict(load_solutions=False, raise_exception_on_nonoptimal_result=False,
                   time_limit=time_limit, rel_gap=rel_gap, threads=threads, solver_options=dict(raw))
-        if wall_limit is not None:
+        restore = None
+        if wall_limit is not None or reduced_cost_fixing:
             t_set = time.perf_counter()
             if getattr(opt, "_model", None) is not model:  # hand over first, so the HiGHS object exists
                 opt.set_instance(model)
             t_set = time.perf_counter() - t_set
-            with WallClockGuard(opt._solver_model, wall_limit) as guard:
-                res = opt.solve(model, **kw)
+            h = opt._solver_model
+            with WallClockGuard(h, wall_limit if wall_limit is not None else float("inf")) as guard:
+                if reduced_cost_fixing:
+                    for k, v in raw.items():
+                        h.setOptionValue(k, v)
+                    h.setOptionValue("threads", int(threads))
+                    out_flag = _option(h, "output_flag")
+                    h.setOptionValue("output_flag", False)
+                    try:
+                        options["reduced_cost_fixing"], restore = _reduced_cost_fixing(h, time_limit, rel_gap)
+                    finally:
+                        h.setOptionValue("output_flag", out_flag)
+                    if guard.fired:
+                        options["reduced_cost_fixing"]["note"] = "stopped by the wall-clock guard"
+                    kw["time_limit"] = None if time_limit is None else max(
+                        float(time_limit) - (time.perf_counter() - tick - t_set), 1.0)
+                try:
+                    res = opt.solve(model, **kw)
+                    has = _n_solutions(res) > 0
+                    if has:
+                        res.solution_loader.load_vars()
+                finally:
+                    if restore is not None:
+                        restore()
         else:
             t_set = 0.0
             res = opt.solve(model, **kw)
+            has = _n_solutions(res) > 0
+            if has:
+                res.solution_loader.load_vars()
     except Exception as exc:  # a solver crash is reported, never propagated
         return SolveOutcome("error", repr(exc), False, None, None, None, 0.0, 0.0,
                             time.perf_counter() - tick, options, dict(versions()))
     wall = time.perf_counter() - tick
     tc = res.termination_condition
-    has = False
-    try:
-        has = res.solution_loader.get_number_of_solutions() > 0
-    except Exception:
-        has = False
-    if has:
-        res.solution_loader.load_vars()
     if tc == TC.convergenceCriteriaSatisfied:
         status = "optimal"
     elif tc in (TC.provenInfeasible, TC.locallyInfeasible):
@@ -165,7 +276,20 @@ def run(model, *, time_limit=None, rel_gap=1e-6, threads=1, seed=0, presolve=Non
     t = res.timing_info.timer
     handoff = t_set + _timer_total(t, "set_instance") + _timer_total(t, "update")
     solve_s = _num(getattr(res.timing_info, "highs_time", None)) or _timer_total(t, "optimize")
+    # highs_time is HiGHS' run clock, cumulative over the object's runs: it includes the reduced-cost phases
     return SolveOutcome(status, term, has, obj, bound, gap, handoff, solve_s, wall, options, dict(versions()))
+
+
+def _option(h, name):
+    v = h.getOptionValue(name)
+    return v[1] if isinstance(v, tuple) else v  # highspy returns (status, value)
+
+
+def _n_solutions(res) -> int:
+    try:
+        return res.solution_loader.get_number_of_solutions()
+    except Exception:
+        return 0
 
 
 def _num(v):
