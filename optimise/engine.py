@@ -55,7 +55,8 @@ def reproduce_problem(problem: PlacementProblem, assignment: pd.DataFrame,
 def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap: float = 1e-6, threads: int = 1,
           seed: int = 0, mode: str = "optimise", assignment: pd.DataFrame | None = None,
           vehicles: pd.DataFrame | None = None, linking: str = "disaggregated", presolve: str | None = None,
-          diagnose_infeasible: bool = True, solver_options: dict | None = None) -> Plan:
+          diagnose_infeasible: bool = True, solver_options: dict | None = None,
+          reduced_cost_fixing: bool = True) -> Plan:
     """Best placement plan of ``problem`` under its rules (mode="optimise"), or the evaluation of a fixed
     ``assignment`` with the remaining choices (establishment and opening years) optimised (mode="reproduce")."""
     if mode == "reproduce":
@@ -69,6 +70,7 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
     model = build_model(prep, linking=linking)
     build_s = time.perf_counter() - t0
     prov = {"mode": mode, "option": prep.problem.rules.name, "seed": seed, "linking": linking,
+            "reduced_cost_fixing": reduced_cost_fixing,
             "input_hash": problem_hash(problem), **versions(),
             "size": {"x": len(prep.X), "y": len(prep.Y), "w": len(prep.W),
                      "variables": model.nvariables(), "constraints": model.nconstraints()},
@@ -81,7 +83,7 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
         plan.violations = check_plan(problem, plan)
         if not plan.violations:
             return plan
-    out = run(model, presolve=presolve, reduced_cost_fixing=True, **kw) if not prep.issues and model.nvariables() else None
+    out = run(model, presolve=presolve, reduced_cost_fixing=reduced_cost_fixing, **kw) if not prep.issues and model.nvariables() else None
     if out is not None and out.status == "infeasible" and presolve != "off":
         prov["notes"].append("HiGHS said infeasible with presolve on; re-checked with presolve off")
         model = build_model(prep, linking=linking)

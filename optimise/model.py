@@ -173,7 +173,7 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
     #     mix the zero-volume end with the far end of the curve as the lambda formulation's could.
     curve_cost_t = defaultdict(list)  # t -> list of expressions (cost, £)
     if prep.curves:
-        vol = P.services.set_index("service_id")["volume"]
+        vol = P.services.set_index("service_id")["volume"].astype(float).to_dict()
         m.curve = pyo.Block()
         for v, (bv, bc) in prep.curves.items():
             bv, bc = _merge_collinear(np.asarray(bv, float), np.asarray(bc, float))
@@ -185,10 +185,12 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
                 slope = np.diff(bc) / np.diff(bv)
                 icpt = bc[:-1] - slope * bv[:-1]
             idx_v = np.flatnonzero(xv == v)
-            svc_v = sorted(set(xs[idx_v]))
+            by_s = defaultdict(list)
+            for i in idx_v:
+                by_s[xs[i]].append(i)
             moved = {}  # (s, t) -> expression "s has moved into v by t"
-            for s_ in svc_v:
-                ii = [i for i in idx_v if xs[i] == s_]
+            for s_ in sorted(by_s):
+                ii = by_s[s_]
                 for t in range(tmin, T):
                     terms = [x[i] for i in ii if xt[i] <= t]
                     if terms:

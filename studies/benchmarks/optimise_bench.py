@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 
-def one_case(n: int, mode: str, time_limit: float, rel_gap: float, linking: str, seed: int, workers: int = 0) -> dict:
+def one_case(n: int, mode: str, time_limit: float, rel_gap: float, linking: str, seed: int, workers: int = 0,
+             rcf: bool = True) -> dict:
     import highspy
 
     from optimise import check_plan, solve_decomposed
@@ -41,14 +42,15 @@ def one_case(n: int, mode: str, time_limit: float, rel_gap: float, linking: str,
     problem = generate(n, seed=seed)
     gen_s = time.perf_counter() - t
     out = {"services": n, "mode": mode, "linking": linking, "rel_gap_target": rel_gap, "time_limit": time_limit,
-           "generate_s": gen_s}
+           "generate_s": gen_s, "reduced_cost_fixing": rcf}
     if mode == "decomposed":
         client = None
         if workers:  # one-thread worker processes (every HiGHS in a process must use the same threads value)
             from distributed import Client, LocalCluster
             client = Client(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None))
         t = time.perf_counter()
-        plan = solve_decomposed(problem, time_limit=time_limit, rel_gap=rel_gap, linking=linking, seed=seed, client=client)
+        plan = solve_decomposed(problem, time_limit=time_limit, rel_gap=rel_gap, linking=linking, seed=seed, client=client,
+                                reduced_cost_fixing=rcf)
         out["dask_workers"] = workers
         d = plan.provenance.get("decomposition") or {  # a single block: solve() ran it directly
             "blocks": 1, "build_seconds": [plan.provenance["timings"]["build_seconds"]],
@@ -63,7 +65,7 @@ def one_case(n: int, mode: str, time_limit: float, rel_gap: float, linking: str,
         m = build_model(prep, linking=linking)
         build_s = time.perf_counter() - t
         opt = new_solver()
-        res = run(m, time_limit=time_limit, rel_gap=rel_gap, threads=1, seed=seed, solver=opt)
+        res = run(m, time_limit=time_limit, rel_gap=rel_gap, threads=1, seed=seed, solver=opt, reduced_cost_fixing=rcf)
         t = time.perf_counter()
         plan = extract(m, problem, res.status, objective_gbp=res.objective, bound_gbp=res.bound, gap=res.gap) \
             if res.has_solution else None
@@ -100,11 +102,13 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=0, help="dask workers for decomposed cases (0 = in process)")
     ap.add_argument("--monolithic-20k", action="store_true", help="also solve 20,000 services as one model")
+    ap.add_argument("--no-reduced-cost-fixing", dest="rcf", action="store_false",
+                    help="solve the full MIP directly (no LP / restricted-MIP / reduced-cost fixing phases)")
     ap.add_argument("--one", nargs=3, metavar=("N", "MODE", "GAP"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.one:
         n, mode, gap = int(a.one[0]), a.one[1], float(a.one[2])
-        print(json.dumps(one_case(n, mode, a.time_limit, gap, a.linking, a.seed, a.workers)))
+        print(json.dumps(one_case(n, mode, a.time_limit, gap, a.linking, a.seed, a.workers, a.rcf)))
         return
     cases = []
     for n in a.sizes:
@@ -118,7 +122,7 @@ def main() -> None:
     print(head, flush=True)
     for n, mode, gap in cases:
         cmd = [sys.executable, __file__, "--one", str(n), mode, str(gap), "--time-limit", str(a.time_limit),
-               "--linking", a.linking, "--seed", str(a.seed), "--workers", str(a.workers)]
+               "--linking", a.linking, "--seed", str(a.seed), "--workers", str(a.workers)] + ([] if a.rcf else ["--no-reduced-cost-fixing"])
         p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode != 0:
             print(f"{n:>8} {mode:>11} failed: {p.stderr.strip().splitlines()[-1] if p.stderr else p.returncode}")
@@ -129,7 +133,8 @@ def main() -> None:
         print(f"{n:>8} {mode:>11} {f('build_s')} {f('handoff_s', 9)} {f('highs_s')} {f('total_s')} {r['status']:>9} "
               f"{gap_s} {f('peak_mem_mb', 8, 0)} {f('highs_alone_s')} {f('ratio_ours_to_highs_alone', 6)}", flush=True)
         print("         " + json.dumps({k: v for k, v in r.items() if k in ("x", "variables", "constraints", "blocks",
-                                                                          "max_block_highs_s", "violations", "linking", "dask_workers")}),
+                                                                          "max_block_highs_s", "violations", "linking", "dask_workers",
+                                                                          "reduced_cost_fixing")}),
               flush=True)
 
 
