@@ -108,6 +108,8 @@ def _reduced_cost_fixing(h, time_limit, rel_gap) -> tuple[dict, callable]:
     3. LP duality bounds any plan that moves binary j off its LP bound by ``z_lp − loss_j``; if
        ``loss_j > z_lp − z_h`` (plus a margin) such a plan is worse than ``z_h``, so every optimal plan has
        j at its LP bound: fix it there. The restricted incumbent is passed on with ``setSolution``.
+       If ``z_lp`` already proves ``z_h`` within ``rel_gap``, every integer column is fixed at the incumbent
+       instead (the final run re-optimises only continuous columns) and ``z_lp`` is reported as the bound.
     The optimum is unchanged; the final MIP's dual bound is a valid bound for the whole problem (plans
     outside the fixed region are worse than the incumbent). Returns (info, restore) where restore() puts
     the original bounds back; does nothing (info["applied"] False) when a step yields nothing usable."""
@@ -167,6 +169,20 @@ def _reduced_cost_fixing(h, time_limit, rel_gap) -> tuple[dict, callable]:
                 restricted_held=int(len(hold)))
     if not has:
         return info, nothing
+    if sigma * (z_lp - z_h) <= rel_gap * max(abs(z_lp), abs(z_h), 1.0):
+        # the LP bound already proves the restricted incumbent within rel_gap: fix every integer column at the
+        # incumbent (the final run only re-optimises continuous columns) and report z_lp as the bound
+        ints = np.flatnonzero(integ != 0).astype(np.int32)
+        val = np.round(np.array(inc.col_value)[ints])
+        h.changeColsBounds(len(ints), ints, val, val)
+        h.setSolution(inc)
+        info.update(applied=True, closed_by_lp_bound=True, fixed_at_0=int((val == 0).sum()),
+                    fixed_at_1=int((val != 0).sum()), binaries=int(len(cand)))
+
+        def restore_all():
+            h.changeColsBounds(len(ints), ints, lo0[ints], hi0[ints])
+
+        return info, restore_all
     # 3. fix by reduced cost
     margin = sigma * (z_lp - z_h) + 1e-6 * max(abs(z_lp), 1.0) + 1.0
     at1 = cand[xlp[cand] > 1 - 1e-9]
@@ -264,6 +280,9 @@ def run(model, *, time_limit=None, rel_gap=1e-6, threads=1, seed=0, presolve=Non
         status = "feasible" if has else "no_solution"
     obj = _num(res.incumbent_objective) if has else None
     bound = _num(res.objective_bound)
+    rcf = options.get("reduced_cost_fixing") or {}
+    if rcf.get("closed_by_lp_bound") and has:  # integers were fixed at an incumbent the LP bound already proves
+        bound = _num(rcf["lp_bound"])
     gap = None
     if obj is not None and bound is not None:
         # relative to the larger of incumbent and bound (at least £1): 0 = proven optimal, 1 = nothing proven

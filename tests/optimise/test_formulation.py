@@ -64,3 +64,20 @@ def test_reduced_cost_fixing_on_synthetic_fixes_most_binaries_and_matches():
     plan = solve(problem, rel_gap=1e-9)
     assert plan.status == "optimal" and check_plan(problem, plan) == []
     assert plan.objective_gbp == pytest.approx(plain.objective, rel=1e-7)
+
+
+def test_lp_bound_closing_the_gap_reports_the_lp_bound():
+    # with a loose gap the restricted incumbent is already proven by the LP bound: integers are fixed there
+    problem = generate(200, seed=0)
+    prep = prepare(problem)
+    best = run(build_model(prep), rel_gap=1e-9)
+    m = build_model(prep)
+    loose = run(m, rel_gap=0.05, reduced_cost_fixing=True)
+    info = loose.options["reduced_cost_fixing"]
+    assert info.get("closed_by_lp_bound")
+    assert loose.status == "optimal" and loose.bound == pytest.approx(info["lp_bound"])
+    assert loose.objective <= best.objective + 1e-3 <= loose.bound + 2e-3
+    assert loose.gap <= 0.05
+    from optimise.plan import extract
+    plan = extract(m, problem, loose.status, objective_gbp=loose.objective, bound_gbp=loose.bound, gap=loose.gap)
+    assert check_plan(problem, plan) == []
