@@ -156,7 +156,7 @@ def _reduced_cost_fixing(h, time_limit, rel_gap) -> tuple[dict, callable]:
     if len(hold):
         h.changeColsBounds(len(hold), hold.astype(np.int32), np.zeros(len(hold)), np.zeros(len(hold)))
     if time_limit is not None:
-        h.setOptionValue("time_limit", max(0.25 * float(time_limit), 1.0))
+        h.setOptionValue("time_limit", 0.25 * float(time_limit))
     h.setOptionValue("mip_rel_gap", float(rel_gap))
     h.run()
     restore_options()
@@ -246,7 +246,7 @@ def run(model, *, time_limit=None, rel_gap=1e-6, threads=1, seed=0, presolve=Non
                     if guard.fired:
                         options["reduced_cost_fixing"]["note"] = "stopped by the wall-clock guard"
                     kw["time_limit"] = None if time_limit is None else max(
-                        float(time_limit) - (time.perf_counter() - tick - t_set), 1.0)
+                        float(time_limit) - (time.perf_counter() - tick - t_set), 0.1 * float(time_limit))
                 try:
                     res = opt.solve(model, **kw)
                     has = _n_solutions(res) > 0
