@@ -88,9 +88,25 @@ def plan_from_decisions(problem: PlacementProblem, moves: pd.DataFrame, est: dic
     yrs = list(P.years)
     plan = empty_plan(P, status, **kw)
     a = plan.assignment.set_index("service_id")
-    for s, v, site, t in moves[["service_id", "vehicle_id", "site_id", "t"]].itertuples(index=False):
-        a.loc[s, ["vehicle_id", "site_id", "year", "moves"]] = [v, site, yrs[int(t)], True]
-        a.loc[s, "transfer_year"] = int(t)
+    mv = moves[["service_id", "vehicle_id", "site_id", "t"]].drop_duplicates("service_id", keep="last")
+    pos = a.index.get_indexer(mv["service_id"])
+    if (pos < 0).any() or not a.index.is_unique:  # unknown services: the row-by-row path (adds rows)
+        for s, v, site, t in mv.itertuples(index=False):
+            a.loc[s, ["vehicle_id", "site_id", "year", "moves"]] = [v, site, yrs[int(t)], True]
+            a.loc[s, "transfer_year"] = int(t)
+    elif len(pos):  # vectorised (the row-by-row loop took ~1 s per 1,000 moves)
+        t = mv["t"].to_numpy(dtype=int)
+        for col, vals in (("vehicle_id", mv["vehicle_id"].to_numpy(object)), ("site_id", mv["site_id"].to_numpy(object)),
+                          ("year", np.array([yrs[i] for i in t], dtype=object))):
+            arr = a[col].to_numpy(dtype=object).copy()
+            arr[pos] = vals
+            a[col] = pd.Series(arr, index=a.index, dtype=a[col].dtype)  # keep each column's dtype
+        mvd = a["moves"].to_numpy(dtype=bool).copy()
+        mvd[pos] = True
+        a["moves"] = mvd
+        ty = a["transfer_year"].array.copy()
+        ty[pos] = t
+        a["transfer_year"] = ty
     plan.assignment = a.reset_index()
     plan.vehicles["established_year"] = pd.array([est.get(v, pd.NA) for v in plan.vehicles["vehicle_id"]], dtype="Int64")
     plan.vehicles["year"] = [yrs[int(t)] if pd.notna(t) else None for t in plan.vehicles["established_year"]]
