@@ -103,23 +103,23 @@ def parse_months(value) -> list[int]:
     return [int(value)]
 
 
+def _link_all(g: nx.Graph, ids: list[str], weight: float) -> None:
+    """Add `weight` to the edge between every pair of `ids`."""
+    for a in range(len(ids)):
+        for b in range(a + 1, len(ids)):
+            w = g.get_edge_data(ids[a], ids[b], {"weight": 0.0})["weight"]
+            g.add_edge(ids[a], ids[b], weight=w + weight)
+
+
 def default_network(partners: pd.DataFrame, governance: pd.DataFrame) -> pd.DataFrame:
     """Relationships when a study gives none: +1 per board two partners share, +0.5 for the same type."""
     g = nx.Graph()
     g.add_nodes_from(map(str, partners["partner_id"]))
     for _, grp in governance.groupby("vehicle_id", sort=False):
-        ids = [str(p) for p in grp["partner_id"]]
-        for a in range(len(ids)):
-            for b in range(a + 1, len(ids)):
-                w = g.get_edge_data(ids[a], ids[b], {"weight": 0.0})["weight"]
-                g.add_edge(ids[a], ids[b], weight=w + 1.0)
+        _link_all(g, [str(p) for p in grp["partner_id"]], 1.0)
     if "type" in partners:
         for _, grp in partners.groupby("type", sort=False):
-            ids = [str(p) for p in grp["partner_id"]]
-            for a in range(len(ids)):
-                for b in range(a + 1, len(ids)):
-                    w = g.get_edge_data(ids[a], ids[b], {"weight": 0.0})["weight"]
-                    g.add_edge(ids[a], ids[b], weight=w + 0.5)
+            _link_all(g, [str(p) for p in grp["partner_id"]], 0.5)
     return nx.to_pandas_edgelist(g, "source", "target")[["source", "target", "weight"]]
 
 

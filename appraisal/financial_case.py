@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +27,7 @@ class FinancialCase:
         """results.json: every headline figure, the yearly profiles and splits, and the document's figures."""
         names = self.study.tables["options"].set_index("option_id")["name"].to_dict()
         cfg = self.study.config
-        tree = results_tree(self.study, self.options, self.positions)
+        tree = self.tree
         for oid, node in tree["options"].items():
             node["name"] = names.get(oid, oid)
         targets = self.targets()
@@ -46,8 +47,17 @@ class FinancialCase:
                          "source": r.source} for r in targets.itertuples(index=False)],
         }
 
+    @cached_property
+    def tree(self) -> dict:
+        """The results in the results.json layout (plus by_component), built once."""
+        return results_tree(self.study, self.options, self.positions)
+
     def targets(self) -> pd.DataFrame:
-        return check_targets(self.study, results_tree(self.study, self.options, self.positions))
+        return self._targets
+
+    @cached_property
+    def _targets(self) -> pd.DataFrame:
+        return check_targets(self.study, self.tree)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         frames = {

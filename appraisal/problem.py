@@ -11,15 +11,9 @@ import pandas as pd
 
 from appraisal.adjustments import stream_factors
 from appraisal.money import adjust, study_discount_factors
-from appraisal.streams import _placement_records, build_streams
+from appraisal.streams import _placement_records, build_streams, vehicle_planned_years
 from appraisal.study import Study
 from optimise import OptionRules, PlacementProblem
-
-
-def _vehicle_base(study: Study) -> dict[str, int | None]:
-    vehicles = study.tables["vehicles"]
-    return {row.vehicle_id: (study.year_index(row.planned_year) if row.planned_year else None)
-            for row in vehicles.itertuples(index=False)}
 
 
 def vehicle_streams(study: Study, option_id: str) -> tuple[pd.DataFrame, float]:
@@ -31,7 +25,7 @@ def vehicle_streams(study: Study, option_id: str) -> tuple[pd.DataFrame, float]:
     free = streams[~tied]
     sign = np.where(free["kind"] == "benefit", 1.0, -1.0)
     constant = float(np.sum(sign * free["adj_amount_gbp"].to_numpy() * df[free["t"].to_numpy(dtype=int)])) if len(free) else 0.0
-    base = _vehicle_base(study)
+    base = vehicle_planned_years(study)
     rows = []
     starts = {**dict(zip(study.tables["benefits"]["benefit_id"], study.tables["benefits"]["start_year"])),
               **dict(zip(study.tables["costs"]["cost_id"], study.tables["costs"]["start_year"]))}

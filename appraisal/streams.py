@@ -29,13 +29,11 @@ def ramp_profile(run_rate: float, ramp: list[float], start: int, n_years: int) -
     return out
 
 
-def _explicit(profiles: pd.DataFrame, stream_id: str, study: Study) -> np.ndarray | None:
-    rows = profiles[profiles["stream_id"] == stream_id]
-    if rows.empty:
-        return None
-    out = np.zeros(len(study.years))
-    for row in rows.itertuples(index=False):
-        out[study.year_index(row.year)] += row.amount_gbp
+def _explicit_profiles(profiles: pd.DataFrame, study: Study) -> dict[str, np.ndarray]:
+    """Every explicit yearly profile of a profiles table, by stream id, built in one pass."""
+    out: dict[str, np.ndarray] = {}
+    for row in profiles.itertuples(index=False):
+        out.setdefault(row.stream_id, np.zeros(len(study.years)))[study.year_index(row.year)] += row.amount_gbp
     return out
 
 
@@ -55,25 +53,30 @@ def applies(options: list[str], option_id: str | None) -> bool:
     return option_id is None or not options or option_id in options
 
 
-def _vehicle_delta(study: Study, vehicle_id: str | None, start: int, anchors: Mapping[str, int | None] | None):
+def vehicle_planned_years(study: Study) -> dict[str, int | None]:
+    """vehicle_id -> the year index the study's own plan establishes it (None where it names none)."""
+    vehicles = study.tables["vehicles"]
+    return {v: (study.year_index(y) if y else None) for v, y in zip(vehicles["vehicle_id"], vehicles["planned_year"])}
+
+
+def _vehicle_delta(planned_years: Mapping[str, int | None], vehicle_id: str | None, start: int,
+                   anchors: Mapping[str, int | None] | None):
     """Years to shift a stream tied to a vehicle; None if the plan never establishes the vehicle."""
     if anchors is None or vehicle_id is None or vehicle_id not in anchors:
         return 0
     planned = anchors[vehicle_id]
     if planned is None:
         return None
-    vehicles = study.tables["vehicles"].set_index("vehicle_id")
-    base_label = vehicles.at[vehicle_id, "planned_year"] if vehicle_id in vehicles.index else None
-    base = study.year_index(base_label) if base_label else start
-    return planned - base
+    base = planned_years.get(vehicle_id)
+    return planned - (start if base is None else base)
 
 
-def _placed(study: Study, row, option_id, anchors, for_plan: bool) -> tuple[int, int] | None:
+def _placed(study: Study, planned_years, row, option_id, anchors, for_plan: bool) -> tuple[int, int] | None:
     """(start year, years to shift) of a benefit or cost line in this option and plan; None if it does not count."""
     if not applies(row.options, option_id) or (for_plan and row.in_placements):
         return None
     start = study.year_index(row.start_year)
-    delta = _vehicle_delta(study, row.vehicle_id, start, anchors)
+    delta = _vehicle_delta(planned_years, row.vehicle_id, start, anchors)
     return None if delta is None else (start, delta)
 
 
@@ -107,12 +110,15 @@ def build_streams(study: Study, option_id: str | None = None, anchors: Mapping[s
     n = len(study.years)
     records: list[dict] = []
     benefits, costs = study.tables["benefits"], study.tables["costs"]
+    planned_years = vehicle_planned_years(study)
+    benefit_profiles = _explicit_profiles(study.tables["benefit_profiles"], study)
+    cost_profiles = _explicit_profiles(study.tables["cost_profiles"], study)
     for row in benefits.itertuples(index=False):
-        placed = _placed(study, row, option_id, anchors, for_plan)
+        placed = _placed(study, planned_years, row, option_id, anchors, for_plan)
         if placed is None:
             continue
         start, delta = placed
-        profile = _explicit(study.tables["benefit_profiles"], row.benefit_id, study)
+        profile = benefit_profiles.get(row.benefit_id)
         if profile is None:
             profile = ramp_profile(row.run_rate_gbp, row.ramp, start, n)
         central = row.run_rate_gbp if row.run_rate_gbp else (profile.max() or 1.0)
@@ -122,11 +128,11 @@ def build_streams(study: Study, option_id: str | None = None, anchors: Mapping[s
                 "vehicle_id": row.vehicle_id, "service_id": row.service_id, "phase": row.phase, "party": row.recipient}
         _emit(records, base, shift(profile, delta), shift(low, delta), shift(high, delta))
     for row in costs.itertuples(index=False):
-        placed = _placed(study, row, option_id, anchors, for_plan)
+        placed = _placed(study, planned_years, row, option_id, anchors, for_plan)
         if placed is None:
             continue
         start, delta = placed
-        profile = _explicit(study.tables["cost_profiles"], row.cost_id, study)
+        profile = cost_profiles.get(row.cost_id)
         if profile is None:
             profile = np.zeros(n)
             if row.kind == "one_off":
