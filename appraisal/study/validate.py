@@ -19,7 +19,7 @@ KEYS: dict[str, list[str]] = {
     "options": ["option_id"], "value_drivers": ["driver_id"], "driver_scores": ["driver_id", "option_id"],
     "positions": ["partner_id", "scenario", "line", "year"], "targets": ["target_id"],
     "uncertainties": ["parameter"], "precedence": ["before_service_id", "after_service_id"],
-    "cost_curves": ["vehicle_id", "volume"],
+    "cost_curves": ["vehicle_id", "volume"], "apportionments": ["line_id", "service_id"],
 }
 
 # (table, column) -> (table it must name, that table's id column, or several alternatives)
@@ -39,6 +39,10 @@ REFERENCES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("costs", "vehicle_id", [("vehicles", "vehicle_id")]),
     ("costs", "service_id", [("services", "service_id")]),
     ("costs", "payer", [("partners", "partner_id"), ("allocations", "allocation_id")]),
+    ("benefits", "site_id", [("sites", "site_id")]),
+    ("costs", "site_id", [("sites", "site_id")]),
+    ("apportionments", "service_id", [("services", "service_id")]),
+    ("cost_curves", "payer", [("partners", "partner_id"), ("allocations", "allocation_id")]),
     ("benefit_profiles", "stream_id", [("benefits", "benefit_id")]),
     ("cost_profiles", "stream_id", [("costs", "cost_id")]),
     ("allocations", "recipient_id", [("partners", "partner_id"), ("services", "service_id")]),

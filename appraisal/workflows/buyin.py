@@ -16,9 +16,12 @@ import pandas as pd
 
 from appraisal.adapters.agent_model import (BuyInInputs, BuyInResults, EarlyEngagement, GovernanceChange, RiskShare, SidePayment,
                     compare_interventions, delay_summary, median_establishment, prob_by_year, simulate)
-from appraisal.money.metrics import adjust, split_by_party
-from appraisal.workflows.optimise import OptionPlan, optimise_option, plan_inputs
-from appraisal.money.ledger import build_streams
+from appraisal.adapters.to_optimise import from_engine
+from appraisal.money.document import document_plan
+from appraisal.money.ledger import plan_money
+from appraisal.money.metrics import split_by_party
+from appraisal.money.plans import Plan as LedgerPlan
+from appraisal.workflows.optimise import OptionPlan, optimise_option
 from appraisal.study import Study
 from appraisal.study.schema import fy_start
 from appraisal.adapters.optimiser import Plan, evaluate_plan, solve
@@ -35,10 +38,19 @@ def _month_index(study: Study, yyyy_mm: str | None) -> str:
     return str(index) if index >= 0 else ""
 
 
-def partner_value(study: Study, option_id: str, plan: Plan | None = None) -> pd.DataFrame:
-    """Each partner's average annual net benefit and cost share of each vehicle over the years it runs."""
-    inputs = plan_inputs(plan) if plan is not None and plan.has_solution else {}
-    streams = adjust(build_streams(study, option_id, **inputs), study)
+def as_plan(study: Study, option_id: str, plan) -> LedgerPlan:
+    """appraisal's Plan of a given plan: an engine plan, a Plan, or None (the option's document plan)."""
+    if isinstance(plan, LedgerPlan):
+        return plan
+    if plan is not None and plan.has_solution:
+        return from_engine(option_id, plan, "optimised")
+    return document_plan(study, option_id)
+
+
+def partner_value(study: Study, option_id: str, plan=None) -> pd.DataFrame:
+    """Each partner's average annual net benefit and cost share of each vehicle over the years it runs,
+    from the ledger's money of the plan (the document's plan when none is given)."""
+    streams = plan_money(study, option_id, as_plan(study, option_id, plan)).streams
     streams = streams[streams["vehicle_id"].notna()]
     if streams.empty:
         return pd.DataFrame(columns=["partner_id", "vehicle_id", "net_benefit_gbp", "cost_share_gbp"])
@@ -61,7 +73,7 @@ def buyin_inputs(study: Study, option_id: str, plan: Plan | None = None) -> BuyI
     if voted.empty:
         raise ValueError(f"study '{study.name}' has no governance rows for any new vehicle: nothing to agree")
     planned = {}
-    established = {} if plan is None else plan_inputs(plan)["anchors"]
+    established = as_plan(study, option_id, plan).vehicles
     for row in voted.itertuples(index=False):
         year = established.get(row.vehicle_id)
         if year is None:

@@ -2,6 +2,7 @@
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from appraisal.workflows.buyin import agent_based_optimise, buyin_inputs, delayed_npv, run_buyin
@@ -17,7 +18,10 @@ def contested(tmp_path_factory):
     folder = tmp_path_factory.mktemp("contested") / "hubs"
     shutil.copytree(HUBS, folder)
     costs = folder / "costs.csv"
-    costs.write_text(costs.read_text() + "hub_levy,Hub,recurring,hub,290000,2021/22,trust,hub,test levy\n")
+    table = pd.read_csv(costs, dtype=str, keep_default_na=False)
+    levy = {"cost_id": "hub_levy", "component": "Hub", "kind": "recurring", "vehicle_id": "hub", "amount_gbp": "290000",
+            "start_year": "2021/22", "payer": "trust", "trigger": "vehicle", "options": "hub", "source": "test levy"}
+    pd.concat([table, pd.DataFrame([levy])]).fillna("").to_csv(costs, index=False)
     rules = folder / "option_rules.csv"
     rules.write_text("\n".join(l for l in rules.read_text().splitlines() if ",force_year," not in l) + "\n")
     return load_study(folder)
