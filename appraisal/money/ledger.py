@@ -293,6 +293,7 @@ def _build(study: Study, option_id: str) -> OptionLedger:
             if trigger == "vehicle":
                 anchor0 = planned.get(row.vehicle_id)
                 anchor0 = start if anchor0 is None else anchor0
+                start = anchor0 if row.start_year is None else start  # blank = from the trigger's year
             elif trigger == "service":
                 anchor0 = service_anchor(row.service_id, row.vehicle_id)
                 start = anchor0 if row.start_year is None else start
@@ -314,9 +315,16 @@ def _build(study: Study, option_id: str) -> OptionLedger:
             if trigger == "vehicle" and row.apportion:
                 for s, w in apportion_weights(study, line, row.vehicle_id, row.apportion).items():
                     # a share is anchored on its service's transfer in the document's plan, so the document's
-                    # plan earns exactly the line as entered and another plan shifts each share by its transfer
-                    add(base | {"service_id": s, "share": w, "anchor": "service",
-                                "anchor0": service_anchor(s, row.vehicle_id)}, c * w, lo * w, hi * w, fin)
+                    # plan earns exactly the line as entered and another plan shifts each share by its transfer;
+                    # with no start year, each share's profile starts with its service's transfer
+                    a0 = service_anchor(s, row.vehicle_id)
+                    if row.start_year is None and line not in explicit:
+                        moved = a0 - start
+                        add(base | {"service_id": s, "share": w, "anchor": "service", "anchor0": a0},
+                            shift(c, moved) * w, shift(lo, moved) * w, shift(hi, moved) * w, fin)
+                    else:
+                        add(base | {"service_id": s, "share": w, "anchor": "service", "anchor0": a0},
+                            c * w, lo * w, hi * w, fin)
                 continue
             add(base, c, lo, hi, fin)
 

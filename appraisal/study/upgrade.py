@@ -4,7 +4,9 @@ Format 1 let the same money be typed twice: component lines marked `in_placement
 document's case, and per-service placement money counted when a plan was appraised. Format 2 enters every
 pound once. The rewrite, rule by rule (each rule is also said in the study's notes when it applies):
 
-1. A line's trigger is `vehicle` when it names a vehicle, else `option` (format 1's meaning).
+1. A line's trigger is `vehicle` when it names a vehicle, else `option` (format 1's meaning); a vehicle
+   line's blank start year is written as the first year (format 1's meaning; format 2 reads a blank start
+   year as the year of the line's trigger).
 2. A line marked `in_placements` on vehicle v, where placements into v carry money, becomes a vehicle line
    *apportioned* over those services by explicit shares proportional to the placements' own figures
    (benefit lines by benefit run rate plus running-cost saving, cost lines by transition cost plus extra
@@ -81,6 +83,9 @@ def upgrade_in_place(study) -> None:
         frame = t[table].copy()
         frame["trigger"] = ["vehicle" if v is not None else "option" for v in frame["vehicle_id"]]
         frame["apportion"] = None
+        # format 1: a blank start year meant the first year; format 2 reads blank as "from the trigger's year"
+        frame["start_year"] = [study.years[0] if (y is None and v is not None) else y
+                               for y, v in zip(frame["start_year"], frame["vehicle_id"])]
         for pos, row in enumerate(frame.itertuples(index=False)):
             if not row.in_placements:
                 continue
