@@ -1,5 +1,5 @@
 """The document's plan of an option: its `reference` rules (moves and years) and the vehicles' planned
-years, as a `Plan` like any other. Where the document leaves a choice open (the site a service moves to,
+years (a vehicle services can move into only when the plan moves some into it), as a `Plan` like any other. Where the document leaves a choice open (the site a service moves to,
 the year a site opens) the MILP completes it in reproduce mode, under the option's rules."""
 from __future__ import annotations
 
@@ -24,8 +24,13 @@ def document_draft(study: Study, option_id: str) -> tuple[Plan, bool]:
     v = study.tables["vehicles"]
     first = moves.groupby("vehicle_id")["t"].min().to_dict() if len(moves) else {}
     vehicles = {}
+    with_placements = set(study.tables["placements"]["vehicle_id"])
     for vid, kind, planned in zip(v["vehicle_id"], v["kind"], v["planned_year"]):
         if kind == "status_quo" or not r.vehicle_allowed(vid, kind):
+            continue
+        # as in the optimiser: a vehicle services can move into is established when some do; one no service
+        # can move into is established on its own (in its planned year)
+        if vid in with_placements and vid not in first:
             continue
         if planned is not None:
             vehicles[vid] = min(study.year_index(planned), first.get(vid, len(study.years)))
