@@ -318,8 +318,8 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
         console.print(itable)
     if "agent_based" in extra:
         a = extra["agent_based"]
-        console.print(f"Agent-based optimisation: {len(a['iterations'])} iteration(s); NPV under buy-in "
-                      f"{money(a['naive_npv_under_buyin_gbp'])} naive vs {money(a['aware_npv_under_buyin_gbp'])} buy-in-aware")
+        console.print(f"Agent-based optimisation: {len(a['iterations'])} iteration(s); NPSV under buy-in "
+                      f"{money(a['naive_npsv_under_buyin_gbp'])} naive vs {money(a['aware_npsv_under_buyin_gbp'])} buy-in-aware")
     console.print(f"Results written to {out}/results.json and {out}/tables/")
 
 

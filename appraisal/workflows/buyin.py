@@ -233,12 +233,14 @@ class AgentBasedResult:
     buyin: BuyIn | None = None
 
     def summary(self) -> dict:
+        constant = self.naive.constant_gbp  # every figure is an NPSV: the MILP's NPV of the plan + the constant
+        plus = lambda v: None if v is None else v + constant  # noqa: E731
         return {"option_id": self.option_id, "iterations": self.iterations,
-                "naive_npv_gbp": self.naive.plan.npv_gbp, "aware_npv_gbp": self.aware_plan.npv_gbp,
-                "naive_npv_under_buyin_gbp": self.naive_npv_under_buyin_gbp,
-                "aware_npv_under_buyin_gbp": self.aware_npv_under_buyin_gbp,
-                "npv_difference_under_buyin_gbp": (None if self.aware_npv_under_buyin_gbp is None else
-                                                   self.aware_npv_under_buyin_gbp - self.naive_npv_under_buyin_gbp)}
+                "naive_npsv_gbp": self.naive.npsv_gbp, "aware_npsv_gbp": plus(self.aware_plan.npv_gbp),
+                "naive_npsv_under_buyin_gbp": self.naive_npv_under_buyin_gbp,
+                "aware_npsv_under_buyin_gbp": self.aware_npv_under_buyin_gbp,
+                "npsv_difference_under_buyin_gbp": (None if self.aware_npv_under_buyin_gbp is None else
+                                                    self.aware_npv_under_buyin_gbp - self.naive_npv_under_buyin_gbp)}
 
 
 def agent_based_optimise(study: Study, option_id: str, runs: int, seed: int, max_iterations: int = 5,

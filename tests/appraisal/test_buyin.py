@@ -67,9 +67,9 @@ def test_agent_based_loop_moves_the_hub_to_when_it_is_agreed(contested):
     if result.aware_plan.assignment["moves"].any():
         assert established >= first["earliest_years"]["hub"]
     summary = result.summary()
-    assert summary["naive_npv_under_buyin_gbp"] is not None
-    assert summary["npv_difference_under_buyin_gbp"] == pytest.approx(
-        summary["aware_npv_under_buyin_gbp"] - summary["naive_npv_under_buyin_gbp"])
+    assert summary["naive_npsv_under_buyin_gbp"] is not None
+    assert summary["npsv_difference_under_buyin_gbp"] == pytest.approx(
+        summary["aware_npsv_under_buyin_gbp"] - summary["naive_npsv_under_buyin_gbp"])
 
 
 def test_missing_budget_is_a_clear_error(tmp_path):
