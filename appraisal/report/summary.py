@@ -97,8 +97,8 @@ def summary_facts(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = 
         return facts
     metrics = (options.get(pref) or {}).get("metrics") or {}
     facts.update(preferred=pref, preferred_name=option_name(results, pref),
-                 preferred_declared=bool(results.get("preferred_option_declared",
-                                                     results.get("preferred_option") in options)))
+                 preferred_declared=results.get("preferred_option") in options
+                 and bool(results.get("preferred_option_declared", True)))
     ranking = npsv_ranking(results)
     facts["npsv_rank"] = ranking.index(pref) + 1 if pref in ranking else None
     if ranking and ranking[0] != pref:
