@@ -123,6 +123,13 @@ def problem_money(study: Study, option_id: str, scale: np.ndarray | None = None)
     anchor = ent["anchor"].to_numpy()
     vehicle = _streams(ledger, weight, anchor == "vehicle", ["vehicle_id"])
     placement = _streams(ledger, weight, anchor == "service", ["service_id", "vehicle_id"])
+    leave = _streams(ledger, weight, anchor == "leave", ["service_id"])
+    if len(leave):  # a service leaving its building releases its share whichever vehicle it moves into
+        pairs = study.tables["placements"][["service_id", "vehicle_id"]].drop_duplicates()
+        leave = leave.merge(pairs, on="service_id", how="inner")
+        placement = (pd.concat([placement, leave[placement.columns]], ignore_index=True)
+                     .groupby(["service_id", "vehicle_id", "offset"], as_index=False, sort=True)[["benefit_gbp", "cost_gbp"]]
+                     .sum())
     site_open, site_fixed = {}, {}
     for i in np.flatnonzero(anchor == "site"):
         site = ent["site_id"].iat[i]
@@ -146,14 +153,18 @@ def money_floor(study: Study, option_id: str) -> dict[str, int]:
     ledger = option_ledger(study, option_id)
     ent, pad, T = ledger.entries, ledger.pad, ledger.T
     out: dict[str, int] = {}
-    for i in np.flatnonzero(ent["anchor"].isin(["vehicle", "service"]).to_numpy()):
+    pairs = study.tables["placements"]
+    vehicles_of = pairs.groupby("service_id")["vehicle_id"].apply(set).to_dict() if len(pairs) else {}
+    for i in np.flatnonzero(ent["anchor"].isin(["vehicle", "service", "leave"]).to_numpy()):
         nz = np.flatnonzero(ledger.central[i, pad:pad + T])
         if not len(nz):
             continue
         lead = int(ent["anchor0"].iat[i]) - int(nz[0])
-        v = ent["vehicle_id"].iat[i]
-        if lead > 0:
-            out[v] = max(out.get(v, 0), lead)
+        targets = vehicles_of.get(ent["service_id"].iat[i], set()) if ent["anchor"].iat[i] == "leave" \
+            else {ent["vehicle_id"].iat[i]}
+        for v in targets:
+            if lead > 0:
+                out[v] = max(out.get(v, 0), lead)
     return out
 
 
@@ -174,6 +185,7 @@ def build_problem(study: Study, option_id: str, scenario: dict | None = None) ->
     """The option's placement problem and the PV of its plan-independent money (under a scenario of the
     study's uncertainties when given: multipliers on entries, a delay on earliest years, a discount rate)."""
     services, vehicles, sites = (study.tables[n] for n in ("services", "vehicles", "sites"))
+    sites = sites[sites["vehicle_id"].notna()]  # a building no vehicle can use (e.g. one to release) is no choice
     ledger = option_ledger(study, option_id)
     full = {**base_scenario(study), **(scenario or {})} if scenario else {}
     targets = targets_of(study)

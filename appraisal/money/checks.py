@@ -32,6 +32,10 @@ def study_warnings(study: Study) -> list[str]:
                 (row.service_id, row.vehicle_id) not in set(r.forbidden_mappings)
         if trigger == "site":
             return row.site_id not in r.closed_sites
+        if trigger == "release":  # some service at the site can move somewhere under the option
+            here = set(t["services"].loc[t["services"]["current_site_id"] == row.site_id, "service_id"])
+            return any(s in here and r.vehicle_allowed(v, kinds.get(v, "other")) and (s, v) not in set(r.forbidden_mappings)
+                       for s, v in eligible)
         return True
 
     for table, id_col, party in (("benefits", "benefit_id", "recipient"), ("costs", "cost_id", "payer")):
@@ -45,7 +49,8 @@ def study_warnings(study: Study) -> list[str]:
             elif not any(can_trigger(row, o) for o in options):
                 out.append(f"{what} line '{line}' can never be triggered: under every option it applies to "
                            f"({', '.join(options)}) the option's rules rule out its {line_trigger(row)}")
-            if row.apportion and row.vehicle_id and not apportion_weights(study, line, row.vehicle_id, row.apportion):
+            if row.apportion and row.vehicle_id and line_trigger(row) == "vehicle" and \
+                    not apportion_weights(study, line, row.vehicle_id, row.apportion):
                 out.append(f"{what} line '{line}' is apportioned by {row.apportion} over the services that may move "
                            f"into {row.vehicle_id}, but they all have {row.apportion} 0 or blank: nothing to "
                            "apportion to, so the line is never counted")

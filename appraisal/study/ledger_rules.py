@@ -43,6 +43,19 @@ def ledger_problems(study: "Study") -> list[Problem]:
                 elif (r.service_id, r.vehicle_id) not in eligible:
                     out.append(Problem(where, row, "service_id", f"no row of {src['placements']} lets {r.service_id} "
                                        f"move into {r.vehicle_id}, so no plan can trigger this line"))
+            if trigger == "release":
+                occupants = [s for s, site in zip(t["services"]["service_id"], t["services"]["current_site_id"])
+                             if r.site_id is not None and site == r.site_id]
+                if r.site_id is None:
+                    out.append(Problem(where, row, "site_id", "trigger 'release' needs the site_id of the building "
+                                       "released"))
+                elif not occupants:
+                    out.append(Problem(where, row, "site_id", f"no service of {src['services']} is at {r.site_id} "
+                                       "today (current_site_id): nothing to release, nothing to apportion to"))
+                if r.apportion == "shares" and line not in shared_lines:
+                    out.append(Problem(where, row, "apportion", f"apportion 'shares' needs rows for '{line}' in "
+                                       f"{src['apportionments']}"))
+                continue
             if r.site_id is not None and trigger != "site":
                 out.append(Problem(where, row, "site_id", "a site_id belongs to trigger 'site' lines only (money that "
                                    "depends on the site a service moves to is not supported: give one figure)"))
@@ -82,6 +95,10 @@ def ledger_problems(study: "Study") -> list[Problem]:
         if hit is None:
             out.append(Problem(src["apportionments"], _row(shares, pos), "line_id", f"'{r.line_id}' is not a benefit_id "
                                f"or cost_id"))
+        elif (hit[1].trigger or "") == "release":
+            if r.service_id not in set(t["services"].loc[t["services"]["current_site_id"] == hit[1].site_id, "service_id"]):
+                out.append(Problem(src["apportionments"], _row(shares, pos), "service_id", f"{r.service_id} is not at "
+                                   f"{hit[1].site_id} today, so it releases none of it"))
         elif (r.service_id, hit[1].vehicle_id) not in eligible:
             out.append(Problem(src["apportionments"], _row(shares, pos), "service_id", f"{r.service_id} cannot move into "
                                f"{hit[1].vehicle_id} ({src['placements']}), so its share could never be earned"))

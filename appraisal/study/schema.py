@@ -195,11 +195,12 @@ class PlacementRow(Row):
 
 TRIGGER = ("what in a plan makes the line happen and anchors its timing: option (the programme: always, as "
            "entered), vehicle (vehicle_id is established), service (service_id moves into vehicle_id), site "
-           "(site_id opens); blank = vehicle when vehicle_id is given, else option")
+           "(site_id opens), release (the services now at existing site_id move out: each earns its share as it "
+           "leaves); blank = vehicle when vehicle_id is given, else option")
 APPORTION = ("a vehicle line split over the services that may move into its vehicle (placements.csv), each "
              "share anchored on that service's transfer: by baseline_cost, fte, volume, or explicit shares "
              "(apportionments.csv); blank = not apportioned")
-Trigger = Annotated[Literal["option", "vehicle", "service", "site"] | None, BeforeValidator(_blank_to_none)]
+Trigger = Annotated[Literal["option", "vehicle", "service", "site", "release"] | None, BeforeValidator(_blank_to_none)]
 Apportion = Annotated[Literal["baseline_cost", "fte", "volume", "shares"] | None, BeforeValidator(_blank_to_none)]
 
 
@@ -461,7 +462,7 @@ class Adjustment(BaseModel):
     optimism_bias: OptimismBias | None = Field(None, description="Mott MacDonald bound by name instead of pct")
     categories: list[str] = Field(default_factory=list, description="benefit categories or cost categories; empty = all")
     components: list[str] = Field(default_factory=list, description="components it applies to; empty = all")
-    triggers: list[Literal["option", "vehicle", "service", "site"]] = Field(
+    triggers: list[Literal["option", "vehicle", "service", "site", "release"]] = Field(
         default_factory=list, description="line triggers it applies to; empty = all")
     vehicles: list[str] = Field(default_factory=list, description="vehicle ids it applies to; empty = all")
     tags: list[str] = Field(default_factory=list, description="applies to lines carrying any of these tags; empty = all")

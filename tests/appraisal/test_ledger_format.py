@@ -224,3 +224,37 @@ def test_preferred_option_is_declared_else_the_best_choice(tmp_path):
     assert preferred_option(study) == "opt3"
     npsv = {"opt1": 0.0, "opt2": 5.0, "opt3": 1.0, "opt4": 5.0, "opt3_enabled": 99.0}
     assert preferred_option(study, npsv) == "opt2"
+
+
+# ------------------------------------------------------------------------ a building released
+
+
+def test_a_property_saving_is_earned_as_the_building_empties(tmp_path):
+    """A programme whose only money is a property saving: £100k a year when the old HQ is released, each of its
+    two services earning its FTE share when it moves out (to any vehicle)."""
+    from appraisal.adapters.optimiser import evaluate_plan
+    from appraisal.adapters.to_optimise import build_problem, engine_tables
+
+    folder = copy(HUBS, tmp_path)
+    edit(folder / "sites.csv", lambda f: pd.concat([f, pd.DataFrame([{
+        "site_id": "old_hq", "name": "Old HQ", "existing": "yes", "source": "test"}])]).fillna(""))
+    edit(folder / "services.csv", lambda f: f.assign(current_site_id=["old_hq", "old_hq", "", ""]))
+    edit(folder / "benefits.csv", lambda f: pd.DataFrame([{
+        "benefit_id": "hq_release", "component": "property", "category": "cashable", "trigger": "release",
+        "site_id": "old_hq", "apportion": "fte", "run_rate_gbp": "100000", "recipient": "city", "source": "test"}]))
+    study = load_study(folder)
+    doc = document_plan(study, "hub")
+    s = plan_money(study, "hub", doc).streams
+    mine = s[s["stream_id"] == "hq_release"].groupby(["service_id", "year"])["amount_gbp"].sum()
+    assert mine[("a", "2022/23")] == pytest.approx(75_000) and mine[("b", "2022/23")] == pytest.approx(25_000)
+    assert "2021/22" not in set(s.loc[s["stream_id"] == "hq_release", "year"])  # nothing before they leave
+    # the optimiser sees the same money: its valuation of the document plan is the ledger's
+    problem, constant = build_problem(study, "hub")
+    milp = evaluate_plan(problem, **engine_tables(doc, len(study.years))).npv_gbp + constant
+    assert milp == pytest.approx(appraise_plan(study, doc).metrics["npsv_gbp"], abs=0.005)
+    r = optimise_option(study, "hub")
+    assert r.plan.objective_gbp + r.constant_gbp == pytest.approx(r.npsv_gbp, abs=0.005)
+    # and a service that stays releases nothing
+    stays = Plan("hub", "file", doc.moves[doc.moves["service_id"] != "b"], dict(doc.vehicles), dict(doc.sites))
+    s = plan_money(study, "hub", stays).streams
+    assert set(s.loc[s["stream_id"] == "hq_release", "service_id"]) == {"a"}
