@@ -263,6 +263,17 @@ def engine_tables(plan: Plan, T: int | None = None) -> dict:
     return {"plan": assignment, "vehicles": vehicles, "sites": sites}
 
 
+def plan_violations(study: Study, plan: Plan) -> list[str]:
+    """Where a plan (e.g. one edited in Excel) breaks its option's rules, in plain words (engine check)."""
+    from appraisal.adapters.optimiser import check_plan
+
+    problem, _ = build_problem(study, plan.option_id)
+    t = engine_tables(plan, len(study.years))
+    vehicles = t["vehicles"].astype({"established_year": "Int64"})
+    sites = t["sites"].astype({"opened_year": "Int64"})
+    return check_plan(problem, t["plan"], vehicles=vehicles, sites=sites)
+
+
 def complete_plan(study: Study, draft: Plan, time_limit: float | None = 60.0) -> tuple[Plan, EnginePlan]:
     """A plan whose moves and vehicle years are given, completed by the MILP where it leaves choices open
     (which site each service moves to, when sites open): reproduce mode."""

@@ -15,6 +15,7 @@ def study_warnings(study: Study) -> list[str]:
 
     t = study.tables
     rules = {oid: option_rules(study, oid) for oid in study.option_ids}
+    forbidden = {oid: set(r.forbidden_mappings) for oid, r in rules.items()}
     kinds = dict(zip(t["vehicles"]["vehicle_id"], t["vehicles"]["kind"]))
     site_vehicle = dict(zip(t["sites"]["site_id"], t["sites"]["vehicle_id"]))
     eligible = set(zip(t["placements"]["service_id"], t["placements"]["vehicle_id"]))
@@ -29,12 +30,12 @@ def study_warnings(study: Study) -> list[str]:
         if trigger == "service":
             forced = r.forced_mappings.get(row.service_id, row.vehicle_id)
             return (row.service_id, row.vehicle_id) in eligible and forced == row.vehicle_id and \
-                (row.service_id, row.vehicle_id) not in set(r.forbidden_mappings)
+                (row.service_id, row.vehicle_id) not in forbidden[oid]
         if trigger == "site":
             return row.site_id not in r.closed_sites
         if trigger == "release":  # some service at the site can move somewhere under the option
             here = set(t["services"].loc[t["services"]["current_site_id"] == row.site_id, "service_id"])
-            return any(s in here and r.vehicle_allowed(v, kinds.get(v, "other")) and (s, v) not in set(r.forbidden_mappings)
+            return any(s in here and r.vehicle_allowed(v, kinds.get(v, "other")) and (s, v) not in forbidden[oid]
                        for s, v in eligible)
         return True
 

@@ -258,3 +258,14 @@ def test_a_property_saving_is_earned_as_the_building_empties(tmp_path):
     stays = Plan("hub", "file", doc.moves[doc.moves["service_id"] != "b"], dict(doc.vehicles), dict(doc.sites))
     s = plan_money(study, "hub", stays).streams
     assert set(s.loc[s["stream_id"] == "hq_release", "service_id"]) == {"a"}
+
+
+def test_a_hand_edited_plan_that_breaks_the_rules_is_appraised_with_a_warning(tmp_path):
+    study = load_study(HUBS)
+    doc = document_plan(study, "hub")
+    both = doc.table(study)
+    both.loc[both["service_id"] == "a", "year"] = "2023/24"  # the option forces a to move in 2021/22
+    path = tmp_path / "edited.csv"
+    both.to_csv(path, index=False)
+    case = financial_case(study, read_plans(study, path))
+    assert any("option hub: the plan breaks the option's rules" in w for w in case.warnings)
