@@ -226,7 +226,9 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
                 if r.document is not None:
                     r.document.plan.write(s, out / oid / "document_plan.csv")
                 if alternatives > 0 and r.plan.has_solution:
-                    alt = near_optimal(s, r, alternatives, slack, time_limit)
+                    alt, alt_plans = near_optimal(s, r, alternatives, slack, time_limit)
+                    for k, p in enumerate(alt_plans, start=1):
+                        p.write(s, out / oid / f"alternative_{k}.csv")
                     alt.to_csv(out / oid / "alternatives.csv", index=False, lineterminator="\n")
                     results[oid]["alternatives"] = alt.to_dict(orient="records")
                 if pareto and r.plan.has_solution:

@@ -118,14 +118,16 @@ def optimise_option(study: Study, option_id: str, *, time_limit: float | None = 
 
 
 def near_optimal(study: Study, result: OptionPlan, n: int, slack_pct: float,
-                 time_limit: float | None = None) -> pd.DataFrame:
+                 time_limit: float | None = None) -> tuple[pd.DataFrame, list[Plan]]:
     """N plans within `slack_pct` of the optimum that differ most from it and from each other (MGA), each
-    valued by the ledger."""
+    valued by the ledger: the summary table and the plans themselves."""
     plans = alternatives(result.problem, result.plan, n=n, slack_pct=slack_pct, time_limit=time_limit)
     distances = distance_table(result.problem, [result.plan, *plans])
-    rows = []
+    rows, found = [], []
     for k, plan in enumerate(plans, start=1):
         valued = appraise_engine_plan(study, result.option_id, plan, "alternative")
+        if valued is not None:
+            found.append(valued.plan)
         npsv = None if valued is None else valued.metrics["npsv_gbp"]
         moved = plan.assignment[plan.assignment["moves"]]
         rows.append({"alternative": k, "status": plan.status, "npsv_gbp": npsv,
@@ -134,7 +136,7 @@ def near_optimal(study: Study, result: OptionPlan, n: int, slack_pct: float,
                      "min_changes_from_others": int(min(distances.iat[k, j] for j in range(len(plans) + 1) if j != k)),
                      "moves": "; ".join(f"{r.service_id}>{r.vehicle_id}{'/' + r.site_id if r.site_id else ''}@{r.year}"
                                        for r in moved.itertuples(index=False))})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), found
 
 
 def tradeoff(result: OptionPlan, second: str, points: int, time_limit: float | None = None) -> pd.DataFrame:
