@@ -105,8 +105,14 @@ def print_notes(s, warnings: list[str]) -> None:
     """The study's one-line notes (e.g. a deprecated format) and the money warnings, on stderr."""
     for note in s.notes:
         err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
-    for w in warnings:
+    for w in warnings[:MAX_WARNINGS]:
         err.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+    if len(warnings) > MAX_WARNINGS:
+        err.print(f"[yellow]… and {len(warnings) - MAX_WARNINGS} more warnings[/] (all of them in results.json "
+                  "'warnings' of `reformkit appraise`)", highlight=False)
+
+
+MAX_WARNINGS = 20
 
 
 @app.command()

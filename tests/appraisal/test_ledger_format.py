@@ -48,6 +48,11 @@ def test_per_service_money_counts_in_the_financial_case():
     m = case.options["hub"].metrics
     assert m["benefits_total_gbp"] > 1e6  # the transfers' savings (format 1 showed only the £200k set-up cost)
     assert optimise_option(study, "hub").summary()["document_plan_npsv_gbp"] == pytest.approx(m["npsv_gbp"], abs=0.005)
+    # the sensitivity model's base case (central values: multipliers 1, no delay) is the same figure
+    from appraisal.uncertainty.scenario import scenario_model
+
+    assert scenario_model(study).outcomes()["hub"]["npsv_gbp"] == pytest.approx(m["npsv_gbp"], abs=0.005)
+    assert preferred_option(study) == "hub"  # no declared preference: the highest NPSV among the choices
 
 
 def test_apportioned_line_shifts_share_by_share_and_adjustments_follow(tmp_path):
