@@ -27,6 +27,7 @@ class Block:
     """Outcome of a block of runs (arrays over the block's B runs)."""
 
     agreed: np.ndarray        # (B, V) month of the agreement that held (NaN: none within the horizon)
+    first_agreed: np.ndarray  # (B, V) month of the first agreement (NaN: none), withdrawn or not
     established: np.ndarray   # (B, V) go-live month (NaN: never)
     withdrawals: np.ndarray   # (B, V) agreements withdrawn before go-live
     stance: np.ndarray        # (B, P, V) final stances
@@ -108,7 +109,8 @@ def run_block(p: Prepared, seeds: list[int], own: np.ndarray | None = None, exec
     a = prm.adjustment_rate
     stance = np.repeat(initial_stance(p, own[0])[None], B, axis=0)
     committed = np.repeat(p.committed[None], B, axis=0)
-    st = _State(votes=np.zeros((B, n), bool), agreed=np.full((B, V), np.nan), est=np.full((B, V), np.nan),
+    st = _State(votes=np.zeros((B, n), bool), agreed=np.full((B, V), np.nan), first=np.full((B, V), np.nan),
+                est=np.full((B, V), np.nan),
                 withdrawals=np.zeros((B, V), np.int64), decisive=np.zeros((B, n), bool),
                 membership=np.zeros((B, n), bool))
     record = record or {}
@@ -145,7 +147,7 @@ def run_block(p: Prepared, seeds: list[int], own: np.ndarray | None = None, exec
     never = np.isnan(st.agreed)[:, pairs.col]
     decisive = np.where(never, st.votes, st.decisive)
     membership = np.where(np.isnan(st.est)[:, pairs.col], st.votes, st.membership)
-    return Block(agreed=st.agreed, established=st.est, withdrawals=st.withdrawals, stance=stance,
+    return Block(agreed=st.agreed, first_agreed=st.first, established=st.est, withdrawals=st.withdrawals, stance=stance,
                  votes=_unflatten(st.votes, pairs, P, V), decisive=_unflatten(decisive, pairs, P, V),
                  membership=_unflatten(membership, pairs, P, V) & p.member, trajectory=traj)
 
@@ -160,6 +162,7 @@ def _unflatten(x: np.ndarray, pairs: Pairs, P: int, V: int) -> np.ndarray:
 class _State:
     votes: np.ndarray        # (B, n) recorded decisions of the voter pairs
     agreed: np.ndarray       # (B, V)
+    first: np.ndarray        # (B, V)
     est: np.ndarray          # (B, V)
     withdrawals: np.ndarray  # (B, V)
     decisive: np.ndarray     # (B, n)
@@ -199,6 +202,9 @@ def _decide(p: Prepared, pairs: Pairs, m: int, stance: np.ndarray, committed: np
         fell = ~np.isnan(a_lvl) & ~live[:, level] & ((meets[level][None, :] & ~holds[:, level]) | lost)
         if now.any():
             a_lvl[now] = m
+            f_lvl = st.first[:, level]
+            f_lvl[now & np.isnan(f_lvl)] = m
+            st.first[:, level] = f_lvl
             e_lvl[now] = np.fmax(np.fmax(float(m), p.planned[level][None, :].astype(float)), start)[now]
             rows, cols = np.nonzero(now)
             for b, c in zip(rows, cols):

@@ -39,7 +39,7 @@ class BehaviourParams:
     # a board records "yes" only when the stance exceeds this
     vote_threshold: float = 0.1
     # before go-live, a yes is withdrawn (and an executive body refuses) only when the stance falls below this
-    withdrawal_threshold: float = -0.2
+    withdrawal_threshold: float = -0.5
     # an executive body finds a case unaffordable when one year's net loss exceeds this share of its budget
     affordability_share: float = 0.02
     # starting stance for the documents' evidence: confirmed, in principle, opposed (undecided = 0)

@@ -154,7 +154,8 @@ def default_network(partners: pd.DataFrame, governance: pd.DataFrame) -> pd.Data
     if "type" in partners:
         for _, grp in partners.groupby("type", sort=False):
             _link_all(g, [str(p) for p in grp["partner_id"]], 0.5)
-    return nx.to_pandas_edgelist(g, "source", "target")[["source", "target", "weight"]]
+    edges = nx.to_pandas_edgelist(g, "source", "target")
+    return edges.reindex(columns=["source", "target", "weight"])  # no edges (one partner): an empty table
 
 
 def _peer_matrix(inputs: BuyInInputs, pids: list[str]) -> np.ndarray:
@@ -299,6 +300,18 @@ def prepare(inputs: BuyInInputs) -> Prepared:
 
     tot = weight.sum(axis=0, keepdims=True)
     wshare = np.divide(weight, tot, out=np.zeros_like(weight), where=tot > 0)
+    rules = inputs.rules
+    code = np.array([RULES.index(r) for r in rules["rule"]])
+    lead = np.full(V, -1)
+    for j, r in enumerate(rules.itertuples(index=False)):
+        if r.rule == "executive":
+            name = getattr(r, "lead_partner_id", None)
+            if name is None or pd.isna(name) or str(name) == "":
+                lead[j] = int(np.flatnonzero(member[:, j] & (weight[:, j] > 0))[0])
+            else:
+                lead[j] = pidx[str(name)]
+            wshare[:, j] = 0.0
+            wshare[lead[j], j] = 1.0  # the deciding body keeps full control; the other members have no say
     annual_cost = cost.mean(axis=2)
     sov_default = np.minimum(1.0, annual_cost / budget[:, None]) * (1.0 - wshare) * np.where(veto, 0.5, 1.0)
     sov = _pv_matrix(pv, "sovereignty_loss", pidx, vidx, (P, V), np.nan)
@@ -318,18 +331,8 @@ def prepare(inputs: BuyInInputs) -> Prepared:
             committed[i, j] = str(r.stance) == "confirmed"
 
     elections = _elections(inputs, pidx, H)
-    rules = inputs.rules
     thr = rules["threshold"] if "threshold" in rules else pd.Series([np.nan] * V)
     req = rules["require_all_funders"] if "require_all_funders" in rules else pd.Series([False] * V)
-    code = np.array([RULES.index(r) for r in rules["rule"]])
-    lead = np.full(V, -1)
-    for j, r in enumerate(rules.itertuples(index=False)):
-        if r.rule == "executive":
-            name = getattr(r, "lead_partner_id", None)
-            if name is None or pd.isna(name) or str(name) == "":
-                lead[j] = int(np.flatnonzero(member[:, j] & (weight[:, j] > 0))[0])
-            else:
-                lead[j] = pidx[str(name)]
     mins = rules["min_members"] if "min_members" in rules else pd.Series([np.nan] * V)
     dep = inputs.dependencies
     dv, dr, dl = [], [], []

@@ -137,7 +137,8 @@ class ReferenceModel(mesa.Model):
                                   "require_all_funders": bool(p.require_funders[v]), "planned": int(p.planned[v]),
                                   "requires": [(int(r), int(lag)) for d, r, lag in
                                                zip(p.dep_vehicle, p.dep_requires, p.dep_lag_months) if d == v],
-                                  "agreed_month": math.nan, "established": math.nan, "withdrawals": 0,
+                                  "agreed_month": math.nan, "first": math.nan, "established": math.nan,
+                                  "withdrawals": 0,
                                   "decisive": None, "membership": None})
         order = [int(v) for level in p.levels for v in level]
         self.vehicles_in_order = [self.vehicles[v] for v in order]
@@ -197,6 +198,8 @@ class ReferenceModel(mesa.Model):
             if math.isnan(veh["agreed_month"]):
                 if meets[veh["id"]] and holds and all(not math.isnan(r["agreed_month"]) for r, _ in required):
                     veh["agreed_month"] = m
+                    if math.isnan(veh["first"]):
+                        veh["first"] = m
                     start = max([m, veh["planned"]] + [r["established"] + lag for r, lag in required])
                     veh["established"] = float(start)
                     veh["decisive"] = [a.votes[v] for a, *_ in veh["members"]]
@@ -219,6 +222,10 @@ class ReferenceModel(mesa.Model):
     @property
     def agreed_month(self) -> np.ndarray:
         return self._by_vehicle("agreed_month")
+
+    @property
+    def first_agreed_month(self) -> np.ndarray:
+        return self._by_vehicle("first")
 
     @property
     def established_month(self) -> np.ndarray:

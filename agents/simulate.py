@@ -29,6 +29,7 @@ class Run:
     """One replication of the batch engine (what `run_one` returns for impl="fast")."""
 
     agreed_month: np.ndarray       # (V,)
+    first_agreed_month: np.ndarray  # (V,)
     established_month: np.ndarray  # (V,)
     withdrawals: np.ndarray        # (V,)
     stance: np.ndarray             # (P, V) final stances
@@ -45,7 +46,7 @@ def run_one(p: Prepared, run_seed: int, impl: str = "fast", record_every: int = 
     """One replication → a `Run` (batch engine, impl="fast") or the finished Mesa `ReferenceModel`."""
     if impl == "fast":
         blk = run_block(p, [run_seed], own=own_path, record={0: record_every} if record_every else None)
-        return Run(blk.agreed[0], blk.established[0], blk.withdrawals[0], blk.stance[0], blk.votes[0],
+        return Run(blk.agreed[0], blk.first_agreed[0], blk.established[0], blk.withdrawals[0], blk.stance[0], blk.votes[0],
                    blk.membership[0], blk.trajectory.get(0, []), blk.pivotal(p)[0])
     if impl == "reference":
         return ReferenceModel(p, rng=run_seed, record_every=record_every).run()
@@ -60,7 +61,8 @@ def run_chunk(p: Prepared, runs: list[int], seeds: list[int], record_runs: int =
 
     P, V = p.shape
     n = len(runs)
-    out = {"runs": list(runs), "agreed": np.full((n, V), np.nan), "established": np.full((n, V), np.nan),
+    out = {"runs": list(runs), "agreed": np.full((n, V), np.nan), "first_agreed": np.full((n, V), np.nan),
+           "established": np.full((n, V), np.nan),
            "withdrawals": np.zeros((n, V), np.int64), "pivotal_agreed": np.zeros((P, V), np.int64),
            "pivotal_blocked": np.zeros((P, V), np.int64), "membership": np.zeros((n, P, V), bool),
            "trajectories": []}
@@ -72,6 +74,7 @@ def run_chunk(p: Prepared, runs: list[int], seeds: list[int], record_runs: int =
             blk = run_block(p, [seeds[k] for k in idx], own=own, exec_ok=exec_ok, record=record)
             sl = slice(lo, lo + len(idx))
             out["agreed"][sl], out["established"][sl] = blk.agreed, blk.established
+            out["first_agreed"][sl] = blk.first_agreed
             out["withdrawals"][sl], out["membership"][sl] = blk.withdrawals, blk.membership
             piv = blk.pivotal(p)
             ok = ~np.isnan(blk.agreed)[:, None, :]
@@ -84,6 +87,7 @@ def run_chunk(p: Prepared, runs: list[int], seeds: list[int], record_runs: int =
         rec = record_every if r < record_runs else 0
         model = run_one(p, s, impl, rec)
         out["agreed"][k], out["established"][k] = model.agreed_month, model.established_month
+        out["first_agreed"][k] = model.first_agreed_month
         out["withdrawals"][k], out["membership"][k] = model.withdrawals, model.membership
         piv = model.pivotal_partners()
         ok = ~np.isnan(model.agreed_month)[None, :]
@@ -99,8 +103,9 @@ def run_chunk(p: Prepared, runs: list[int], seeds: list[int], record_runs: int =
 class BuyInResults:
     """Tables of a set of replications.
 
-    outcomes      run, run_seed, vehicle_id, agreed_month, planned_month, established_month, delay_months,
-                  withdrawals (agreements withdrawn before go-live in that run)
+    outcomes      run, run_seed, vehicle_id, agreed_month (the agreement that held), planned_month,
+                  established_month, delay_months, withdrawals (agreements withdrawn before go-live in that run),
+                  first_agreed_month (the first agreement, withdrawn or not)
     pivotal       vehicle_id, partner_id, pivotal_when_agreed, pivotal_when_blocked, pivotal_runs, pivotal_share
     trajectories  run, month, partner_id, vehicle_id, stance (sampled runs only)
     membership    run, vehicle_id, partner_id: the members of each opt-in vehicle at go-live, in runs where it
@@ -174,6 +179,7 @@ def _assemble(p: Prepared, seeds: list[int], parts: list[dict], runs: int, seed:
     order = np.argsort(run_idx, kind="stable")
     run_idx = run_idx[order]
     agreed, established = cat("agreed", (0, V))[order], cat("established", (0, V))[order]
+    first = cat("first_agreed", (0, V))[order]
     withdrawals, members = cat("withdrawals", (0, V))[order], cat("membership", (0, P, V))[order]
     outcomes = pd.DataFrame({
         "run": np.repeat(run_idx, V),
@@ -185,6 +191,7 @@ def _assemble(p: Prepared, seeds: list[int], parts: list[dict], runs: int, seed:
     })
     outcomes["delay_months"] = outcomes["established_month"] - outcomes["planned_month"]
     outcomes["withdrawals"] = withdrawals.ravel().astype(np.int64)
+    outcomes["first_agreed_month"] = first.ravel()
     py = sum((x["pivotal_agreed"] for x in parts), np.zeros((P, V), np.int64))
     pn = sum((x["pivotal_blocked"] for x in parts), np.zeros((P, V), np.int64))
     ii, jj = np.nonzero(p.voter)

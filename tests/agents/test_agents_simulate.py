@@ -34,7 +34,7 @@ def test_outcome_table(res):
     o = res.outcomes
     assert len(o) == 120 * 7 and list(o.columns) == ["run", "run_seed", "vehicle_id", "agreed_month",
                                                      "planned_month", "established_month", "delay_months",
-                                                     "withdrawals"]
+                                                     "withdrawals", "first_agreed_month"]
     ok = o["agreed_month"].notna()
     assert (o.loc[ok, "established_month"] == np.maximum(o.loc[ok, "agreed_month"], o.loc[ok, "planned_month"])).all()
     assert (o.loc[ok, "delay_months"] >= 0).all()
