@@ -49,9 +49,10 @@ def own_drive_path(p: Prepared) -> np.ndarray:
 def executive_case(p: Prepared) -> np.ndarray:
     """(H, V) bool: does the case clear the deciding body's own tests in month m? (executive vehicles only)
 
-    net benefit and risk appetite: the felt value of its yearly money with benefits cut by its doubt in month m,
-        Σ_y w_y · felt((1 − doubt_m) · benefit_y − cost_y) > 0;
-    affordability: no single year's net loss above `affordability_share` of its annual budget.
+    net benefit:    its own money over the horizon is a gain, Σ_y (benefit_y − cost_y) > 0;
+    affordability:  no single year's net loss above `affordability_share` of its annual budget;
+    risk appetite:  its doubt in month m, uncertainty × (1 − risk appetite) × fading, is at most `risk_tolerance`.
+    (The loss-averse, time-weighted view of the money drives the body's stance, which can veto: see engine.)
     """
     prm = p.params
     H, V = p.horizon, len(p.vehicle_ids)
@@ -59,10 +60,9 @@ def executive_case(p: Prepared) -> np.ndarray:
     d = doubt(p)
     for j in np.flatnonzero(p.lead >= 0):
         i = p.lead[j]
-        b, c = p.benefit_share[i, j], p.cost_share[i, j]
-        risked = (1.0 - d[:, i, j])[:, None] * b[None, :] - c[None, :]  # (H, Y)
-        affordable = np.max(c - b) <= prm.affordability_share
-        out[:, j] = (felt_share(risked, prm) > 0) & affordable
+        net = p.benefit_share[i, j] - p.cost_share[i, j]
+        money = net.sum() > 0 and np.max(-net) <= prm.affordability_share
+        out[:, j] = money & (d[:, i, j] <= prm.risk_tolerance)
     return out
 
 

@@ -109,7 +109,8 @@ def run_block(p: Prepared, seeds: list[int], own: np.ndarray | None = None, exec
     a = prm.adjustment_rate
     stance = np.repeat(initial_stance(p, own[0])[None], B, axis=0)
     committed = np.repeat(p.committed[None], B, axis=0)
-    st = _State(votes=np.zeros((B, n), bool), agreed=np.full((B, V), np.nan), first=np.full((B, V), np.nan),
+    admin = np.zeros((B, P), np.int64)  # elections that changed each partner's administration
+    st = _State(admin_at=np.zeros((B, V), np.int64), votes=np.zeros((B, n), bool), agreed=np.full((B, V), np.nan), first=np.full((B, V), np.nan),
                 est=np.full((B, V), np.nan),
                 withdrawals=np.zeros((B, V), np.int64), decisive=np.zeros((B, n), bool),
                 membership=np.zeros((B, n), bool))
@@ -140,10 +141,11 @@ def run_block(p: Prepared, seeds: list[int], own: np.ndarray | None = None, exec
             stance[new, i, :] = p.reset[i]
             disp[new, i, :] = fresh[new, k, :]
             committed[new, i, :] = False
+            admin[new, i] += 1
         # 3. decision points
         if m in decision_months:
             _decide(p, pairs, m, stance.reshape(B, P * V)[:, pairs.flat], committed.reshape(B, P * V)[:, pairs.flat],
-                    st, exec_ok)
+                    admin[:, pairs.row], st, exec_ok)
     never = np.isnan(st.agreed)[:, pairs.col]
     decisive = np.where(never, st.votes, st.decisive)
     membership = np.where(np.isnan(st.est)[:, pairs.col], st.votes, st.membership)
@@ -160,6 +162,7 @@ def _unflatten(x: np.ndarray, pairs: Pairs, P: int, V: int) -> np.ndarray:
 
 @dataclass
 class _State:
+    admin_at: np.ndarray     # (B, V) the deciding body's administration count when an executive vehicle was agreed
     votes: np.ndarray        # (B, n) recorded decisions of the voter pairs
     agreed: np.ndarray       # (B, V)
     first: np.ndarray        # (B, V)
@@ -169,10 +172,10 @@ class _State:
     membership: np.ndarray   # (B, n)
 
 
-def _decide(p: Prepared, pairs: Pairs, m: int, stance: np.ndarray, committed: np.ndarray, st: _State,
-            exec_ok: np.ndarray) -> None:
+def _decide(p: Prepared, pairs: Pairs, m: int, stance: np.ndarray, committed: np.ndarray, admin: np.ndarray,
+            st: _State, exec_ok: np.ndarray) -> None:
     """Month m's decision points: record decisions, then agree, withdraw or cascade, vehicle by dependency level.
-    `stance`, `committed`: (B, n) for the voter pairs."""
+    `stance`, `committed`, `admin`: (B, n) for the voter pairs."""
     prm = p.params
     dm = pairs.decides[m]  # (n,) pairs deciding this month
     live = st.est <= m  # NaN compares False: not live
@@ -182,7 +185,9 @@ def _decide(p: Prepared, pairs: Pairs, m: int, stance: np.ndarray, committed: np
     # a member votes yes on a clear stance; an executive body when the case clears its own tests (unless its stance
     # has collapsed); a confirmed commitment is a yes
     yes = np.where(pairs.executive, exec_ok[m, pairs.col] & ~collapsed, stance > prm.vote_threshold) | committed
-    # before go-live an agreed vehicle keeps a member's yes unless that member's stance collapses
+    # before go-live an agreed vehicle keeps a member's yes unless that member's stance collapses; a formal executive
+    # decision is reopened only by a new administration
+    collapsed &= ~pairs.executive | (admin != st.admin_at[:, pairs.col])
     new = np.where(open_n, yes, (st.votes & ~collapsed) | yes)
     np.copyto(st.votes, new, where=dm[None, :] & ~live_n)
     holds = pairs.holds(st.votes, p)
@@ -205,6 +210,11 @@ def _decide(p: Prepared, pairs: Pairs, m: int, stance: np.ndarray, committed: np
             f_lvl = st.first[:, level]
             f_lvl[now & np.isnan(f_lvl)] = m
             st.first[:, level] = f_lvl
+            ex = pairs.executive & np.isin(pairs.col, level)
+            for k in np.flatnonzero(ex):
+                c = int(np.searchsorted(level, pairs.col[k]))
+                got = now[:, c]
+                st.admin_at[got, pairs.col[k]] = admin[got, k]
             e_lvl[now] = np.fmax(np.fmax(float(m), p.planned[level][None, :].astype(float)), start)[now]
             rows, cols = np.nonzero(now)
             for b, c in zip(rows, cols):

@@ -42,6 +42,8 @@ class BehaviourParams:
     withdrawal_threshold: float = -0.5
     # an executive body finds a case unaffordable when one year's net loss exceeds this share of its budget
     affordability_share: float = 0.02
+    # the most doubt (uncertainty × (1 − risk appetite), fading with engagement) a body accepts in a formal decision
+    risk_tolerance: float = 0.3
     # starting stance for the documents' evidence: confirmed, in principle, opposed (undecided = 0)
     stance_confirmed: float = 1.0
     stance_in_principle: float = 0.5

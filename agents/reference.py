@@ -43,6 +43,7 @@ class RefPartner(mesa.Agent):
         self.prior = [float(x) for x in p.prior[row]]
         self.reset = [float(x) for x in p.reset[row]]
         self.committed = [bool(x) for x in p.committed[row]]
+        self.administration = 0  # counts elections that changed the administration
         self.disposition = disposition
         self.votes = [False] * V
         self.stance = [self._initial(v) for v in range(V)]
@@ -62,12 +63,11 @@ class RefPartner(mesa.Agent):
                 - prm.uncertainty_sensitivity * self.doubt(v, month))
 
     def case_clears(self, v: int, month: int) -> bool:
-        """The executive tests: risk-adjusted felt value positive, and affordable in every year."""
+        """The executive tests: a net gain over the horizon, affordable in every year, doubt within tolerance."""
         prm = self.model.p.params
-        h = self.doubt(v, month)
-        risked = [(1.0 - h) * b - c for b, c in zip(self.benefit[v], self.cost[v])]
-        worst = max(c - b for b, c in zip(self.benefit[v], self.cost[v]))
-        return _felt(risked, prm) > 0 and worst <= prm.affordability_share
+        net = [b - c for b, c in zip(self.benefit[v], self.cost[v])]
+        return (sum(net) > 0 and max(-x for x in net) <= prm.affordability_share
+                and self.doubt(v, month) <= prm.risk_tolerance)
 
     def _initial(self, v: int) -> float:
         keep = (1.0 - self.model.p.params.adjustment_rate) ** self.head_start[v]
@@ -93,6 +93,7 @@ class RefPartner(mesa.Agent):
         """This partner's next election: with chance `turnover` a new administration resets its stance."""
         u, fresh, turnover = self.elections.pop(0)
         if u < turnover:
+            self.administration += 1
             self.stance = list(self.reset)
             self.disposition = fresh
             self.committed = [False] * len(self.stance)
@@ -104,6 +105,8 @@ class RefPartner(mesa.Agent):
         collapsed = s < prm.withdrawal_threshold and not self.committed[v]
         if vehicle["rule"] == "executive":
             yes = self.committed[v] or (self.case_clears(v, month) and not collapsed)
+            # a formal decision is reopened only by a new administration
+            collapsed = collapsed and self.administration != vehicle["administration"]
         else:
             yes = self.committed[v] or s > prm.vote_threshold
         if math.isnan(vehicle["agreed_month"]):
@@ -138,7 +141,7 @@ class ReferenceModel(mesa.Model):
                                   "requires": [(int(r), int(lag)) for d, r, lag in
                                                zip(p.dep_vehicle, p.dep_requires, p.dep_lag_months) if d == v],
                                   "agreed_month": math.nan, "first": math.nan, "established": math.nan,
-                                  "withdrawals": 0,
+                                  "withdrawals": 0, "administration": 0,
                                   "decisive": None, "membership": None})
         order = [int(v) for level in p.levels for v in level]
         self.vehicles_in_order = [self.vehicles[v] for v in order]
@@ -200,6 +203,8 @@ class ReferenceModel(mesa.Model):
                     veh["agreed_month"] = m
                     if math.isnan(veh["first"]):
                         veh["first"] = m
+                    if veh["lead"] is not None:
+                        veh["administration"] = veh["members"][veh["lead"]][0].administration
                     start = max([m, veh["planned"]] + [r["established"] + lag for r, lag in required])
                     veh["established"] = float(start)
                     veh["decisive"] = [a.votes[v] for a, *_ in veh["members"]]
