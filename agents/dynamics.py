@@ -23,10 +23,24 @@ def felt_share(net_share: np.ndarray, prm) -> np.ndarray:
     return felt @ year_weights(net_share.shape[-1], prm.time_discount)
 
 
+def valued_money(p: Prepared) -> tuple[np.ndarray, np.ndarray]:
+    """(P, V, Y) benefit and cost shares as each partner weighs them: its own money in the vehicle plus, for a
+    vehicle others depend on (an enabling body, a workstream before the pilot it feeds), the money of the vehicles
+    that need it (transitively)."""
+    b, c = p.benefit_share.copy(), p.cost_share.copy()
+    for level in reversed(p.levels):
+        for d in np.flatnonzero(np.isin(p.dep_vehicle, level)):
+            r, v = p.dep_requires[d], p.dep_vehicle[d]
+            b[:, r] += b[:, v]
+            c[:, r] += c[:, v]
+    return b, c
+
+
 def economic_drive(p: Prepared) -> np.ndarray:
     """(P, V) own money: felt yearly net share of budget, scaled up by financial pressure."""
     prm = p.params
-    felt = felt_share(p.benefit_share - p.cost_share, prm)
+    b, c = valued_money(p)
+    felt = felt_share(b - c, prm)
     return prm.benefit_sensitivity * (1.0 + prm.pressure_sensitivity * p.pressure[:, None]) * felt
 
 
@@ -58,9 +72,10 @@ def executive_case(p: Prepared) -> np.ndarray:
     H, V = p.horizon, len(p.vehicle_ids)
     out = np.zeros((H, V), bool)
     d = doubt(p)
+    b, c = valued_money(p)
     for j in np.flatnonzero(p.lead >= 0):
         i = p.lead[j]
-        net = p.benefit_share[i, j] - p.cost_share[i, j]
+        net = b[i, j] - c[i, j]
         money = net.sum() > 0 and np.max(-net) <= prm.affordability_share
         out[:, j] = money & (d[:, i, j] <= prm.risk_tolerance)
     return out

@@ -103,6 +103,7 @@ def run_block(p: Prepared, seeds: list[int], own: np.ndarray | None = None, exec
     n = len(pairs.row)
     disp, u, fresh, noise = draw(p, seeds)
     disp *= prm.disposition_sd
+    disp += p.leaning  # the documents' evidence leans the partner's politics
     fresh *= prm.disposition_sd
     noise *= prm.noise_sd
     peer = prm.peer_sensitivity * p.peer_weight

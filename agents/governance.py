@@ -17,7 +17,8 @@ def rule_holds(yes: Sequence[bool], weight: Sequence[float], veto: Sequence[bool
                funds: Sequence[bool] | None = None, rule: str = "majority", threshold: float | None = None,
                require_all_funders: bool = False, tol: float = 1e-9, lead: int | None = None,
                min_members: int = 1) -> bool:
-    """True when the members' decisions establish the vehicle.
+    """True when the members' decisions establish the vehicle. Members with no voting weight are consulted only:
+    they count under no rule (but executive, where only the deciding body counts).
 
     unanimity           every member votes yes
     majority            yes weight > half the total voting weight (strict: a tie fails)
@@ -36,6 +37,9 @@ def rule_holds(yes: Sequence[bool], weight: Sequence[float], veto: Sequence[bool
         if lead is None:
             raise ValueError("executive needs the deciding body (lead)")
         return bool(yes[lead])
+    # a member with no voting weight is consulted, not a decider
+    keep = [k for k in range(n) if float(weight[k]) > 0]
+    yes, weight, veto, funds = ([x[k] for k in keep] for x in (yes, weight, veto, funds))
     for y, v, f in zip(yes, veto, funds):
         if not y and (v or (f and require_all_funders)):
             return False

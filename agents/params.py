@@ -48,6 +48,9 @@ class BehaviourParams:
     stance_confirmed: float = 1.0
     stance_in_principle: float = 0.5
     stance_opposed: float = -0.5
+    # the documents' stance also leans the partner's disposition (its politics) by this × the starting stance, until
+    # an election changes the administration
+    lean_per_stance: float = 0.6
     # months before an election in which no formal decision is taken (pre-election period, "purdah")
     purdah_months: int = 1
     # chance that an election resets a partner's stance (new administration) when not given per partner

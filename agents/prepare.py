@@ -38,6 +38,7 @@ class Prepared:
     prior: np.ndarray            # (P, V) starting stance (the documents' evidence, or prior_stance)
     reset: np.ndarray            # (P, V) stance after an election that changes the administration
     committed: np.ndarray        # (P, V) bool: the documents record a confirmed commitment
+    leaning: np.ndarray          # (P, V) drive: the documents' stance as a lasting lean of the partner's politics
     decides: np.ndarray          # (H, P, V) bool: month m is a decision point of partner p on vehicle v
     election_month: np.ndarray   # (K,) month of each election (sorted by month, then partner)
     election_partner: np.ndarray # (K,) row of the electing partner
@@ -62,7 +63,9 @@ class Prepared:
         code = self.rule_code
         P, V = self.member.shape
         executive, opt_in = code == RULES.index("executive"), code == RULES.index("opt_in")
-        self.rule_weight = np.where(executive[None, :], 0.0, np.where(opt_in[None, :], self.member.astype(float),
+        # a member with no voting weight is consulted, not a decider (under every rule but executive)
+        voting = self.member & (self.weight > 0)
+        self.rule_weight = np.where(executive[None, :], 0.0, np.where(opt_in[None, :], voting.astype(float),
                                                                     self.weight))
         total = self.rule_weight.sum(axis=0)
         self.rule_bound = np.select(
@@ -71,11 +74,11 @@ class Prepared:
              np.full(V, -np.inf), self.min_members - 0.5])
         lead_mask = np.zeros((P, V), bool)
         lead_mask[self.lead[executive], np.flatnonzero(executive)] = True
-        blocker = self.member & (self.veto | (self.funds & self.require_funders[None, :]) | (code == 0)[None, :])
+        blocker = voting & (self.veto | (self.funds & self.require_funders[None, :]) | (code == 0)[None, :])
         self.blocker = np.where(executive[None, :], lead_mask, blocker)
         self.rule_stack = np.stack([self.rule_weight, self.blocker]).astype(float)
         self.blocker_count = self.blocker.sum(axis=0).astype(float)
-        self.voter = np.where(executive[None, :], lead_mask, self.member)  # whose decisions count
+        self.voter = np.where(executive[None, :], lead_mask, voting)  # whose decisions count
         self.vehicle_meets = (self.voter[None] & self.decides).any(axis=1)  # (H, V)
         self.decision_months = np.flatnonzero(self.vehicle_meets.any(axis=1))
         self.levels = dependency_levels(V, self.dep_vehicle, self.dep_requires)
@@ -320,6 +323,7 @@ def prepare(inputs: BuyInInputs) -> Prepared:
     prior = np.clip(_pv_matrix(pv, "prior_stance", pidx, vidx, (P, V), 0.0), -1, 1)
     reset = prior.copy()
     committed = np.zeros((P, V), bool)
+    leaning = np.zeros((P, V))
     ev = inputs.evidence
     if ev is not None and len(ev):
         start = {"confirmed": prm.stance_confirmed, "in_principle": prm.stance_in_principle, "undecided": 0.0,
@@ -329,6 +333,7 @@ def prepare(inputs: BuyInInputs) -> Prepared:
             prior[i, j] = start[str(r.stance)]
             reset[i, j] = 0.0  # a new administration is not bound by its predecessor's position
             committed[i, j] = str(r.stance) == "confirmed"
+            leaning[i, j] = prm.lean_per_stance * start[str(r.stance)]
 
     elections = _elections(inputs, pidx, H)
     thr = rules["threshold"] if "threshold" in rules else pd.Series([np.nan] * V)
@@ -353,7 +358,7 @@ def prepare(inputs: BuyInInputs) -> Prepared:
         sovereignty_loss=np.clip(sov, 0.0, 1.0),
         uncertainty=np.clip(np.where(has_row, unc, 0.0), 0, 1),
         head_start=_pv_matrix(pv, "head_start_months", pidx, vidx, (P, V), 0.0),
-        prior=prior, reset=reset, committed=committed,
+        prior=prior, reset=reset, committed=committed, leaning=leaning,
         decides=_decision_points(inputs, pidx, vidx, H, elections),
         election_month=np.array([e[0] for e in elections], int),
         election_partner=np.array([e[1] for e in elections], int),

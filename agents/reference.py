@@ -35,6 +35,12 @@ class RefPartner(mesa.Agent):
         self.partner_id = p.partner_ids[row]
         self.benefit = [[float(x) for x in p.benefit_share[row, v]] for v in range(V)]
         self.cost = [[float(x) for x in p.cost_share[row, v]] for v in range(V)]
+        # an enabling vehicle is valued with the money of the vehicles that need it (dependents first)
+        for level in reversed(p.levels):
+            for d, r, _ in model.requirements:
+                if d in set(int(x) for x in level):
+                    self.benefit[r] = [x + y for x, y in zip(self.benefit[r], self.benefit[d])]
+                    self.cost[r] = [x + y for x, y in zip(self.cost[r], self.cost[d])]
         self.pressure = float(p.pressure[row])
         self.risk_appetite = float(p.risk_appetite[row])
         self.sovereignty_loss = [float(x) for x in p.sovereignty_loss[row]]
@@ -122,10 +128,13 @@ class ReferenceModel(mesa.Model):
         P, V = p.shape
         sd = p.params.disposition_sd
         self.record_every = record_every
-        dispositions = [[sd * float(x) for x in self.rng.standard_normal(V)] for _ in range(P)]
+        dispositions = [[sd * float(x) + float(lean) for x, lean in zip(self.rng.standard_normal(V), p.leaning[i])]
+                        for i in range(P)]
         K = len(p.election_month)
         self.election_u = [float(self.rng.random()) for _ in range(K)]
         self.election_fresh = [[sd * float(x) for x in self.rng.standard_normal(V)] for _ in range(K)]
+        self.requirements = [(int(d), int(r), int(lag)) for d, r, lag in
+                             zip(p.dep_vehicle, p.dep_requires, p.dep_lag_months)]
         self.partners = [RefPartner(self, i, dispositions[i]) for i in range(P)]
         for a in self.partners:
             a.neighbours = [(self.partners[j], float(w)) for j, w in enumerate(p.peer_weight[a.row]) if w > 0]
@@ -168,7 +177,7 @@ class ReferenceModel(mesa.Model):
     def _voters(self, veh) -> list:
         if veh["rule"] == "executive":
             return [veh["members"][veh["lead"]][0]]
-        return [a for a, *_ in veh["members"]]
+        return [a for a, w, *_ in veh["members"] if w > 0]
 
     def _holds(self, veh, votes=None, flip=None) -> bool:
         v = veh["index"]

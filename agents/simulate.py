@@ -132,7 +132,7 @@ def _chunks(n: int, size: int) -> list[range]:
 def _hash(p: Prepared) -> str:
     h = hashlib.sha256()
     for name in ("peer_weight", "benefit_share", "cost_share", "pressure", "risk_appetite", "sovereignty_loss",
-                 "uncertainty", "head_start", "prior", "reset", "committed", "decides", "election_month",
+                 "uncertainty", "head_start", "prior", "reset", "committed", "leaning", "decides", "election_month",
                  "election_partner", "election_turnover", "member", "weight", "veto", "funds", "rule_code",
                  "threshold", "require_funders", "lead", "min_members", "dep_vehicle", "dep_requires",
                  "dep_lag_months", "planned"):

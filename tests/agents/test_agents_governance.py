@@ -15,6 +15,11 @@ from agents.inputs import RULES
 W4 = [1, 1, 1, 1]
 
 
+def test_members_without_a_vote_are_consulted_only():
+    assert rule_holds([True, True, False], [1, 1, 0], rule="unanimity")
+    assert rule_holds([True, False], [1, 0], veto=[False, True], rule="majority")
+
+
 def test_unanimity_needs_every_member():
     assert rule_holds([True] * 4, W4, rule="unanimity")
     assert not rule_holds([True, True, True, False], W4, rule="unanimity")
@@ -63,7 +68,8 @@ def test_executive_is_the_deciding_body_alone():
 
 def test_opt_in_counts_the_willing_and_needs_veto_holders():
     yes = [True, True, False, True, False]
-    assert rule_holds(yes, [5, 0, 0, 0, 0], rule="opt_in", min_members=3)   # weights ignored: 3 joined
+    assert rule_holds(yes, [5, 1, 1, 2, 1], rule="opt_in", min_members=3)   # weights ignored: 3 joined
+    assert not rule_holds(yes, [5, 0, 1, 0, 1], rule="opt_in", min_members=3)  # weight 0: consulted, not a member
     assert not rule_holds(yes, [1] * 5, rule="opt_in", min_members=4)
     assert not rule_holds(yes, [1] * 5, veto=[False, False, True, False, False], rule="opt_in", min_members=2)
 
@@ -91,7 +97,7 @@ def test_vectorised_rule_and_pivotal_equal_scalar(seed, n, v):
         for k, i in enumerate(m):
             flipped = yes[m, j].copy()
             flipped[k] = ~flipped[k]
-            decides = p.lead[j] < 0 or i == p.lead[j]  # under executive only the deciding body counts
+            decides = i == p.lead[j] if p.lead[j] >= 0 else p.weight[i, j] > 0  # executive: the deciding body only
             assert piv[i, j] == (decides and rule_holds(flipped, **args) != base)
         assert not piv[~p.member[:, j], j].any()
 
