@@ -208,19 +208,18 @@ def _decide(p: Prepared, pairs: Pairs, m: int, stance: np.ndarray, committed: np
         fell = ~np.isnan(a_lvl) & ~live[:, level] & ((meets[level][None, :] & ~holds[:, level]) | lost)
         if now.any():
             a_lvl[now] = m
+            e_lvl[now] = np.fmax(np.fmax(float(m), p.planned[level][None, :].astype(float)), start)[now]
             f_lvl = st.first[:, level]
             f_lvl[now & np.isnan(f_lvl)] = m
             st.first[:, level] = f_lvl
-            ex = pairs.executive & np.isin(pairs.col, level)
-            for k in np.flatnonzero(ex):
-                c = int(np.searchsorted(level, pairs.col[k]))
-                got = now[:, c]
-                st.admin_at[got, pairs.col[k]] = admin[got, k]
-            e_lvl[now] = np.fmax(np.fmax(float(m), p.planned[level][None, :].astype(float)), start)[now]
-            rows, cols = np.nonzero(now)
-            for b, c in zip(rows, cols):
-                k = pairs.col == level[c]
-                st.decisive[b, k] = st.votes[b, k]
+            now_v = np.zeros(st.agreed.shape, bool)
+            now_v[:, level] = now
+            now_n = now_v[:, pairs.col]
+            np.copyto(st.decisive, st.votes, where=now_n)  # the decisions at the agreeing meeting
+            ex = np.flatnonzero(pairs.executive & now_n.any(axis=0))
+            if len(ex):
+                cols = pairs.col[ex]
+                st.admin_at[:, cols] = np.where(now_n[:, ex], admin[:, ex], st.admin_at[:, cols])
         if fell.any():
             a_lvl[fell] = np.nan
             e_lvl[fell] = np.nan
