@@ -182,14 +182,22 @@ class BuyIn:
             m = int(m) + 3  # month 0 is April
             return f"{start + m // 12}-{m % 12 + 1:02d}"
 
+        o = self.results.outcomes
+        mem = self.results.membership
         vehicles = {}
         for row in self.median.itertuples(index=False):
             probs = self.prob_by_year[self.prob_by_year["vehicle_id"] == row.vehicle_id]
+            mine = o[o["vehicle_id"] == row.vehicle_id]
             vehicles[row.vehicle_id] = {
                 "name": names.get(row.vehicle_id, row.vehicle_id),
                 "prob_by_year": dict(zip(probs["year"], probs["prob_established"])),
                 "median_establishment": month_label(row.median_established_month),
-                "planned": month_label(row.planned_month), "prob_never": row.prob_never}
+                "planned": month_label(row.planned_month), "prob_never": row.prob_never,
+                "prob_withdrawn_before_go_live": float((mine["withdrawals"] > 0).mean())}
+            live = int(mine["established_month"].notna().sum())
+            if (mem["vehicle_id"] == row.vehicle_id).any() and live:
+                share = mem[mem["vehicle_id"] == row.vehicle_id]["partner_id"].value_counts() / live
+                vehicles[row.vehicle_id]["membership_share_when_live"] = {k: float(v) for k, v in share.items()}
         pivotal = [{"partner_id": r.partner_id, "partner_name": partner_names.get(r.partner_id, r.partner_id),
                     "vehicle_id": r.vehicle_id, "pivotal_share": r.pivotal_share}
                    for r in self.pivotal.itertuples(index=False) if r.pivotal_share > 0]
