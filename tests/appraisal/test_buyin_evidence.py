@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from appraisal.buyin import buyin_inputs, month_index, run_buyin
+from appraisal.workflows.buyin import buyin_inputs, month_index, run_buyin
 from appraisal.study import StudyError, load_study
 
 HUBS = Path(__file__).parents[1] / "fixtures" / "hubs"

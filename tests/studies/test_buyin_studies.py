@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from appraisal.buyin import buyin_inputs, run_buyin
+from appraisal.workflows.buyin import buyin_inputs, run_buyin
 from appraisal.study import load_study
 
 STUDIES = Path(__file__).parents[2] / "studies"
