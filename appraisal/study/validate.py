@@ -19,7 +19,7 @@ KEYS: dict[str, list[str]] = {
     "options": ["option_id"], "value_drivers": ["driver_id"], "driver_scores": ["driver_id", "option_id"],
     "positions": ["partner_id", "scenario", "line", "year"], "targets": ["target_id"],
     "uncertainties": ["parameter"], "precedence": ["before_service_id", "after_service_id"],
-    "cost_curves": ["vehicle_id", "volume"],
+    "cost_curves": ["vehicle_id", "volume"], "vehicle_dependencies": ["vehicle_id", "requires_vehicle_id"],
 }
 
 # (table, column) -> (table it must name, that table's id column, or several alternatives)
@@ -50,6 +50,8 @@ REFERENCES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("option_rules", "site_id", [("sites", "site_id")]),
     ("precedence", "before_service_id", [("services", "service_id")]),
     ("precedence", "after_service_id", [("services", "service_id")]),
+    ("vehicle_dependencies", "vehicle_id", [("vehicles", "vehicle_id")]),
+    ("vehicle_dependencies", "requires_vehicle_id", [("vehicles", "vehicle_id")]),
     ("driver_scores", "driver_id", [("value_drivers", "driver_id")]),
     ("driver_scores", "option_id", [("options", "option_id")]),
     ("positions", "partner_id", [("partners", "partner_id")]),
@@ -141,10 +143,43 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
             if getattr(row, col) is None:
                 problems.append(Problem(src["option_rules"], _row(t["option_rules"], pos), col, f"rule '{row.rule}' needs {col}"))
 
+    problems += _dependency_problems(t["vehicle_dependencies"], src["vehicle_dependencies"])
+
     cfg = study.config
     for oid in cfg.options:
         if oid not in option_ids:
             problems.append(Problem("study.yaml", None, "options", f"'{oid}' is not an option_id in {src['options']}"))
     if cfg.preferred_option and cfg.preferred_option not in option_ids:
         problems.append(Problem("study.yaml", None, "preferred_option", f"'{cfg.preferred_option}' is not an option_id in {src['options']}"))
+    return problems
+
+
+def _dependency_problems(deps: pd.DataFrame, file: str) -> list[Problem]:
+    """A vehicle cannot require itself, and requirements must not go round in a circle."""
+    problems: list[Problem] = []
+    if deps.empty:
+        return problems
+    needs: dict[str, list[str]] = {}
+    for pos, (v, r) in enumerate(zip(deps["vehicle_id"], deps["requires_vehicle_id"])):
+        if v == r:
+            problems.append(Problem(file, _row(deps, pos), "requires_vehicle_id", f"vehicle '{v}' cannot require itself"))
+        elif v is not None and r is not None:
+            needs.setdefault(v, []).append(r)
+    seen: set[tuple] = set()
+    for start in sorted(needs):
+        stack = [(start, [start])]
+        while stack:
+            v, path = stack.pop()
+            for r in needs.get(v, []):
+                if r == start:
+                    cycle = path + [start]
+                    key = tuple(sorted(cycle[:-1]))
+                    if key not in seen:
+                        seen.add(key)
+                        pos = next(i for i, (a, b) in enumerate(zip(deps["vehicle_id"], deps["requires_vehicle_id"]))
+                                   if a == start and b == cycle[1])
+                        problems.append(Problem(file, _row(deps, pos), "requires_vehicle_id",
+                                                "vehicle dependencies go round in a circle: " + " requires ".join(cycle)))
+                elif r not in path and len(path) < 50:
+                    stack.append((r, path + [r]))
     return problems

@@ -8,7 +8,7 @@ from optimise import check_plan, evaluate_plan, solve
 from opt_instances import brute_force, small_problems
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True, database=None)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True, database=None)
 @given(small_problems())
 def test_milp_matches_brute_force(problem):
     best, _ = brute_force(problem)
