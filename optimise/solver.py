@@ -412,8 +412,7 @@ def _highs_work(mm: dict, opts: dict, start, send) -> None:
     import highspy
     import numpy as np
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _quiet_highs()
     n = len(mm["cost"])
     h.passModel(n, len(mm["row_lower"]), len(mm["a_value"]), 1, int(mm["sense"]), float(mm["offset"]),
                 mm["cost"], mm["col_lower"], mm["col_upper"], mm["row_lower"], mm["row_upper"],
@@ -468,6 +467,25 @@ def _highs_work(mm: dict, opts: dict, start, send) -> None:
     if state["phase"] == "final" and not mm["integrality"].any() and summary["optimal"]:
         summary["bound"] = summary["objective"]  # a pure LP solved to optimality
     send("done", summary)
+
+
+def _quiet_highs():
+    """A ``highspy.Highs`` without its banner on stdout (printed by the constructor, before any option)."""
+    import os
+
+    import highspy
+
+    sys.stdout.flush()
+    saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+    return h
 
 
 def _child_main(fd: int) -> None:  # pragma: no cover - runs in the child process
