@@ -14,9 +14,10 @@ BUDGET = 1500  # max number of service-choice combinations the brute force enume
 
 
 @st.composite
-def small_problems(draw):
-    T = draw(st.integers(1, 3))
-    nv = draw(st.integers(1, 3))
+def small_problems(draw, dependency: bool = False):
+    """``dependency=True``: always two or more vehicles, one of which requires another."""
+    T = draw(st.integers(2 if dependency else 1, 3))
+    nv = draw(st.integers(2 if dependency else 1, 3))
     ns = draw(st.integers(1, 6))
     vids = [f"V{i}" for i in range(nv)]
     sited = [draw(st.booleans()) for _ in vids]
@@ -66,9 +67,9 @@ def small_problems(draw):
         curves = pd.DataFrame(dict(vehicle_id=v, volume=[0, 10, 30], running_cost_gbp_per_year=[draw(st.integers(0, 10)),
                                                                                                  draw(st.integers(10, 20)), 25]))
     deps = None
-    if nv >= 2 and draw(st.booleans()):  # one vehicle only after another (lag 0 or 1)
+    if nv >= 2 and (dependency or draw(st.booleans())):  # one vehicle only after another
         v, r = draw(st.permutations(vids))[:2]
-        deps = pd.DataFrame(dict(vehicle_id=[v], requires_vehicle_id=[r], min_lag_years=[draw(st.integers(0, 1))]))
+        deps = pd.DataFrame(dict(vehicle_id=[v], requires_vehicle_id=[r], min_lag_years=[draw(st.integers(0, 2))]))
     forced_v = {}
     if draw(st.booleans()):  # a forced establishment year, possibly outside the vehicle's window
         forced_v = {draw(st.sampled_from(vids)): draw(st.integers(0, T - 1))}
