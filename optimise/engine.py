@@ -105,11 +105,21 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
             return plan
         out = None
     else:
-        fallback, start, post_s = _safe_plans(problem, prep, model, prov, deadline)
-        stop = None if deadline is None else deadline - min(1.5 * post_s + 0.2, 0.5 * float(time_limit))
-        out = run_bounded(model, compiled=compiled, deadline=stop, time_limit=time_limit, presolve=presolve,
-                          reduced_cost_fixing=reduced_cost_fixing, start=start, known_bound=quick_bound(prep),
-                          start_objective=None if fallback is None else fallback.npv_gbp, **kw)
+        safe = {}
+
+        def build_start():  # runs while HiGHS (in its child process) starts on the LP relaxation
+            safe["fallback"], safe["start"], post_s = _safe_plans(problem, prep, model, prov, deadline)
+            safe["stop"] = None if deadline is None else deadline - min(1.5 * post_s + 0.2, 0.5 * float(time_limit))
+            fb = safe["fallback"]
+            return safe["start"], None if fb is None else fb.npv_gbp, safe["stop"]
+
+        first_stop = None if deadline is None else deadline - 0.2
+        out = run_bounded(model, compiled=compiled, deadline=first_stop, time_limit=time_limit, presolve=presolve,
+                          reduced_cost_fixing=reduced_cost_fixing, start_later=build_start,
+                          known_bound=quick_bound(prep), **kw)
+        if "fallback" not in safe:  # HiGHS never started (no time left): the checked plans are still built
+            build_start()
+        fallback, start, stop = safe["fallback"], safe["start"], safe["stop"]
         if out.status == "infeasible" and presolve != "off" and not _late(deadline):
             prov["notes"].append("HiGHS said infeasible with presolve on; re-checked with presolve off")
             model = build_model(prep, linking=linking)
@@ -182,8 +192,8 @@ def _safe_plans(problem, prep, model, prov, deadline) -> tuple[Plan | None, list
     post_s = time.perf_counter() - t
     if not nothing.violations:
         candidates.append(("doing nothing", nothing))
-    # the greedy gets at most 30 % of the time limit (after that it returns what it has committed)
-    g = greedy_start(prep, deadline=None if deadline is None else deadline - 0.7 * (deadline - time.monotonic()))
+    # the greedy gets at most 40 % of the time limit (after that it returns what it has committed)
+    g = greedy_start(prep, deadline=None if deadline is None else deadline - 0.6 * (deadline - time.monotonic()))
     start = None
     if g is not None:
         est = {v: int(t_) for v, t_ in prep.Y.iloc[g.y][["vehicle_id", "t"]].itertuples(index=False)}

@@ -405,8 +405,10 @@ def compile_model(model) -> MatrixModel:
     return MatrixModel(sense, offset, cost, cl, cu, integ, a_start, a_index, a_value, lo, hi, list(r.columns))
 
 
-def _highs_work(mm: dict, opts: dict, start, send) -> None:
-    """Solve the arrays ``mm`` with highspy; report through ``send(kind, payload)``:
+def _highs_work(mm: dict, opts: dict, get_start, send) -> None:
+    """Solve the arrays ``mm`` with highspy; ``get_start()`` gives (indices, values, objective) of a start or
+    None, and is called only when the start is first needed (after the LP relaxation and the restricted MIP
+    of reduced-cost fixing), so the parent can build it while HiGHS works; report through ``send(kind, payload)``:
     ("bound", value) — a valid bound on the whole problem; ("solution", (objective, values)) — a feasible
     incumbent; ("done", summary). Runs in the child process, or in the parent when there is no deadline."""
     import highspy
@@ -441,15 +443,16 @@ def _highs_work(mm: dict, opts: dict, start, send) -> None:
 
     h.cbMipImprovingSolution += improving
     h.cbMipInterrupt += interrupt
-    if start is not None:
-        idx, val = start
-        h.setSolution(len(idx), np.asarray(idx, dtype=np.int32), np.asarray(val, dtype=float))
     info = {}
     if opts.get("reduced_cost_fixing"):
         info, restore = _reduced_cost_fixing(h, budget, opts["rel_gap"], on_bound=lambda b: send("bound", b))
-        if start is not None and (info.get("restricted_objective") is None
-                                  or -mm["sense"] * (opts.get("start_objective", -np.inf) - info["restricted_objective"]) > 0):
-            h.setSolution(len(start[0]), np.asarray(start[0], dtype=np.int32), np.asarray(start[1], dtype=float))
+    start = get_start()
+    if start is not None:
+        idx, val, obj = start
+        restricted = info.get("restricted_objective")
+        if restricted is None or obj is None or -mm["sense"] * (obj - restricted) > 0:  # the start is better
+            h.setSolution(len(idx), np.asarray(idx, dtype=np.int32), np.asarray(val, dtype=float))
+    if opts.get("reduced_cost_fixing"):
         if budget is not None:
             h.setOptionValue("time_limit", max(float(budget) - (time.perf_counter() - t0), 0.1 * float(budget)))
     state["phase"] = "final_fixed" if info.get("closed_by_lp_bound") else "final"
@@ -495,12 +498,21 @@ def _child_main(fd: int) -> None:  # pragma: no cover - runs in the child proces
 
     job = pickle.load(sys.stdin.buffer)
     out = os.fdopen(fd, "wb", buffering=0)
+    later = {}
+
+    def get_start():  # the parent sends the start once it has built it (None: no start)
+        if "start" not in later:
+            try:
+                later["start"] = pickle.load(sys.stdin.buffer)
+            except EOFError:
+                later["start"] = None
+        return later["start"]
 
     def send(kind, payload):
         data = pickle.dumps((kind, payload), protocol=pickle.HIGHEST_PROTOCOL)
         out.write(struct.pack("<Q", len(data)) + data)
 
-    _highs_work(job["model"], job["options"], job["start"], send)
+    _highs_work(job["model"], job["options"], get_start, send)
     out.close()
 
 
@@ -536,12 +548,14 @@ class _Frames:
 
 def run_bounded(model, *, time_limit=None, deadline=None, rel_gap=1e-6, threads=1, seed=0, presolve=None,
                 extra_options: dict | None = None, reduced_cost_fixing: bool = False, start=None,
-                start_objective: float | None = None, in_process: bool | None = None,
+                start_objective: float | None = None, start_later=None, in_process: bool | None = None,
                 compiled: MatrixModel | None = None, known_bound: float | None = None) -> SolveOutcome:
     """Solve ``model`` through highspy with a start and a hard deadline.
 
     ``start``: (variable, value) pairs (a partial assignment is fine: HiGHS completes it) passed with
-    ``setSolution``; ``start_objective`` its objective. ``deadline`` (``time.monotonic()`` seconds): the HiGHS
+    ``setSolution``; ``start_objective`` its objective. ``start_later``: instead, a function returning
+    (start, start_objective, deadline) that is called once HiGHS is at work in the child (so a start can be
+    built in parallel; the deadline it returns replaces ``deadline``). ``deadline`` (``time.monotonic()`` seconds): the HiGHS
     run happens in a child process that is killed then, whatever HiGHS is doing (HiGHS#2226); the best
     incumbent streamed back until then is loaded into the model's variables, and the bound is the best
     valid one seen (the columns' box bound, the LP relaxation, the MIP's dual bound). Without a deadline
@@ -551,6 +565,7 @@ def run_bounded(model, *, time_limit=None, deadline=None, rel_gap=1e-6, threads=
     import pickle
     import subprocess
     import tempfile
+    import threading
 
     import numpy as np
 
@@ -563,7 +578,7 @@ def run_bounded(model, *, time_limit=None, deadline=None, rel_gap=1e-6, threads=
     if time_limit is not None:
         budget = float(time_limit) if budget is None else min(budget, float(time_limit))
     options = {"time_limit": time_limit, "rel_gap": rel_gap, "threads": threads, "solver_options": raw,
-               "reduced_cost_fixing": reduced_cost_fixing, "warm_start": start is not None,
+               "reduced_cost_fixing": reduced_cost_fixing,
                "process": "in process" if (in_process if in_process is not None else deadline is None) else "child"}
     try:
         mm = compiled if compiled is not None else compile_model(model)
@@ -573,13 +588,16 @@ def run_bounded(model, *, time_limit=None, deadline=None, rel_gap=1e-6, threads=
     maximise = mm.sense == -1
     better = (lambda a, b: a > b) if maximise else (lambda a, b: a < b)
     col = {id(v): i for i, v in enumerate(mm.columns)}
-    st = None
-    if start is not None:
-        pairs = [(col[id(v)], float(x)) for v, x in start if id(v) in col]
-        st = (np.array([p[0] for p in pairs], dtype=np.int32), np.array([p[1] for p in pairs], dtype=float))
+
+    def as_columns(pairs, objective):
+        if pairs is None:
+            return None
+        pairs = [(col[id(v)], float(x)) for v, x in pairs if id(v) in col]
+        return (np.array([p[0] for p in pairs], dtype=np.int32), np.array([p[1] for p in pairs], dtype=float),
+                objective)
+
     opts = {"raw": raw, "threads": threads, "rel_gap": rel_gap, "time_limit": budget,
-            "reduced_cost_fixing": reduced_cost_fixing,
-            "start_objective": start_objective if start_objective is not None else (-np.inf if maximise else np.inf)}
+            "reduced_cost_fixing": reduced_cost_fixing}
     best = {"objective": None, "values": None, "bound": mm.box_bound(), "done": None, "incumbents": []}
     if known_bound is not None and better(best["bound"], known_bound):  # a valid bound the caller knows
         best["bound"] = float(known_bound)
@@ -610,7 +628,10 @@ def run_bounded(model, *, time_limit=None, deadline=None, rel_gap=1e-6, threads=
                             time.perf_counter() - tick, options, dict(versions()))
     try:
         if not child_mode:
-            _highs_work(mm.arrays(), opts, st, receive)
+            if start_later is not None:
+                start, start_objective, _ = start_later()
+            st = as_columns(start, start_objective)
+            _highs_work(mm.arrays(), opts, lambda: st, receive)
         else:
             rfd, wfd = os.pipe()
             with tempfile.TemporaryFile() as errf:
@@ -619,12 +640,25 @@ def run_bounded(model, *, time_limit=None, deadline=None, rel_gap=1e-6, threads=
                                         pass_fds=[wfd], close_fds=True)
                 os.close(wfd)
                 try:
-                    pickle.dump({"model": mm.arrays(), "options": opts, "start": st}, proc.stdin,
-                                protocol=pickle.HIGHEST_PROTOCOL)
-                    proc.stdin.close()
+                    pickle.dump({"model": mm.arrays(), "options": opts}, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                    proc.stdin.flush()
+                    handoff = time.perf_counter() - tick
+                    if start_later is not None:  # built while HiGHS starts on the LP relaxation
+                        start, start_objective, new_deadline = start_later()
+                        deadline = new_deadline if new_deadline is not None else deadline
+                    payload = pickle.dumps(as_columns(start, start_objective), protocol=pickle.HIGHEST_PROTOCOL)
+
+                    def write_start():  # the child reads it only when it needs it: never block the parent
+                        try:
+                            proc.stdin.write(payload)
+                            proc.stdin.close()
+                        except (BrokenPipeError, OSError, ValueError):
+                            pass
+
+                    writer = threading.Thread(target=write_start, daemon=True)
+                    writer.start()
                 except BrokenPipeError:
                     pass
-                handoff = time.perf_counter() - tick
                 frames = _Frames(rfd)
                 while best["done"] is None and not frames.eof:
                     left = (deadline - time.monotonic()) if deadline is not None else 1.0
@@ -642,6 +676,7 @@ def run_bounded(model, *, time_limit=None, deadline=None, rel_gap=1e-6, threads=
         return SolveOutcome("error", repr(exc), False, None, None, None, handoff, 0.0, time.perf_counter() - tick,
                             options, dict(versions()))
     wall = time.perf_counter() - tick
+    options["warm_start"] = start is not None
     done = best["done"]
     has = best["values"] is not None
     if has:
