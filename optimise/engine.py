@@ -111,7 +111,8 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
             safe["fallback"], safe["start"], post_s = _safe_plans(problem, prep, model, prov, deadline)
             safe["stop"] = None if deadline is None else deadline - min(1.5 * post_s + 0.2, 0.5 * float(time_limit))
             fb = safe["fallback"]
-            return safe["start"], None if fb is None else fb.npv_gbp, safe["stop"]
+            return safe["start"], None if fb is None else (0.0 if fb is NOTHING else fb.npv_gbp), safe["stop"]
+
 
         first_stop = None if deadline is None else deadline - 0.2
         out = run_bounded(model, compiled=compiled, deadline=first_stop, time_limit=time_limit, presolve=presolve,
@@ -120,6 +121,7 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
         if "fallback" not in safe:  # HiGHS never started (no time left): the checked plans are still built
             build_start()
         fallback, start, stop = safe["fallback"], safe["start"], safe["stop"]
+        fallback_npv = None if fallback is None else (0.0 if fallback is NOTHING else fallback.npv_gbp)
         if out.status == "infeasible" and presolve != "off" and not _late(deadline):
             prov["notes"].append("HiGHS said infeasible with presolve on; re-checked with presolve off")
             model = build_model(prep, linking=linking)
@@ -134,9 +136,11 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
                 if out.has_solution:
                     plan = _plan(model, problem, out, prov)
         if fallback is not None and (plan is None or plan.violations
-                                     or fallback.npv_gbp > plan.npv_gbp + 1e-6 * max(1.0, abs(plan.npv_gbp))):
+                                     or fallback_npv > plan.npv_gbp + 1e-6 * max(1.0, abs(plan.npv_gbp))):
             if plan is not None and plan.violations:
                 prov["notes"].append("the solver's plan failed our constraint check; the checked start plan is kept")
+            if fallback is NOTHING:
+                fallback = _nothing_plan(prep.problem, prov)
             return _from_fallback(fallback, out, prov)
         if plan is not None:
             if plan.violations:
@@ -182,28 +186,33 @@ def _left_s(deadline):
 
 
 def _safe_plans(problem, prep, model, prov, deadline) -> tuple[Plan | None, list | None, float]:
-    """The best checked plan among "do nothing" and the greedy plan (None if neither satisfies the rules), the
-    greedy plan as a HiGHS start, and the seconds one plan takes to build and check (kept free at the deadline)."""
+    """The best plan known to satisfy the rules — the greedy plan (checked by check_plan) or "doing nothing"
+    (feasible exactly when no service must move, no site must open and no funding cap is negative: every
+    other rule holds with nothing moved) — or None; the greedy plan as a HiGHS start; and the seconds one
+    plan takes to build and check (kept free at the deadline)."""
     t = time.perf_counter()
     problem = prep.problem  # normalised once
-    candidates = []
-    nothing = plan_from_decisions(problem, prep.X.iloc[:0], {}, {}, "feasible", provenance=prov)
-    nothing.violations = check_plan(problem, nothing)
-    post_s = time.perf_counter() - t
-    if not nothing.violations:
-        candidates.append(("doing nothing", nothing))
-    # the greedy gets at most 40 % of the time limit (after that it returns what it has committed)
-    g = greedy_start(prep, deadline=None if deadline is None else deadline - 0.6 * (deadline - time.monotonic()))
-    start = None
+    R, sites = problem.rules, problem.sites
+    caps = [c for c in (problem.funding_cap_yearly_gbp,) if c is not None]
+    nothing_ok = (not prep.must_move and not R.locked_sites and not bool(sites["must_open"].any())
+                  and all((c >= 0).all() for c in caps)
+                  and (problem.funding_cap_cumulative_gbp is None or problem.funding_cap_cumulative_gbp >= 0))
+    candidates = {"doing nothing": 0.0} if nothing_ok else {}
+    # the greedy gets at most 40 % of the time limit; after that it returns what it has committed so far
+    g_deadline = None if deadline is None else deadline - 0.6 * (deadline - time.monotonic())
+    g = greedy_start(prep, deadline=g_deadline)
+    start, best, post_s = None, None, 0.0
     if g is not None:
         est = {v: int(t_) for v, t_ in prep.Y.iloc[g.y][["vehicle_id", "t"]].itertuples(index=False)}
         opened = {k: int(t_) for k, t_ in prep.W.iloc[g.w][["site_id", "t"]].itertuples(index=False)}
         t1 = time.perf_counter()
         greedy = plan_from_decisions(problem, prep.X.iloc[g.x], est, opened, "feasible", provenance=prov)
         greedy.violations = check_plan(problem, greedy)
-        post_s = max(post_s, time.perf_counter() - t1)
+        post_s = time.perf_counter() - t1
         if not greedy.violations:
-            candidates.append(("the greedy plan", greedy))
+            candidates["the greedy plan"] = greedy.npv_gbp
+            if not nothing_ok or greedy.npv_gbp > 0:
+                best = greedy
             on = (np.zeros(len(prep.X)), np.zeros(len(prep.Y)), np.zeros(len(prep.W)))
             on[0][g.x], on[1][g.y], on[2][g.w] = 1.0, 1.0, 1.0
             start = ([(model.x[i], on[0][i]) for i in range(len(prep.X))]
@@ -211,10 +220,25 @@ def _safe_plans(problem, prep, model, prov, deadline) -> tuple[Plan | None, list
                      + [(model.w[i], on[2][i]) for i in range(len(prep.W))])
         else:
             prov["notes"].append(f"the greedy start failed the check ({greedy.violations[0]}); not used")
-    best = max(candidates, key=lambda c: c[1].npv_gbp)[1] if candidates else None
-    prov["start"] = {"plans": {name: p.npv_gbp for name, p in candidates}, "seconds": time.perf_counter() - t,
-                     "used_as_warm_start": start is not None}
+    if best is None and nothing_ok:
+        if g is None:  # it will be the answer unless HiGHS finds better: build (and time) it now
+            t1 = time.perf_counter()
+            best = _nothing_plan(problem, prov)
+            post_s = time.perf_counter() - t1
+        else:
+            best = NOTHING
+    prov["start"] = {"plans": candidates, "seconds": time.perf_counter() - t, "used_as_warm_start": start is not None}
     return best, start, post_s
+
+
+NOTHING = "doing nothing"  # the fallback built only if it is the answer (a plan with no moves)
+
+
+def _nothing_plan(problem, prov) -> Plan:
+    plan = plan_from_decisions(problem, pd.DataFrame(columns=["service_id", "vehicle_id", "site_id", "t"]), {}, {},
+                               "feasible", provenance=prov)
+    plan.violations = check_plan(problem, plan)
+    return plan
 
 
 def _from_fallback(plan: Plan, out, prov) -> Plan:

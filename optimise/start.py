@@ -30,9 +30,26 @@ class Start:
     w: np.ndarray  # indices into prep.W (site, opening year)
 
 
+ORDERS = ("total", "per_service", "net_of_setup")
+
+
 def greedy_start(prep: Prepared, passes: int = 3, deadline: float | None = None) -> Start | None:
     """A plan that satisfies the rules (or None when the greedy cannot satisfy the must-move rules). At
-    ``deadline`` (``time.monotonic()``) it stops and returns what it has committed so far."""
+    ``deadline`` (``time.monotonic()``) it stops and returns what it has committed so far. Vehicles are taken
+    in three orders (largest total potential; largest potential per service, so a vehicle that is best for
+    a few services is not starved by one that is good for many; potential net of the set-up cost); the plan
+    with the largest NPV is kept."""
+    best, best_gain = None, -np.inf
+    for order in ORDERS:
+        if best is not None and deadline is not None and time.monotonic() > deadline:
+            break
+        start, gain = _greedy_once(prep, order, passes, deadline)
+        if start is not None and gain > best_gain + 1e-9:
+            best, best_gain = start, gain
+    return best
+
+
+def _greedy_once(prep: Prepared, order: str, passes: int, deadline: float | None) -> tuple[Start | None, float]:
     P, T, X = prep.problem, prep.T, prep.X
     df = prep.df
     xcoef = prep.x_coef
@@ -214,7 +231,13 @@ def greedy_start(prep: Prepared, passes: int = 3, deadline: float | None = None)
         return gain - (pv_new - pv_old), vec - (c_new - c_old)
 
     potential = {v: float(np.sum(np.maximum(xcoef[r], 0))) for v, r in rows_of.items()}
+    if order == "per_service":
+        n_pos = {v: max(len({xs[i] for i in r if xcoef[i] > 0}), 1) for v, r in rows_of.items()}
+        potential = {v: p / n_pos[v] for v, p in potential.items()}
+    elif order == "net_of_setup":
+        potential = {v: p + max(ycoef[i] for i in y_rows[v].values()) for v, p in potential.items()}
     vehicles = sorted(y_rows, key=lambda v: (-potential.get(v, 0.0), v))
+    total = 0.0
     for _ in range(passes):
         changed = False
         for v in vehicles:
@@ -258,21 +281,22 @@ def greedy_start(prep: Prepared, passes: int = 3, deadline: float | None = None)
                 must_here = any(xs[i] in prep.must_move for i in keep) or any(k in locked for k in new_sites)
                 score = gain + (1e18 if must_here else 0.0)
                 if score > 1e-9 and (best is None or score > best[0]):
-                    best = (score, e, keep, new_sites, vec)
+                    best = (score, e, keep, new_sites, vec, gain)
             if best is not None:
                 commit(v, best[1], best[2], best[3], best[4], fresh)
+                total += best[5]
                 changed = True
         if not changed:
             break
     if any(s not in assigned for s in prep.must_move):
-        return None
+        return None, total
     for k in locked:
         if k not in opened:
             v = site_vehicle.get(k)
             if v not in est or est[v] not in w_rows[k]:
-                return None
+                return None, total
             opened[k] = est[v]  # a locked site opens with its vehicle (its cost was not weighed: still a valid plan)
     x = np.array(sorted(assigned.values()), dtype=int)
     y = np.array(sorted(y_rows[v][t] for v, t in est.items()), dtype=int)
     w = np.array(sorted(w_rows[k][t] for k, t in opened.items()), dtype=int)
-    return Start(x, y, w)
+    return Start(x, y, w), total
