@@ -39,7 +39,7 @@ def test_an_infeasible_option_exits_3_with_its_diagnosis(tmp_path):
 
 
 def test_no_plan_within_the_time_limit_exits_4(tmp_path, monkeypatch):
-    import appraisal.optimisation as optimisation
+    import appraisal.workflows.optimise as optimisation
     from optimise.plan import empty_plan
 
     def nothing_in_time(problem, **kw):  # what solve returns when neither a start nor HiGHS has a plan in time

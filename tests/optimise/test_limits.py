@@ -152,7 +152,7 @@ def national_problem(tmp_path_factory):
     import importlib.util
     from pathlib import Path
 
-    from appraisal.problem import build_problem
+    from appraisal.adapters.to_optimise import build_problem
     from appraisal.study import load_study
 
     script = Path(__file__).parents[2] / "studies" / "national" / "generate.py"
