@@ -412,14 +412,6 @@ class ElectionRow(Row):
         None, description="chance it changes the administration enough to reopen a decision; blank = model default")
 
 
-class VehicleDependencyRow(Row):
-    """A vehicle only after another is established, with a lag (read by the optimiser and the buy-in model)."""
-
-    vehicle_id: Id
-    requires_vehicle_id: Id
-    min_lag_years: int = Field(0, ge=0)
-
-
 class UncertaintyRow(Row):
     parameter: Id
     target: str = Field(min_length=1, description="what it scales: benefits, costs, benefit:<id>, cost:<id>, component:<name>, delay_years")
@@ -458,7 +450,6 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "stances": StanceRow,
     "decision_dates": DecisionDateRow,
     "elections": ElectionRow,
-    "vehicle_dependencies": VehicleDependencyRow,
 }
 REQUIRED_TABLES = ("options",)
 
