@@ -230,6 +230,7 @@ def build_problem(study: Study, option_id: str, scenario: dict | None = None) ->
             "running_cost_gbp_per_year": curves["running_cost_gbp_per_year"].astype(float)
             * np.array([money.curve_factor.get(v, 0.0) for v in curves["vehicle_id"]])}),
         precedence=study.tables["precedence"][["before_service_id", "after_service_id", "min_lag_years"]].copy(),
+        vehicle_dependencies=study.tables["vehicle_dependencies"][["vehicle_id", "requires_vehicle_id", "min_lag_years"]].copy(),
         max_transfers_per_year=transfers,
         funding_cap_yearly_gbp=funding_yearly,
         funding_cap_cumulative_gbp=funding_cumulative,

@@ -19,7 +19,7 @@ def contested(tmp_path_factory):
     shutil.copytree(HUBS, folder)
     costs = folder / "costs.csv"
     table = pd.read_csv(costs, dtype=str, keep_default_na=False)
-    levy = {"cost_id": "hub_levy", "component": "Hub", "kind": "recurring", "vehicle_id": "hub", "amount_gbp": "290000",
+    levy = {"cost_id": "hub_levy", "component": "Hub", "kind": "recurring", "vehicle_id": "hub", "amount_gbp": "250000",
             "start_year": "2021/22", "payer": "trust", "trigger": "vehicle", "options": "hub", "source": "test levy"}
     pd.concat([table, pd.DataFrame([levy])]).fillna("").to_csv(costs, index=False)
     rules = folder / "option_rules.csv"
