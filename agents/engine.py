@@ -121,9 +121,10 @@ def run_block(p: Prepared, seeds: list[int], own: np.ndarray | None = None, exec
     for k, m in enumerate(p.election_month):
         elections_by_month.setdefault(int(m), []).append(k)
     decision_months = set(int(m) for m in p.decision_months)
+    drive = np.empty_like(stance)  # one buffer for the month's drive (no allocation in the loop)
     for m in range(H):
         # 1. every stance moves toward tanh(peers + disposition + own view), plus noise
-        drive = np.matmul(peer, stance)
+        np.matmul(peer, stance, out=drive)
         drive += disp
         drive += own[m]
         np.tanh(drive, out=drive)
