@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .dynamics import executive_case, initial_stance, own_drive_path
-from .governance import pivotal, rules_hold
+from .governance import pivotal
 from .inputs import RULES
 from .prepare import Prepared
 
 BLOCK = 256  # runs per block: a block's state is a few (256, P, V) arrays and its noise (256, H, P)
-OPT_IN = RULES.index("opt_in")
 
 
 @dataclass
