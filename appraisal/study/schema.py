@@ -299,6 +299,14 @@ class PrecedenceRow(Row):
     min_lag_years: int = Field(0, ge=0)
 
 
+class VehicleDependencyRow(Row):
+    """A vehicle may be established only `min_lag_years` after another is (read by the optimiser and the buy-in model)."""
+
+    vehicle_id: Id
+    requires_vehicle_id: Id
+    min_lag_years: int = Field(0, ge=0, description="whole years after the required vehicle's establishment; 0 = same year")
+
+
 class LimitRow(Row):
     limit: Literal["max_transfers_per_year", "funding_cap_yearly_gbp", "funding_cap_cumulative_gbp"]
     year: OptFinancialYear = Field(None, description="blank = every year")
@@ -404,14 +412,6 @@ class ElectionRow(Row):
         None, description="chance it changes the administration enough to reopen a decision; blank = model default")
 
 
-class VehicleDependencyRow(Row):
-    """A vehicle only after another is established, with a lag (read by the optimiser and the buy-in model)."""
-
-    vehicle_id: Id
-    requires_vehicle_id: Id
-    min_lag_years: int = Field(0, ge=0)
-
-
 class UncertaintyRow(Row):
     parameter: Id
     target: str = Field(min_length=1, description="what it scales: benefits, costs, benefit:<id>, cost:<id>, component:<name>, delay_years")
@@ -438,6 +438,7 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "options": OptionRow,
     "option_rules": OptionRuleRow,
     "precedence": PrecedenceRow,
+    "vehicle_dependencies": VehicleDependencyRow,
     "cost_curves": CostCurveRow,
     "limits": LimitRow,
     "value_drivers": ValueDriverRow,
@@ -449,7 +450,6 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "stances": StanceRow,
     "decision_dates": DecisionDateRow,
     "elections": ElectionRow,
-    "vehicle_dependencies": VehicleDependencyRow,
 }
 REQUIRED_TABLES = ("options",)
 

@@ -52,6 +52,8 @@ REFERENCES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("option_rules", "site_id", [("sites", "site_id")]),
     ("precedence", "before_service_id", [("services", "service_id")]),
     ("precedence", "after_service_id", [("services", "service_id")]),
+    ("vehicle_dependencies", "vehicle_id", [("vehicles", "vehicle_id")]),
+    ("vehicle_dependencies", "requires_vehicle_id", [("vehicles", "vehicle_id")]),
     ("driver_scores", "driver_id", [("value_drivers", "driver_id")]),
     ("driver_scores", "option_id", [("options", "option_id")]),
     ("positions", "partner_id", [("partners", "partner_id")]),
@@ -152,6 +154,7 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
                 problems.append(Problem(src["option_rules"], _row(t["option_rules"], pos), col, f"rule '{row.rule}' needs {col}"))
 
     problems += buyin_problems(study)
+    problems += _dependency_problems(t["vehicle_dependencies"], src["vehicle_dependencies"])
 
     cfg = study.config
     for oid in cfg.options:
@@ -200,22 +203,35 @@ def buyin_problems(study: "Study") -> list[Problem]:
             if value is not None and not first <= value <= last:
                 problems.append(Problem(src[name], _row(frame, pos), "date",
                                         f"{value} is outside the horizon {first} to {last}"))
-    deps = t["vehicle_dependencies"]
-    if not deps.empty:
-        need: dict[str, set[str]] = {}
-        for pos, (v, r) in enumerate(zip(deps["vehicle_id"], deps["requires_vehicle_id"])):
-            if v == r:
-                problems.append(Problem(src["vehicle_dependencies"], _row(deps, pos), "requires_vehicle_id",
-                                        f"'{v}' cannot require itself"))
-            need.setdefault(v, set()).add(r)
-        done: set[str] = set()
-        pending = set(need) | {r for rs in need.values() for r in rs}
-        while pending:
-            ready = {v for v in pending if need.get(v, set()) <= done}
-            if not ready:
-                problems.append(Problem(src["vehicle_dependencies"], None, "requires_vehicle_id",
-                                        f"a cycle of dependencies among {sorted(pending)}"))
-                break
-            done |= ready
-            pending -= ready
+    return problems
+
+
+def _dependency_problems(deps: pd.DataFrame, file: str) -> list[Problem]:
+    """A vehicle cannot require itself, and requirements must not go round in a circle."""
+    problems: list[Problem] = []
+    if deps.empty:
+        return problems
+    needs: dict[str, list[str]] = {}
+    for pos, (v, r) in enumerate(zip(deps["vehicle_id"], deps["requires_vehicle_id"])):
+        if v == r:
+            problems.append(Problem(file, _row(deps, pos), "requires_vehicle_id", f"vehicle '{v}' cannot require itself"))
+        elif v is not None and r is not None:
+            needs.setdefault(v, []).append(r)
+    seen: set[tuple] = set()
+    for start in sorted(needs):
+        stack = [(start, [start])]
+        while stack:
+            v, path = stack.pop()
+            for r in needs.get(v, []):
+                if r == start:
+                    cycle = path + [start]
+                    key = tuple(sorted(cycle[:-1]))
+                    if key not in seen:
+                        seen.add(key)
+                        pos = next(i for i, (a, b) in enumerate(zip(deps["vehicle_id"], deps["requires_vehicle_id"]))
+                                   if a == start and b == cycle[1])
+                        problems.append(Problem(file, _row(deps, pos), "requires_vehicle_id",
+                                                "vehicle dependencies go round in a circle: " + " requires ".join(cycle)))
+                elif r not in path and len(path) < 50:
+                    stack.append((r, path + [r]))
     return problems

@@ -58,7 +58,7 @@ def test_evidence_errors_name_file_row_and_column(tmp_path):
     assert "elections.csv, row 2, column 'date': 2030-05 is outside the horizon 2020-04 to 2024-03" in text
     assert "elections.csv, row 3, column 'date'" in text
     assert "vehicle_dependencies.csv, row 4, column 'min_lag_years'" in text
-    assert "a cycle of dependencies" in text
+    assert "vehicle dependencies go round in a circle" in text
 
 
 def test_lead_partner_with_several_voters_must_name_the_deciding_body(tmp_path):
