@@ -1,6 +1,6 @@
 """A quick greedy plan: the warm start handed to HiGHS and the fallback when a time limit leaves no better one.
 
-Vehicle by vehicle (largest potential first), try each establishment year in its window: move the
+Vehicle by vehicle (in three orders of potential, the best plan kept), try each establishment year in its window: move the
 unassigned services whose transfer is worth something (services that must move always), into the
 vehicle or into the sites that pay for themselves (each site filled by value per FTE up to its capacity,
 at most ``max_sites``), respecting transfers per year, precedence, vehicle dependencies and the funding
