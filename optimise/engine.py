@@ -127,13 +127,13 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
             out = run_bounded(model, deadline=stop, time_limit=_left_s(deadline), presolve="off", start=start, **kw)
         plan = None
         if out.has_solution:
-            plan = _plan(model, problem, out, prov)
+            plan = _plan(model, prep.problem, out, prov)
             if plan.violations and presolve != "off" and not _late(deadline):
                 prov["notes"].append("the loaded plan failed our constraint check; re-solved with presolve off")
                 model = build_model(prep, linking=linking)
                 out = run_bounded(model, deadline=stop, time_limit=_left_s(deadline), presolve="off", start=start, **kw)
                 if out.has_solution:
-                    plan = _plan(model, problem, out, prov)
+                    plan = _plan(model, prep.problem, out, prov)
         if fallback is not None and (plan is None or plan.violations
                                      or fallback_npv > plan.npv_gbp + 1e-6 * max(1.0, abs(plan.npv_gbp))):
             if plan is not None and plan.violations:
