@@ -67,8 +67,6 @@ REFERENCES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("decision_dates", "partner_id", [("partners", "partner_id")]),
     ("decision_dates", "vehicle_id", [("vehicles", "vehicle_id")]),
     ("elections", "partner_id", [("partners", "partner_id")]),
-    ("vehicle_dependencies", "vehicle_id", [("vehicles", "vehicle_id")]),
-    ("vehicle_dependencies", "requires_vehicle_id", [("vehicles", "vehicle_id")]),
 ]
 
 YEAR_COLUMNS = [
