@@ -200,10 +200,11 @@ def _safe_plans(problem, prep, model, prov, deadline) -> tuple[Plan | None, list
     t1 = time.perf_counter()
     nothing = plan_from_decisions(problem, prep.X.iloc[:0], {}, {}, "feasible", provenance=prov)
     post_s = 3.0 * (time.perf_counter() - t1)
-    # the greedy gets at most 40 % of the time limit; after that it returns what it has committed so far
+    # the greedy gets at most 30 % of the time limit and leaves twice the time its plan's check should take;
+    # after that it returns what it has committed so far
     g_deadline = None
     if deadline is not None:
-        g_deadline = min(deadline - 0.6 * (deadline - time.monotonic()), deadline - 1.5 * post_s - 0.3)
+        g_deadline = min(deadline - 0.7 * (deadline - time.monotonic()), deadline - 2.0 * post_s - 0.3)
     g = greedy_start(prep, deadline=g_deadline) if g_deadline is None or g_deadline > time.monotonic() + 0.2 else None
     start, best = None, None
     if g is not None:
