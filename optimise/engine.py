@@ -111,8 +111,7 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
             safe["fallback"], safe["start"], post_s = _safe_plans(problem, prep, model, prov, deadline)
             safe["stop"] = None if deadline is None else deadline - min(1.5 * post_s + 0.2, 0.5 * float(time_limit))
             fb = safe["fallback"]
-            return safe["start"], None if fb is None else (0.0 if fb is NOTHING else fb.npv_gbp), safe["stop"]
-
+            return safe["start"], None if fb is None else fb.npv_gbp, safe["stop"]
 
         first_stop = None if deadline is None else deadline - 0.2
         out = run_bounded(model, compiled=compiled, deadline=first_stop, time_limit=time_limit, presolve=presolve,
@@ -121,26 +120,24 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
         if "fallback" not in safe:  # HiGHS never started (no time left): the checked plans are still built
             build_start()
         fallback, start, stop = safe["fallback"], safe["start"], safe["stop"]
-        fallback_npv = None if fallback is None else (0.0 if fallback is NOTHING else fallback.npv_gbp)
+        fallback_npv = None if fallback is None else fallback.npv_gbp
         if out.status == "infeasible" and presolve != "off" and not _late(deadline):
             prov["notes"].append("HiGHS said infeasible with presolve on; re-checked with presolve off")
             model = build_model(prep, linking=linking)
             out = run_bounded(model, deadline=stop, time_limit=_left_s(deadline), presolve="off", start=start, **kw)
         plan = None
         if out.has_solution:
-            plan = _plan(model, problem, out, prov)
+            plan = _plan(model, prep.problem, out, prov)
             if plan.violations and presolve != "off" and not _late(deadline):
                 prov["notes"].append("the loaded plan failed our constraint check; re-solved with presolve off")
                 model = build_model(prep, linking=linking)
                 out = run_bounded(model, deadline=stop, time_limit=_left_s(deadline), presolve="off", start=start, **kw)
                 if out.has_solution:
-                    plan = _plan(model, problem, out, prov)
+                    plan = _plan(model, prep.problem, out, prov)
         if fallback is not None and (plan is None or plan.violations
                                      or fallback_npv > plan.npv_gbp + 1e-6 * max(1.0, abs(plan.npv_gbp))):
             if plan is not None and plan.violations:
                 prov["notes"].append("the solver's plan failed our constraint check; the checked start plan is kept")
-            if fallback is NOTHING:
-                fallback = _nothing_plan(prep.problem, prov)
             return _from_fallback(fallback, out, prov)
         if plan is not None:
             if plan.violations:
@@ -198,10 +195,22 @@ def _safe_plans(problem, prep, model, prov, deadline) -> tuple[Plan | None, list
                   and all((c >= 0).all() for c in caps)
                   and (problem.funding_cap_cumulative_gbp is None or problem.funding_cap_cumulative_gbp >= 0))
     candidates = {"doing nothing": 0.0} if nothing_ok else {}
-    # the greedy gets at most 40 % of the time limit; after that it returns what it has committed so far
-    g_deadline = None if deadline is None else deadline - 0.6 * (deadline - time.monotonic())
-    g = greedy_start(prep, deadline=g_deadline)
-    start, best, post_s = None, None, 0.0
+    # doing nothing, as a plan (no check needed: see above); the time it takes to build says how long a plan
+    # with moves takes to build and check at this size (measured up to about eight times as long on the national
+    # case), which the greedy must leave free
+    t1 = time.perf_counter()
+    nothing = plan_from_decisions(problem, prep.X.iloc[:0], {}, {}, "feasible", provenance=prov)
+    empty_s = time.perf_counter() - t1
+    post_s = 8.0 * empty_s
+    # the greedy gets at most 30 % of the time limit and leaves twice the time its plan's check should take;
+    # after that it returns what it has committed so far
+    g_deadline = None
+    if deadline is not None:
+        g_deadline = min(deadline - 0.7 * (deadline - time.monotonic()), deadline - 1.5 * post_s - 0.3)
+    t2 = time.perf_counter()
+    g = greedy_start(prep, deadline=g_deadline) if g_deadline is None or g_deadline > time.monotonic() + 0.2 else None
+    greedy_s = time.perf_counter() - t2
+    start, best = None, None
     if g is not None:
         est = {v: int(t_) for v, t_ in prep.Y.iloc[g.y][["vehicle_id", "t"]].itertuples(index=False)}
         opened = {k: int(t_) for k, t_ in prep.W.iloc[g.w][["site_id", "t"]].itertuples(index=False)}
@@ -221,24 +230,10 @@ def _safe_plans(problem, prep, model, prov, deadline) -> tuple[Plan | None, list
         else:
             prov["notes"].append(f"the greedy start failed the check ({greedy.violations[0]}); not used")
     if best is None and nothing_ok:
-        if g is None:  # it will be the answer unless HiGHS finds better: build (and time) it now
-            t1 = time.perf_counter()
-            best = _nothing_plan(problem, prov)
-            post_s = time.perf_counter() - t1
-        else:
-            best = NOTHING
-    prov["start"] = {"plans": candidates, "seconds": time.perf_counter() - t, "used_as_warm_start": start is not None}
+        best = nothing
+    prov["start"] = {"plans": candidates, "seconds": time.perf_counter() - t, "used_as_warm_start": start is not None,
+                     "empty_plan_seconds": empty_s, "greedy_seconds": greedy_s, "check_seconds": post_s}
     return best, start, post_s
-
-
-NOTHING = "doing nothing"  # the fallback built only if it is the answer (a plan with no moves)
-
-
-def _nothing_plan(problem, prov) -> Plan:
-    plan = plan_from_decisions(problem, pd.DataFrame(columns=["service_id", "vehicle_id", "site_id", "t"]), {}, {},
-                               "feasible", provenance=prov)
-    plan.violations = check_plan(problem, plan)
-    return plan
 
 
 def _from_fallback(plan: Plan, out, prov) -> Plan:

@@ -639,26 +639,31 @@ def run_bounded(model, *, time_limit=None, deadline=None, rel_gap=1e-6, threads=
                                         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errf,
                                         pass_fds=[wfd], close_fds=True)
                 os.close(wfd)
+                # a writer thread feeds the child (model first, the start when it is ready), so the parent never
+                # blocks on the pipe: it builds the start meanwhile and watches the deadline
+                job = pickle.dumps({"model": mm.arrays(), "options": opts}, protocol=pickle.HIGHEST_PROTOCOL)
+                ready = {"start": None, "event": threading.Event()}
+
+                def feed():
+                    try:
+                        proc.stdin.write(job)
+                        proc.stdin.flush()
+                        ready["event"].wait()
+                        proc.stdin.write(ready["start"])
+                        proc.stdin.close()
+                    except (BrokenPipeError, OSError, ValueError):
+                        pass
+
+                writer = threading.Thread(target=feed, daemon=True)
+                writer.start()
+                handoff = time.perf_counter() - tick
                 try:
-                    pickle.dump({"model": mm.arrays(), "options": opts}, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                    proc.stdin.flush()
-                    handoff = time.perf_counter() - tick
                     if start_later is not None:  # built while HiGHS starts on the LP relaxation
                         start, start_objective, new_deadline = start_later()
                         deadline = new_deadline if new_deadline is not None else deadline
-                    payload = pickle.dumps(as_columns(start, start_objective), protocol=pickle.HIGHEST_PROTOCOL)
-
-                    def write_start():  # the child reads it only when it needs it: never block the parent
-                        try:
-                            proc.stdin.write(payload)
-                            proc.stdin.close()
-                        except (BrokenPipeError, OSError, ValueError):
-                            pass
-
-                    writer = threading.Thread(target=write_start, daemon=True)
-                    writer.start()
-                except BrokenPipeError:
-                    pass
+                finally:
+                    ready["start"] = pickle.dumps(as_columns(start, start_objective), protocol=pickle.HIGHEST_PROTOCOL)
+                    ready["event"].set()
                 frames = _Frames(rfd)
                 while best["done"] is None and not frames.eof:
                     left = (deadline - time.monotonic()) if deadline is not None else 1.0

@@ -1,6 +1,6 @@
 """A quick greedy plan: the warm start handed to HiGHS and the fallback when a time limit leaves no better one.
 
-Vehicle by vehicle (largest potential first), try each establishment year in its window: move the
+Vehicle by vehicle (in three orders of potential, the best plan kept), try each establishment year in its window: move the
 unassigned services whose transfer is worth something (services that must move always), into the
 vehicle or into the sites that pay for themselves (each site filled by value per FTE up to its capacity,
 at most ``max_sites``), respecting transfers per year, precedence, vehicle dependencies and the funding
@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from .prepare import Prepared
 from .problem import NO_SITE
@@ -73,6 +74,11 @@ def _greedy_once(prep: Prepared, order: str, passes: int, deadline: float | None
     rows_of = defaultdict(list)  # vehicle -> X rows
     for i, v in enumerate(xv):
         rows_of[v].append(i)
+    rows_np = {v: np.array(r, dtype=int) for v, r in rows_of.items()}
+    xcode = pd.factorize(xs)[0] if len(xs) else np.zeros(0, dtype=int)  # service of each row, as an integer
+    moved = np.zeros(int(xcode.max()) + 1 if len(xcode) else 0, dtype=bool)
+    site_code, site_uniques = pd.factorize(xsite) if len(xsite) else (np.zeros(0, dtype=int), [])
+    site_index = {k: j for j, k in enumerate(site_uniques)}
     y_rows = defaultdict(dict)  # vehicle -> {t: Y row}
     for i, (v, t) in enumerate(zip(prep.Y["vehicle_id"], prep.Y["t"])):
         y_rows[v][int(t)] = i
@@ -87,6 +93,7 @@ def _greedy_once(prep: Prepared, order: str, passes: int, deadline: float | None
     before = defaultdict(list)  # after service -> [(before service, lag)]
     for b, a, lag in P.precedence[["before_service_id", "after_service_id", "min_lag_years"]].itertuples(index=False):
         before[a].append((b, int(lag)))
+    has_before = np.array([s in before for s in xs], dtype=bool)
 
     assigned: dict = {}  # service -> X row
     est: dict = {}  # vehicle -> year
@@ -126,18 +133,24 @@ def _greedy_once(prep: Prepared, order: str, passes: int, deadline: float | None
                 return False
         return True
 
-    def pick_rows(v, e, site_of_row_ok, counts):
-        """Best row per unassigned service into v (value, must-move first), respecting year capacity."""
-        best = {}
-        for i in rows_of.get(v, []):
-            s = xs[i]
-            if s in assigned or xt[i] < e or not site_of_row_ok(i):
-                continue
-            if xt[i] < earliest(s, e):
-                continue
-            if s not in best or xcoef[i] > xcoef[best[s]]:
-                best[s] = i
-        return best
+    def pick_rows(v, e, site):
+        """Best row (by value) per unassigned service into v at ``site``, from year e on (vectorised)."""
+        r = rows_np.get(v)
+        if r is None or not len(r):
+            return {}
+        r = r[(xt[r] >= e) & ~moved[xcode[r]] & (site_code[r] == site_index.get(site, -2))]
+        if not len(r):
+            return {}
+        held = has_before[r]
+        if held.any():  # precedence: those services only from the year their 'before' services allow
+            lo = {s: earliest(s, e) for s in {xs[i] for i in r[held]}}
+            keep = ~held | np.array([xt[i] >= lo.get(xs[i], e) for i in r], dtype=bool)
+            r = r[keep]
+        if not len(r):
+            return {}
+        r = r[np.lexsort((-xcoef[r], xcode[r]))]
+        first = np.r_[True, xcode[r][1:] != xcode[r][:-1]]
+        return {xs[i]: int(i) for i in r[first]}
 
     def evaluate(v, e, fresh: bool):
         """Candidate moves into v with establishment (fresh) or into v as it is; returns (gain, rows, new sites, vec)."""
@@ -148,7 +161,7 @@ def _greedy_once(prep: Prepared, order: str, passes: int, deadline: float | None
             vec += ynet[y_rows[v][e]]
         must = prep.must_move
         if not sites_of.get(v) and v in rows_of:  # no sites: services straight into the vehicle
-            best = pick_rows(v, e, lambda i: xsite[i] == NO_SITE, counts)
+            best = pick_rows(v, e, NO_SITE)
             order = sorted(best.items(), key=lambda kv: (kv[0] not in must, -xcoef[kv[1]], kv[0]))
             for s, i in order:
                 if (xcoef[i] <= 0 and s not in must) or counts[xt[i]] < 1:
@@ -164,7 +177,7 @@ def _greedy_once(prep: Prepared, order: str, passes: int, deadline: float | None
             site_load = dict(load)
 
             def fill(k, year_floor):
-                best = pick_rows(v, year_floor, lambda i: xsite[i] == k, counts)
+                best = pick_rows(v, year_floor, k)
                 order = sorted(((s, i) for s, i in best.items() if s not in taken),
                                key=lambda kv: (kv[0] not in must, -xcoef[kv[1]] / max(fte[kv[0]], 1e-9), kv[0]))
                 chosen, room, c2 = [], cap.get(k, np.inf) - site_load.get(k, 0.0), counts.copy()
@@ -218,6 +231,7 @@ def _greedy_once(prep: Prepared, order: str, passes: int, deadline: float | None
             opened[k] = e
         for i in rows:
             assigned[xs[i]] = i
+            moved[xcode[i]] = True
             transfers_left[xt[i]] -= 1
             if xsite[i] != NO_SITE:
                 load[xsite[i]] += fte[xs[i]]
