@@ -50,7 +50,7 @@ def _merge_collinear(bv: np.ndarray, bc: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disaggregated",
-                with_net: bool = False, tighten: bool = True) -> pyo.ConcreteModel:
+                with_net: bool = False, tighten: bool = True, tighten_sites: bool = True) -> pyo.ConcreteModel:
     P, T = prep.problem, prep.T
     X, Y, W = prep.X, prep.Y, prep.W
     m = pyo.ConcreteModel(name=P.name)
@@ -141,6 +141,10 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
             fte = P.services.set_index("service_id")["fte"]
             body = _lsum(float(fte[xs[i]]) * x[i] for i in site_rows[site] if fte[xs[i]] != 0)
             rows["capacity"].append((site, None, body - cap * opened, 0))
+            if tighten_sites:  # year by year: what has moved in by t fits the site if it is open by t
+                for t, _ in lst[:-1]:
+                    body_t = _lsum(float(fte[xs[i]]) * x[i] for i in site_rows[site] if fte[xs[i]] != 0 and xt[i] <= t)
+                    rows["capacity_by_year"].append(((site, t), None, body_t - cap * O(site, t), 0))
     for site in locked - set(w_by):
         rows["locked_site"].append((site, 1, 0, None))
     veh = P.vehicles.set_index("vehicle_id")
@@ -148,6 +152,10 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
         k = veh.at[v, "max_sites"]
         if np.isfinite(k):
             rows["max_sites"].append((v, None, _lsum(w[i] for i in g.index), float(k)))
+            if tighten_sites and k < g["site_id"].nunique():  # at most k sites open by t, and none before v
+                for t in sorted(set(g["t"])):
+                    body = _lsum(O(site, t) for site in sorted(set(g["site_id"])))
+                    rows["max_sites_by_year"].append(((v, t), None, body - float(k) * E(v, t), 0))
 
     # (5) transition capacity: transfers per year
     if P.max_transfers_per_year is not None:
@@ -229,21 +237,35 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
            - _lsum(float(df[t]) * e for t, lst in curve_cost_t.items() for e in lst))
     m.npv = pyo.Expression(expr=npv)
 
-    # (8) funding: net position per year (undiscounted), yearly and cumulative caps
+    # (8) funding: net position per year (undiscounted), yearly and cumulative caps. With ``with_net`` the
+    #     net positions are free columns defined by net_def rows (the Pareto front and the Lagrangian
+    #     decomposition price them); otherwise the caps are written directly on the decisions, which lets
+    #     HiGHS see them as knapsack rows (coefficient tightening, cover cuts): same plans, no extra columns.
     cap_y, cap_c = P.funding_cap_yearly_gbp, P.funding_cap_cumulative_gbp
-    if with_net or cap_y is not None or cap_c is not None:
-        m.net = pyo.Var(range(T))
+    has_cap_y = cap_y is not None and np.isfinite(np.asarray(cap_y, dtype=float)).any()
+    has_cap_c = cap_c is not None and np.isfinite(cap_c)
+    if with_net or has_cap_y or has_cap_c:
         nx, ny, nw = prep.xb - prep.xc, prep.yb - prep.yc, -prep.wc
+
+        def net_body(t, cumulative=False):
+            cols = slice(0, t + 1) if cumulative else slice(t, t + 1)
+            ax, ay, aw = nx[:, cols].sum(axis=1), ny[:, cols].sum(axis=1), nw[:, cols].sum(axis=1)
+            curve = [e for u in (range(t + 1) if cumulative else [t]) for e in curve_cost_t.get(u, [])]
+            return (_lsum(float(ax[i]) * x[i] for i in np.flatnonzero(ax))
+                    + _lsum(float(ay[i]) * y[i] for i in np.flatnonzero(ay))
+                    + _lsum(float(aw[i]) * w[i] for i in np.flatnonzero(aw))
+                    - _lsum(curve))
+
+        if with_net:
+            m.net = pyo.Var(range(T))
+            for t in range(T):
+                rows["net_def"].append((t, 0, m.net[t] - net_body(t), 0))
         for t in range(T):
-            body = (_lsum(float(nx[i, t]) * x[i] for i in np.flatnonzero(nx[:, t]))
-                    + _lsum(float(ny[i, t]) * y[i] for i in np.flatnonzero(ny[:, t]))
-                    + _lsum(float(nw[i, t]) * w[i] for i in np.flatnonzero(nw[:, t]))
-                    - _lsum(curve_cost_t.get(t, [])))
-            rows["net_def"].append((t, 0, m.net[t] - body, 0))
-            if cap_y is not None and np.isfinite(cap_y[t]):
-                rows["funding_yearly"].append((t, -float(cap_y[t]), m.net[t], None))
-            if cap_c is not None and np.isfinite(cap_c):
-                rows["funding_cumulative"].append((t, -float(cap_c), _lsum(m.net[u] for u in range(t + 1)), None))
+            if has_cap_y and np.isfinite(cap_y[t]):
+                rows["funding_yearly"].append((t, -float(cap_y[t]), m.net[t] if with_net else net_body(t), None))
+            if has_cap_c:
+                body = _lsum(m.net[u] for u in range(t + 1)) if with_net else net_body(t, cumulative=True)
+                rows["funding_cumulative"].append((t, -float(cap_c), body, None))
 
     _add_rows(m, rows, elastic)
     if elastic:
