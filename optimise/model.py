@@ -53,6 +53,9 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
                 with_net: bool = False, tighten: bool = True, tighten_sites: bool = True) -> pyo.ConcreteModel:
     P, T = prep.problem, prep.T
     X, Y, W = prep.X, prep.Y, prep.W
+    # the year-by-year site rows are implied by capacity / max_sites for integer plans; in the elastic model
+    # those families get slack, so implied copies without slack would block the diagnosis: leave them out
+    tighten_sites = tighten_sites and not elastic
     m = pyo.ConcreteModel(name=P.name)
     m.x = pyo.Var(range(len(X)), domain=pyo.Binary)
     m.y = pyo.Var(range(len(Y)), domain=pyo.Binary)

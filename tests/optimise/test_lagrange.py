@@ -41,6 +41,7 @@ def test_shared_service_and_funding_cap(seed):
     assert plan.gap < 0.05
 
 
+@pytest.mark.slow
 def test_transfers_and_cumulative_cap_on_synthetic():
     problem = synthetic(300, seed=0, services_per_authority=10, coupled=True)  # 30 authorities: two regions
     problem.funding_cap_cumulative_gbp = 6e6
