@@ -388,7 +388,8 @@ class _Master:
     """Box-stabilised cutting planes for min_π L(π), π >= 0: L is a sum of pieces (regions and national
     vehicles), each the maximum of linear functions (one per known solution)."""
 
-    def __init__(self, n_pieces: int, g0: np.ndarray, scale: np.ndarray, fixed_zero: np.ndarray):
+    def __init__(self, n_pieces: int, g0: np.ndarray, scale: np.ndarray, fixed_zero: np.ndarray, threads: int = 1):
+        self.threads = threads  # every HiGHS object in a process must use the same threads value (libraries.md)
         self.cuts = [[] for _ in range(n_pieces)]
         self.g0, self.scale, self.fixed_zero = g0, scale, fixed_zero
         self.center = np.zeros(len(g0))
@@ -404,6 +405,7 @@ class _Master:
         D, K = len(self.g0), len(self.cuts)
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", int(self.threads))
         lo = np.maximum(0.0, self.center - self.delta * self.scale)
         hi = self.center + self.delta * self.scale
         lo[self.fixed_zero], hi[self.fixed_zero] = 0.0, 0.0
@@ -531,18 +533,19 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
     phases = []
     for integer, iters, share in ((False, lp_iterations, 0.3), (True, mip_iterations, 0.65)):
         phase_end = t_start + share * time_limit
-        master = _Master(R + len(nat), g0, scale, coupling.fixed_zero())
+        master = _Master(R + len(nat), g0, scale, coupling.fixed_zero(), threads)
         national_cuts(master)
         pi, pred = best_pi.copy(), -INF
         master.center = pi.copy()
         n_it = 0
         for it in range(iters):
-            tl = None
-            if integer:
-                left = max(deadline - time.perf_counter(), 1.0)
-                tl = max(0.3 * left / max(1.0, R / _workers(client)), 1.0)
+            left = max((deadline if integer else phase_end) - time.perf_counter(), 1.0)
+            tl = max((0.3 if integer else 1.0) * left / max(1.0, R / _workers(client)), 1.0)
             value, res = evaluate(pi, integer, master, tl)
             n_it += 1
+            if value >= INF and it == 0:  # a region's first solve ran out of time: no bound from this phase
+                hist.append({"phase": "mip" if integer else "lp", "value": None, "seconds": time.perf_counter() - t_start})
+                break
             if it == 0 and not integer:
                 z_scale = max(abs(value), 1.0)
                 _set_scale(scale, lay, coupling, z_scale, R)
@@ -588,7 +591,7 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
             candidates.append(union)
         for k, years in enumerate(candidates):
             nat_net = sum((net for v, opts in nat for u, _, net in opts if u is not None and u == years[v]), np.zeros(coupling.T))
-            needs = best_round if any((r["net"] < 0).any() for r in best_round) or lp_best is None else lp_best
+            needs = best_round if any(r["has"] and (r["net"] < 0).any() for r in best_round) or lp_best is None else lp_best
             shares = _shares(coupling, needs, nat_net)  # (a do-nothing round says nothing: use the LP's split)
             left = max(deadline - time.perf_counter(), 2.0)
             tl = max(0.9 * left / max(1.0, (len(candidates) - k) * R / _workers(client)), 1.0)
@@ -606,7 +609,7 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
             # ones left over (unpriced: the first regions may take the whole budget if it is worth it to them)
             years = candidates[0]
             nat_net = sum((net for v, opts in nat for u, _, net in opts if u is not None and u == years[v]), np.zeros(coupling.T))
-            order = sorted(range(R), key=lambda r: -(lp_best or best_round)[r].get("npv", 0.0))
+            order = sorted(range(R), key=lambda r: (-(lp_best or best_round)[r].get("npv", 0.0), r))
             used_net, used_count, rep = np.zeros(coupling.T), np.zeros(coupling.T), [None] * R
             for k, r in enumerate(order):
                 share = _residual(coupling, nat_net + used_net, used_count)
@@ -661,7 +664,7 @@ def _national_years(nat: list, res: list) -> dict:
     """Each shared vehicle is set up in the earliest year a region's plan uses it (never if none does)."""
     years = {}
     for v, _ in nat:
-        used = [int(np.argmax(r["E"][v] > 0.5)) for r in res if v in r["E"] and r["E"][v][-1] > 0.5]
+        used = [int(np.argmax(r["E"][v] > 0.5)) for r in res if v in r.get("E", {}) and r["E"][v][-1] > 0.5]
         years[v] = min(used) if used else None
     return years
 

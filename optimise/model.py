@@ -50,7 +50,8 @@ def _merge_collinear(bv: np.ndarray, bc: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disaggregated",
-                with_net: bool = False, tighten: bool = True, tighten_sites: bool = True) -> pyo.ConcreteModel:
+                with_net: bool = False, tighten: bool = True, tighten_sites: bool = True,
+                curves: str = "disaggregated") -> pyo.ConcreteModel:
     P, T = prep.problem, prep.T
     X, Y, W = prep.X, prep.Y, prep.W
     # the year-by-year site rows are implied by capacity / max_sites for integer plans; in the elastic model
@@ -213,21 +214,31 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
                     curve_cost_t[t].append(float(icpt[0]) * E(v, t) + float(slope[0]) * volume)
                 continue
             seg = pyo.Var([(t, j) for t in range(tmin, T) for j in range(nseg)], domain=pyo.Binary)
-            q = pyo.Var([(s_, t, j) for (s_, t) in moved for j in range(nseg)], bounds=(0, 1))
             m.curve.add_component(f"seg_{k}", seg)
-            m.curve.add_component(f"q_{k}", q)
-            for (s_, t), e in moved.items():
-                rows["curve_def"].append(((v, s_, t, "share"), 0, _lsum(q[s_, t, j] for j in range(nseg)) - e, 0))
-                for j in range(nseg):
-                    rows["curve_def"].append(((v, s_, t, j), None, q[s_, t, j] - seg[t, j], 0))
+            if curves == "aggregated":  # one volume column per (year, segment): far fewer columns, weaker LP
+                q = pyo.Var([(t, j) for t in range(tmin, T) for j in range(nseg)], bounds=(0, None))
+                m.curve.add_component(f"u_{k}", q)
+                for t in range(tmin, T):
+                    volume = _lsum(float(vol[s_]) * e for (s_, u), e in moved.items() if u == t and vol[s_] != 0)
+                    rows["curve_def"].append(((v, t, "volume"), 0, _lsum(q[t, j] for j in range(nseg)) - volume, 0))
+                seg_volume = lambda t, j: q[t, j]  # noqa: E731
+            else:
+                q = pyo.Var([(s_, t, j) for (s_, t) in moved for j in range(nseg)], bounds=(0, 1))
+                m.curve.add_component(f"q_{k}", q)
+                for (s_, t), e in moved.items():
+                    rows["curve_def"].append(((v, s_, t, "share"), 0, _lsum(q[s_, t, j] for j in range(nseg)) - e, 0))
+                    for j in range(nseg):
+                        rows["curve_def"].append(((v, s_, t, j), None, q[s_, t, j] - seg[t, j], 0))
+                seg_volume = lambda t, j: _lsum(float(vol[s_]) * q[s_, u, j] for (s_, u) in moved  # noqa: E731
+                                                if u == t and vol[s_] != 0)
             for t in range(tmin, T):
                 rows["curve_def"].append(((v, t, "seg"), 0, _lsum(seg[t, j] for j in range(nseg)) - E(v, t), 0))
                 cost = []
                 for j in range(nseg):
-                    vj = _lsum(float(vol[s_]) * q[s_, u, j] for (s_, u) in moved if u == t and vol[s_] != 0)
+                    vj = seg_volume(t, j)
                     if bv[j] > 0:
                         rows["curve_def"].append(((v, t, j, "lo"), None, float(bv[j]) * seg[t, j] - vj, 0))
-                    if j < nseg - 1:
+                    if j < nseg - 1 or curves == "aggregated":
                         rows["curve_def"].append(((v, t, j, "hi"), None, vj - float(bv[j + 1]) * seg[t, j], 0))
                     cost.append(float(icpt[j]) * seg[t, j] + float(slope[j]) * vj)
                 curve_cost_t[t].append(_lsum(cost))

@@ -49,3 +49,16 @@ def test_transfers_and_cumulative_cap_on_synthetic():
     best = _check(problem, plan)
     assert plan.provenance["decomposition"]["regions"] == 2 and best.objective_gbp > 1e6
     assert plan.npv_gbp >= 0.99 * best.objective_gbp and plan.gap < 0.05
+
+
+@pytest.mark.slow
+def test_regions_on_dask_workers_give_the_same_plan():
+    from distributed import Client, LocalCluster
+
+    problem = independent(60, seed=1, services_per_region=20)
+    here = solve_coupled(problem, time_limit=60, rel_gap=1e-4)
+    with Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)) as client:
+        there = solve_coupled(problem, client=client, time_limit=60, rel_gap=1e-4)
+    assert there.violations == [] and there.npv_gbp == pytest.approx(here.npv_gbp, rel=1e-9)
+    assert there.bound_gbp == pytest.approx(here.bound_gbp, rel=1e-9)
+    assert there.assignment.equals(here.assignment)
