@@ -20,6 +20,7 @@ construction (and is checked with ``check_plan``). Maths: docs/optimise.md, "Cou
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 
 import numpy as np
@@ -28,7 +29,6 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .check import check_plan
-from .decompose import subproblem
 from .model import build_model
 from .plan import Plan, empty_plan, plan_from_decisions
 from .prepare import shifted, stream_profiles
@@ -36,6 +36,7 @@ from .problem import PlacementProblem
 from .solver import new_solver, versions
 
 INF = 1e30
+log = logging.getLogger(__name__)  # progress at INFO: phases, iterations, repair
 
 
 # --- regions and coupling -------------------------------------------------------------------------
@@ -68,7 +69,10 @@ def find_regions(problem: PlacementProblem, min_share: float = 0.04) -> list[lis
     more components holding at least ``min_share`` of all services each (tested vehicle by vehicle,
     repeated until nothing changes). Services left in smaller components (e.g. eligible only for national
     vehicles) form one extra region. Give ``regions=`` to ``solve_coupled`` where the split is known."""
-    P = problem.normalised()
+    return _find_regions(problem.normalised(), min_share)
+
+
+def _find_regions(P: PlacementProblem, min_share: float = 0.04) -> list[list[str]]:
     services = sorted(P.services["service_id"])
     n = len(services)
     graph = _graph(P, services)
@@ -97,7 +101,10 @@ def find_regions(problem: PlacementProblem, min_share: float = 0.04) -> list[lis
 def shared_vehicles(problem: PlacementProblem, regions: list[list[str]]) -> list[str]:
     """Vehicles that services of two or more regions may move into (validated: no sites, no cost curve,
     no precedence across regions)."""
-    P = problem.normalised()
+    return _shared_vehicles(problem.normalised(), regions)
+
+
+def _shared_vehicles(P: PlacementProblem, regions: list[list[str]]) -> list[str]:
     reg = {s: r for r, ids in enumerate(regions) for s in ids}
     pl = P.placements[P.placements["service_id"].isin(reg)]
     n_reg = pl.assign(r=pl["service_id"].map(reg)).groupby("vehicle_id")["r"].nunique()
@@ -447,10 +454,23 @@ def _coupling_of(P: PlacementProblem, regions: list, shared: list) -> Coupling:
 
 
 def _region_problem(P: PlacementProblem, ids: list, shared: list, r: int) -> PlacementProblem:
-    sub = subproblem(P, ids)
-    return dataclasses.replace(sub, name=f"{P.name} [region {r}]",
-                               vehicle_streams=sub.vehicle_streams[~sub.vehicle_streams["vehicle_id"].isin(shared)],
-                               max_transfers_per_year=None, funding_cap_yearly_gbp=None, funding_cap_cumulative_gbp=None)
+    """Region r of the normalised problem P (as decompose.subproblem, without normalising P again: that
+    costs seconds per region at national scale), national rows removed, shared vehicles' money national."""
+    keep = set(ids)
+    pl = P.placements[P.placements["service_id"].isin(keep)]
+    svc = P.services[P.services["service_id"].isin(keep)]
+    veh_ids = set(pl["vehicle_id"]) | set(svc["current_vehicle_id"])
+    sites = P.sites[P.sites["vehicle_id"].isin(veh_ids)]
+    R = P.rules
+    rules = R.replace(locked_sites=tuple(x for x in R.locked_sites if x in set(sites["site_id"])))
+    vs = P.vehicle_streams
+    return dataclasses.replace(
+        P, name=f"{P.name} [region {r}]", services=svc, vehicles=P.vehicles[P.vehicles["vehicle_id"].isin(veh_ids)],
+        placements=pl, vehicle_streams=vs[vs["vehicle_id"].isin(veh_ids) & ~vs["vehicle_id"].isin(shared)],
+        placement_streams=P.placement_streams[P.placement_streams["service_id"].isin(keep)],
+        sites=sites, precedence=P.precedence[P.precedence["after_service_id"].isin(keep)],
+        cost_curves=P.cost_curves[P.cost_curves["vehicle_id"].isin(veh_ids)], rules=rules,
+        max_transfers_per_year=None, funding_cap_yearly_gbp=None, funding_cap_cumulative_gbp=None)
 
 
 class _Local:
@@ -483,8 +503,8 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
     t_start = time.perf_counter()
     deadline = t_start + float(time_limit)
     P = problem.normalised()
-    regions = [sorted(r) for r in (regions if regions is not None else find_regions(P))]
-    shared = shared_vehicles(P, regions)
+    regions = [sorted(r) for r in (regions if regions is not None else _find_regions(P))]
+    shared = _shared_vehicles(P, regions)
     coupling = _coupling_of(P, regions, shared)
     lay = coupling.layout()
     subs = [_region_problem(P, ids, shared, r) for r, ids in enumerate(regions)]
@@ -496,6 +516,7 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
         solvers = [f.result() for f in futs]
     infos = _map(solvers, client, "info", [()] * len(solvers))
     build_wall = time.perf_counter() - t_build
+    log.info("%d regions built in %.1f s (%s shared vehicles)", len(regions), build_wall, len(shared))
     nat = _national_options(P, coupling)
     R = len(regions)
 
@@ -567,6 +588,8 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
                     break
             master.update(pi, value, pred)
             hist.append({"phase": "mip" if integer else "lp", "value": value, "seconds": time.perf_counter() - t_start})
+            log.info("%s iteration %d: L = %.6g (best %.6g, primal %.6g) at %.1f s", "mip" if integer else "lp", it,
+                     value, best_bound, primal[0], time.perf_counter() - t_start)
             nxt, pred = master.next_point()
             if (master.best - pred) / max(abs(master.best), 1.0) < 0.1 * rel_gap or time.perf_counter() > phase_end:
                 break
@@ -597,6 +620,7 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
             tl = max(0.9 * left / max(1.0, (len(candidates) - k) * R / _workers(client)), 1.0)
             rep = _map(solvers, client, "repair", [(shares[r], {v: years[v] for (rr, v) in coupling.copies if rr == r}, tl,
                                                     sub_rel_gap, price) for r in range(R)])
+            log.info("share repair %d done at %.1f s", k, time.perf_counter() - t_start)
             repair_info.append({"national_years": years, "statuses": [r["status"] for r in rep],
                                 "seconds": [r["seconds"] for r in rep]})
             if all(r["has"] for r in rep):
