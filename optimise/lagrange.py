@@ -517,6 +517,7 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
     infos = _map(solvers, client, "info", [()] * len(solvers))
     build_wall = time.perf_counter() - t_build
     log.info("%d regions built in %.1f s (%s shared vehicles)", len(regions), build_wall, len(shared))
+    t_built = time.perf_counter()
     nat = _national_options(P, coupling)
     R = len(regions)
 
@@ -553,15 +554,18 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
     primal, primal_at, rounds, lp_best = (-INF, None, None), [], [], None  # (value, regional results, national years) of a feasible union
     phases = []
     for integer, iters, share in ((False, lp_iterations, 0.3), (True, mip_iterations, 0.65)):
-        phase_end = t_start + share * time_limit
+        phase_end = t_built + share * max(deadline - t_built, 0.0)  # phases share what the build left
         master = _Master(R + len(nat), g0, scale, coupling.fixed_zero(), threads)
         national_cuts(master)
         pi, pred = best_pi.copy(), -INF
         master.center = pi.copy()
         n_it = 0
         for it in range(iters):
-            left = max((deadline if integer else phase_end) - time.perf_counter(), 1.0)
-            tl = max((0.3 if integer else 1.0) * left / max(1.0, R / _workers(client)), 1.0)
+            if integer or it > 0:
+                left = max((deadline if integer else phase_end) - time.perf_counter(), 1.0)
+                tl = max((0.3 if integer else 1.0) * left / max(1.0, R / _workers(client)), 1.0)
+            else:  # the first (cold) LP round gives the first bound: it may use half of what is left
+                tl = max(0.5 * (deadline - time.perf_counter()) / max(1.0, R / _workers(client)), 1.0)
             value, res = evaluate(pi, integer, master, tl)
             n_it += 1
             if value >= INF and it == 0:  # a region's first solve ran out of time: no bound from this phase
@@ -599,8 +603,9 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
     # --- repair at the best MIP point: national years, caps shared out, regions re-solve ----------------
     repair_info = []
     if best_bound - primal[0] > rel_gap * max(abs(best_bound), 1.0):
-        if not rounds:  # no MIP round gave every region a plan in its time: price the best point, no limit
-            rounds = [_map(solvers, client, "solve", [(best_pi, True, None, sub_rel_gap)] * R)]
+        if not rounds:  # no MIP round gave every region a plan in its time: price the best point once more
+            tl = max(0.5 * (deadline - time.perf_counter()) / max(1.0, R / _workers(client)), 1.0)
+            rounds = [_map(solvers, client, "solve", [(best_pi, True, tl, sub_rel_gap)] * R)]
         # candidates: the national years of the best-bound round, and the earliest use in any round; the caps
         # are shared out by what the best-bound round needed
         best_round = last[1] if last is not None else rounds[0]
@@ -675,10 +680,14 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
             prov["notes"] = ["the combined plan failed check_plan: returned the status quo"]
             prov["repair_violations"] = bad[:20]
     npv = plan.npv_gbp if plan.npv_gbp is not None else 0.0
-    plan.bound_gbp = best_bound
     plan.objective_gbp = npv
-    plan.gap = max(best_bound - npv, 0.0) / max(abs(best_bound), abs(npv), 1.0)
-    plan.status = "optimal" if plan.gap <= rel_gap else "feasible"
+    if best_bound >= INF:  # no regional round finished in time: a plan, but nothing proven
+        plan.bound_gbp, plan.gap, plan.status = None, None, "feasible"
+        prov.setdefault("notes", []).append("no bound: no round of regional solves finished within the time limit")
+    else:
+        plan.bound_gbp = best_bound
+        plan.gap = max(best_bound - npv, 0.0) / max(abs(best_bound), abs(npv), 1.0)
+        plan.status = "optimal" if plan.gap <= rel_gap else "feasible"
     plan.solve_seconds = time.perf_counter() - t_start
     prov["timings"] = {"wall_seconds": plan.solve_seconds, "build_wall_seconds": build_wall}
     return plan
