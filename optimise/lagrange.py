@@ -612,9 +612,6 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
         union = {v: min([u for u in (_national_years(nat, rs)[v] for rs in rounds) if u is not None], default=None)
                  for v, _ in nat}
         candidates = [_national_years(nat, best_round)]
-        price = best_pi.copy()  # the repair prices funding and transfers at the best multipliers (not the copies)
-        for rv in coupling.copies:
-            price[lay[rv]] = 0.0
         if union != candidates[0]:
             candidates.append(union)
         for k, years in enumerate(candidates):
@@ -624,7 +621,7 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
             left = max(deadline - time.perf_counter(), 2.0)
             tl = max(0.9 * left / max(1.0, (len(candidates) - k) * R / _workers(client)), 1.0)
             rep = _map(solvers, client, "repair", [(shares[r], {v: years[v] for (rr, v) in coupling.copies if rr == r}, tl,
-                                                    sub_rel_gap, price) for r in range(R)])
+                                                    sub_rel_gap, None) for r in range(R)])
             log.info("share repair %d done at %.1f s", k, time.perf_counter() - t_start)
             repair_info.append({"national_years": years, "statuses": [r["status"] for r in rep],
                                 "seconds": [r["seconds"] for r in rep]})
