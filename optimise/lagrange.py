@@ -504,6 +504,12 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
     deadline = t_start + float(time_limit)
     P = problem.normalised()
     regions = [sorted(r) for r in (regions if regions is not None else _find_regions(P))]
+    if len(regions) == 1:  # nothing to decompose: the model as it is, with its own bound and gap
+        from .engine import solve
+
+        plan = solve(problem, time_limit=time_limit, rel_gap=rel_gap, threads=threads, seed=seed)
+        plan.provenance["decomposition"] = {"method": "none (one region)", "regions": 1, "shared_vehicles": []}
+        return plan
     shared = _shared_vehicles(P, regions)
     coupling = _coupling_of(P, regions, shared)
     lay = coupling.layout()
