@@ -51,9 +51,13 @@ def _merge_collinear(bv: np.ndarray, bc: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disaggregated",
-                with_net: bool = False, tighten: bool = True) -> pyo.ConcreteModel:
+                with_net: bool = False, tighten: bool = True, tighten_sites: bool = True,
+                curves: str = "disaggregated") -> pyo.ConcreteModel:
     P, T = prep.problem, prep.T
     X, Y, W = prep.X, prep.Y, prep.W
+    # the year-by-year site rows are implied by capacity / max_sites for integer plans; in the elastic model
+    # those families get slack, so implied copies without slack would block the diagnosis: leave them out
+    tighten_sites = tighten_sites and not elastic
     m = pyo.ConcreteModel(name=P.name)
     m.x = pyo.Var(range(len(X)), domain=pyo.Binary)
     m.y = pyo.Var(range(len(Y)), domain=pyo.Binary)
@@ -142,6 +146,10 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
             fte = P.services.set_index("service_id")["fte"]
             body = _lsum(float(fte[xs[i]]) * x[i] for i in site_rows[site] if fte[xs[i]] != 0)
             rows["capacity"].append((site, None, body - cap * opened, 0))
+            if tighten_sites:  # year by year: what has moved in by t fits the site if it is open by t
+                for t, _ in lst[:-1]:
+                    body_t = _lsum(float(fte[xs[i]]) * x[i] for i in site_rows[site] if fte[xs[i]] != 0 and xt[i] <= t)
+                    rows["capacity_by_year"].append(((site, t), None, body_t - cap * O(site, t), 0))
     for site in locked - set(w_by):
         rows["locked_site"].append((site, 1, 0, None))
     veh = P.vehicles.set_index("vehicle_id")
@@ -149,6 +157,10 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
         k = veh.at[v, "max_sites"]
         if np.isfinite(k):
             rows["max_sites"].append((v, None, _lsum(w[i] for i in g.index), float(k)))
+            if tighten_sites and k < g["site_id"].nunique():  # at most k sites open by t, and none before v
+                for t in sorted(set(g["t"])):
+                    body = _lsum(O(site, t) for site in sorted(set(g["site_id"])))
+                    rows["max_sites_by_year"].append(((v, t), None, body - float(k) * E(v, t), 0))
 
     # (5) transition capacity: transfers per year
     if P.max_transfers_per_year is not None:
@@ -208,21 +220,31 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
                     curve_cost_t[t].append(float(icpt[0]) * E(v, t) + float(slope[0]) * volume)
                 continue
             seg = pyo.Var([(t, j) for t in range(tmin, T) for j in range(nseg)], domain=pyo.Binary)
-            q = pyo.Var([(s_, t, j) for (s_, t) in moved for j in range(nseg)], bounds=(0, 1))
             m.curve.add_component(f"seg_{k}", seg)
-            m.curve.add_component(f"q_{k}", q)
-            for (s_, t), e in moved.items():
-                rows["curve_def"].append(((v, s_, t, "share"), 0, _lsum(q[s_, t, j] for j in range(nseg)) - e, 0))
-                for j in range(nseg):
-                    rows["curve_def"].append(((v, s_, t, j), None, q[s_, t, j] - seg[t, j], 0))
+            if curves == "aggregated":  # one volume column per (year, segment): far fewer columns, weaker LP
+                q = pyo.Var([(t, j) for t in range(tmin, T) for j in range(nseg)], bounds=(0, None))
+                m.curve.add_component(f"u_{k}", q)
+                for t in range(tmin, T):
+                    volume = _lsum(float(vol[s_]) * e for (s_, u), e in moved.items() if u == t and vol[s_] != 0)
+                    rows["curve_def"].append(((v, t, "volume"), 0, _lsum(q[t, j] for j in range(nseg)) - volume, 0))
+                seg_volume = lambda t, j: q[t, j]  # noqa: E731
+            else:
+                q = pyo.Var([(s_, t, j) for (s_, t) in moved for j in range(nseg)], bounds=(0, 1))
+                m.curve.add_component(f"q_{k}", q)
+                for (s_, t), e in moved.items():
+                    rows["curve_def"].append(((v, s_, t, "share"), 0, _lsum(q[s_, t, j] for j in range(nseg)) - e, 0))
+                    for j in range(nseg):
+                        rows["curve_def"].append(((v, s_, t, j), None, q[s_, t, j] - seg[t, j], 0))
+                seg_volume = lambda t, j: _lsum(float(vol[s_]) * q[s_, u, j] for (s_, u) in moved  # noqa: E731
+                                                if u == t and vol[s_] != 0)
             for t in range(tmin, T):
                 rows["curve_def"].append(((v, t, "seg"), 0, _lsum(seg[t, j] for j in range(nseg)) - E(v, t), 0))
                 cost = []
                 for j in range(nseg):
-                    vj = _lsum(float(vol[s_]) * q[s_, u, j] for (s_, u) in moved if u == t and vol[s_] != 0)
+                    vj = seg_volume(t, j)
                     if bv[j] > 0:
                         rows["curve_def"].append(((v, t, j, "lo"), None, float(bv[j]) * seg[t, j] - vj, 0))
-                    if j < nseg - 1:
+                    if j < nseg - 1 or curves == "aggregated":
                         rows["curve_def"].append(((v, t, j, "hi"), None, vj - float(bv[j + 1]) * seg[t, j], 0))
                     cost.append(float(icpt[j]) * seg[t, j] + float(slope[j]) * vj)
                 curve_cost_t[t].append(_lsum(cost))
@@ -235,21 +257,35 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
            - _lsum(float(df[t]) * e for t, lst in curve_cost_t.items() for e in lst))
     m.npv = pyo.Expression(expr=npv)
 
-    # (8) funding: net position per year (undiscounted), yearly and cumulative caps
+    # (8) funding: net position per year (undiscounted), yearly and cumulative caps. With ``with_net`` the
+    #     net positions are free columns defined by net_def rows (the Pareto front and the Lagrangian
+    #     decomposition price them); otherwise the caps are written directly on the decisions, which lets
+    #     HiGHS see them as knapsack rows (coefficient tightening, cover cuts): same plans, no extra columns.
     cap_y, cap_c = P.funding_cap_yearly_gbp, P.funding_cap_cumulative_gbp
-    if with_net or cap_y is not None or cap_c is not None:
-        m.net = pyo.Var(range(T))
+    has_cap_y = cap_y is not None and np.isfinite(np.asarray(cap_y, dtype=float)).any()
+    has_cap_c = cap_c is not None and np.isfinite(cap_c)
+    if with_net or has_cap_y or has_cap_c:
         nx, ny, nw = prep.xb - prep.xc, prep.yb - prep.yc, -prep.wc
+
+        def net_body(t, cumulative=False):
+            cols = slice(0, t + 1) if cumulative else slice(t, t + 1)
+            ax, ay, aw = nx[:, cols].sum(axis=1), ny[:, cols].sum(axis=1), nw[:, cols].sum(axis=1)
+            curve = [e for u in (range(t + 1) if cumulative else [t]) for e in curve_cost_t.get(u, [])]
+            return (_lsum(float(ax[i]) * x[i] for i in np.flatnonzero(ax))
+                    + _lsum(float(ay[i]) * y[i] for i in np.flatnonzero(ay))
+                    + _lsum(float(aw[i]) * w[i] for i in np.flatnonzero(aw))
+                    - _lsum(curve))
+
+        if with_net:
+            m.net = pyo.Var(range(T))
+            for t in range(T):
+                rows["net_def"].append((t, 0, m.net[t] - net_body(t), 0))
         for t in range(T):
-            body = (_lsum(float(nx[i, t]) * x[i] for i in np.flatnonzero(nx[:, t]))
-                    + _lsum(float(ny[i, t]) * y[i] for i in np.flatnonzero(ny[:, t]))
-                    + _lsum(float(nw[i, t]) * w[i] for i in np.flatnonzero(nw[:, t]))
-                    - _lsum(curve_cost_t.get(t, [])))
-            rows["net_def"].append((t, 0, m.net[t] - body, 0))
-            if cap_y is not None and np.isfinite(cap_y[t]):
-                rows["funding_yearly"].append((t, -float(cap_y[t]), m.net[t], None))
-            if cap_c is not None and np.isfinite(cap_c):
-                rows["funding_cumulative"].append((t, -float(cap_c), _lsum(m.net[u] for u in range(t + 1)), None))
+            if has_cap_y and np.isfinite(cap_y[t]):
+                rows["funding_yearly"].append((t, -float(cap_y[t]), m.net[t] if with_net else net_body(t), None))
+            if has_cap_c:
+                body = _lsum(m.net[u] for u in range(t + 1)) if with_net else net_body(t, cumulative=True)
+                rows["funding_cumulative"].append((t, -float(cap_c), body, None))
 
     _add_rows(m, rows, elastic)
     if elastic:

@@ -99,6 +99,9 @@ class WallClockGuard:
         return False
 
 
+RCF_MAX_FRACTIONAL = 0.05  # cheap test of reduced-cost fixing: at most this share of the LP's used binaries fractional
+
+
 def _reduced_cost_fixing(h, time_limit, rel_gap, on_bound=None) -> tuple[dict, callable]:
     """LP relaxation, a restricted MIP for an incumbent, then fix binaries by reduced cost (exact).
 
@@ -152,6 +155,16 @@ def _reduced_cost_fixing(h, time_limit, rel_gap, on_bound=None) -> tuple[dict, c
         return info, nothing
     if on_bound is not None:  # the LP relaxation's optimum bounds every plan
         on_bound(float(z_lp))
+    # cheap test (no MIP yet): fixing pays when the LP's plan is nearly integral (then the restricted MIP
+    # finds a plan close to z_lp and most binaries get fixed). If more than RCF_MAX_FRACTIONAL of the binaries
+    # the LP uses are fractional, the root gap is wide: go straight to the full MIP (docs/optimise.md)
+    used = cand[xlp[cand] > 1e-6]
+    fractional = int((xlp[used] < 1 - 1e-6).sum())
+    info.update(lp_bound=z_lp, lp_binaries_used=int(len(used)), lp_binaries_fractional=fractional, binaries=int(len(cand)))
+    if fractional > RCF_MAX_FRACTIONAL * max(len(used), 1):
+        info["skipped"] = (f"{fractional} of the {len(used)} binaries the LP relaxation uses are fractional "
+                           f"(more than {RCF_MAX_FRACTIONAL:.0%}): restricted MIP and fixing skipped")
+        return info, nothing
     # 2. restricted MIP for an incumbent
     t1 = time.perf_counter()
     at0 = cand[xlp[cand] < 1e-9]
