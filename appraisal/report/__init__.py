@@ -61,7 +61,7 @@ def render_report(results: Mapping, tables: Mapping[str, pd.DataFrame] | None, o
     # Print a variant with every data table open, so the PDF carries the numbers behind each chart.
     print_path = out_dir / f".{name}.print.html"
     try:
-        print_path.write_text(build_html(results, tables, details_open=True), encoding="utf-8")
+        print_path.write_text(build_html(results, tables, details_open=True, print_layout=True), encoding="utf-8")
         files.seconds["pdf"] = html_to_pdf(print_path, pdf_path, chromium=chromium)
         files.pdf = pdf_path
     except PdfError as exc:

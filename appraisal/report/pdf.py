@@ -12,7 +12,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-extensions",
          "--disable-default-apps", "--mute-audio", "--hide-scrollbars", "--no-pdf-header-footer",
-         "--run-all-compositor-stages-before-draw", "--virtual-time-budget=15000", "--window-size=1100,1400"]
+         "--run-all-compositor-stages-before-draw", "--virtual-time-budget=15000", "--window-size=800,1200"]
 INSTALL_HINT = ("install Debian's Chromium with `apt-get install chromium` (or `make browser`), then run again; "
                 "the HTML report is complete without it")
 

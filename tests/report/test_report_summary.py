@@ -103,8 +103,8 @@ def test_sections_absent_give_no_sentences(mini_case):
 def test_top_sensitivity_driver_and_targets(inputs):
     results, tables = inputs
     text = executive_summary(results, tables)
-    assert "Most of the uncertainty in the NPSV comes from run_rate_gbp (total-order Sobol index 0.70)." in text
+    assert "Most of the uncertainty in the NPSV comes from Running cost a year (total-order Sobol index 0.70)." in text
     assert _one(text, "figures published").startswith("1 of 2 figures")
     results["sensitivity"]["indices"][1]["ST"] = 0.9
-    assert any("comes from optimism_bias_pct (total-order Sobol index 0.90)" in s
+    assert any("comes from Optimism bias (%) (total-order Sobol index 0.90)" in s
                for s in executive_summary(results, tables))
