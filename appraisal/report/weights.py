@@ -112,7 +112,7 @@ def live_weights(scoring: Mapping, lab: Labels, keep: list[str]) -> str:
     rows = "".join(
         f'<div class="slider"><label for="w-{esc(d["driver_id"])}">{esc(lab.driver(d["driver_id"]))}</label>'
         f'<input type="range" id="w-{esc(d["driver_id"])}" data-driver="{esc(d["driver_id"])}" min="0" max="100" '
-        f'step="0.5" value="{b:g}"><output data-driver="{esc(d["driver_id"])}"></output>'
+        f'step="any" value="{b:g}"><output data-driver="{esc(d["driver_id"])}"></output>'
         f'<p class="switch note" data-driver="{esc(d["driver_id"])}"></p></div>'
         for d, b in zip(drivers, base))
     in_force = "".join(f'<tr><th scope="row">{esc(lab.driver(d["driver_id"]))}</th>'
