@@ -133,7 +133,7 @@ def sec_appendix(results, tables, unit, lab: Labels) -> str:
     if prov:
         rest = {k: v for k, v in prov.items() if k != "input_hashes"}
         body.append('<h3 id="provenance">Provenance</h3>' + kv_table(_flatten(rest), css="kv mono"))
-    return section("appendix", "Appendix: document figures, optimiser, assumptions and provenance", "".join(body))
+    return section("appendix", APPENDIX, "".join(body))
 
 
 SECTIONS: list[tuple[str, str, str]] = [
@@ -145,8 +145,16 @@ SECTIONS: list[tuple[str, str, str]] = [
 ]
 
 
+APPENDIX = "Appendix: document figures, optimiser, assumptions and provenance"
+
+
+def contents_headings() -> dict[str, str]:
+    """section id -> its heading, in document order (the contents page lists them)."""
+    return {"summary": "Executive summary", **{sid: title for sid, title, _ in SECTIONS}, "appendix": APPENDIX}
+
+
 def build_html(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = None, *, details_open: bool = False,
-               print_layout: bool = False) -> str:
+               print_layout: bool = False, pages: Mapping[str, int] | None = None) -> str:
     """The whole report as one self-contained HTML string (``print_layout``: the variant printed to PDF)."""
     tables = dict(tables or {})
     unit = pick_unit(results)
@@ -162,10 +170,10 @@ def build_html(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = Non
     summary = sec_summary(results, tables, lab)
     parts = [section(sid, title, builders[sid](), intro) for sid, title, intro in SECTIONS]  # document order
     appendix = sec_appendix(results, tables, unit, lab)
-    toc = [("summary", "Executive summary")] + [(sid, title) for sid, title, _ in SECTIONS] + \
-          [("appendix", "Appendix: document figures, optimiser, assumptions and provenance")]
-    nav = "".join(f'<li><a href="#{sid}">{esc(label)}</a><span class="pageno" data-for="{sid}"></span></li>'
-                  for sid, label in toc)
+    pages = pages or {}
+    nav = "".join(f'<li><a href="#{sid}">{esc(label)}</a><span class="pageno" data-for="{sid}">'
+                  f'{esc(f"page {pages[sid]}") if sid in pages else ""}</span></li>'
+                  for sid, label in contents_headings().items())
     study = results.get("study") or "Study"
     created = str((results.get("provenance") or {}).get("created_utc") or "")
     date = created[:10]
