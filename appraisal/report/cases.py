@@ -11,7 +11,7 @@ import pandas as pd
 from appraisal.report import caveats, charts
 from appraisal.report.fmt import esc, is_missing, money, number, pct, short_number, table, value_text
 from appraisal.report.labels import NOT_AVAILABLE, Labels, humanise
-from appraisal.report.summary import buyin_calibrated, choices, preferred_option
+from appraisal.report.summary import buyin_calibrated, choices, preferred_option, vehicles_needed
 from appraisal.report.weights import live_weights
 
 
@@ -342,7 +342,11 @@ def management(results, tables, ch, unit, lab: Labels) -> str:
     else:
         body.append(missing("Phasing", "no plan or buy-in results"))
     body.append("<h3>Milestones of the plan</h3>" + _milestones(results, tables, lab))
-    buyin = results.get("buyin") or {}
+    buyin = dict(results.get("buyin") or {})
+    needed = vehicles_needed(results, tables, pref)
+    if buyin and needed is not None:  # only the vehicles the plan uses (never one the option forbids)
+        buyin["vehicles"] = {v: x for v, x in (buyin.get("vehicles") or {}).items() if v in needed}
+        buyin["pivotal"] = [x for x in buyin.get("pivotal") or [] if x.get("vehicle_id") in needed]
     body.append('<h3 id="buyin">Buy-in: will partners agree in time?</h3>')
     if buyin:
         body.append(caveat(caveats.buyin(results)))

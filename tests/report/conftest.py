@@ -70,6 +70,7 @@ def add_sections(results: dict, tables: dict) -> tuple[dict, dict]:
         "tornado": [{"parameter": "run_rate_gbp", "low_value": 500, "high_value": 1500, "outcome_low": -960.0, "outcome_high": 869.0},
                     {"parameter": "optimism_bias_pct", "low_value": 10, "high_value": 40, "outcome_low": 120.0, "outcome_high": -380.0},
                     {"parameter": "discount_rate_pct", "low_value": 3.5, "high_value": 10, "outcome_low": 60.0, "outcome_high": -45.5}]}
+    r["buyin_by_option"] = {"status_quo": {"prob_agreed_on_time": 1.0}, "merge": {"prob_agreed_on_time": 0.42}}
     r["labels"] = {"parameters": {"run_rate_gbp": {"label": "Running cost a year"}}}
     r["sensitivity"]["converged"] = True
     r["provenance"] = {"created_utc": "2026-11-25T07:36:09+00:00", "command": "test",
