@@ -10,8 +10,8 @@ import pandas as pd
 
 from appraisal.report import caveats, charts
 from appraisal.report.fmt import esc, is_missing, money, number, pct, short_number, table, value_text
-from appraisal.report.labels import NOT_AVAILABLE, Labels, humanise
-from appraisal.report.summary import buyin_calibrated, choices, preferred_option, vehicles_needed
+from appraisal.report.labels import NOT_AVAILABLE, Labels, humanise, kind
+from appraisal.report.summary import buyin_calibrated, choices, preferred_option, unquantified, vehicles_needed
 from appraisal.report.weights import live_weights
 
 
@@ -116,7 +116,8 @@ def economic(results, tables, ch, unit, lab: Labels) -> str:
                      "pv_costs_gbp": m.get("pv_costs_gbp"), "npsv_gbp": m.get("npsv_gbp"),
                      "benefit-cost ratio": m.get("bcr"), "VfM band of the ratio (DfT)": vfm_band(m.get("bcr")),
                      "payback": m.get("payback_year") or "not within the period",
-                     "note": "infeasible" if oid in infeasible else ("view, not ranked" if lab.view_of(oid) else "")})
+                     "note": "infeasible" if oid in infeasible else ("view, not ranked" if lab.view_of(oid) else
+                                                                      ("no money figures in the study" if unquantified(opt) else ""))})
     if rows:
         body.append("<h3>Value for money</h3>" + table(pd.DataFrame(rows), formats={
             "pv_benefits_gbp": lambda v: money(v, unit), "pv_costs_gbp": lambda v: money(v, unit),
@@ -246,21 +247,26 @@ def commercial(results, tables, ch, unit, lab: Labels) -> str:
     a = _for_option(tables.get("assignment"), pref)
     counts = a.groupby("vehicle_id").size().to_dict() if a is not None and "vehicle_id" in a else {}
     if vehicles:
-        body.append(table(pd.DataFrame([{"vehicle": lab.vehicle(vid), "kind": humanise(v.get("kind") or "–"),
+        body.append(table(pd.DataFrame([{"vehicle": lab.vehicle(vid), "kind": kind(v.get("kind") or "–"),
                                          "planned year": v.get("planned_year") or "–",
-                                         "decided by": humanise(v.get("governance_rule") or "–"),
+                                         "decided by": kind(v.get("governance_rule") or "–"),
                                          f"services under {lab.option(pref)}": counts.get(vid, 0)}
                                         for vid, v in vehicles.items()])))
     else:
         body.append(missing("The list of delivery vehicles"))
     partners = (results.get("labels") or {}).get("partners") or {}
-    body.append("<h3>Partners</h3>" + (table(pd.DataFrame([{"partner": lab.partner(pid), "type": humanise(p.get("type") or "–")}
-                                                            for pid, p in partners.items()]))
-                                       if partners else missing("The list of partners")))
+    if partners:
+        groups: dict[str, list[str]] = {}
+        for pid, p in partners.items():
+            groups.setdefault(kind(p.get("type") or "other"), []).append(lab.partner(pid))
+        body.append(f"<h3>Partners ({len(partners)})</h3>" + table(pd.DataFrame(
+            [{"type": t, "number": len(names), "partners": "; ".join(names)} for t, names in groups.items()])))
+    else:
+        body.append("<h3>Partners</h3>" + missing("The list of partners"))
     if a is not None:
         sites = "site_id" in a and a["site_id"].notna().any()
         body.append(ch("sankey", f"Services to delivery vehicles{' and sites' if sites else ''}: {lab.option(pref)} "
-                       "(flow width: staff, FTE)", charts.sankey(a),
+                       "(flow width: staff, FTE)", charts.sankey(a, site_name=lab.site),
                        note="Flow width is staff (FTE) where known, otherwise one per service; the table lists every service."))
     else:
         body.append(missing("The placement of services into vehicles", "no optimised plan"))
@@ -357,7 +363,7 @@ def management(results, tables, ch, unit, lab: Labels) -> str:
                        charts.pivotal(buyin, lab), formats={"pivotal_share": pct}))
         packages = buyin.get("interventions") or []
         if packages:
-            frame = pd.DataFrame([{"package": humanise(x.get("scenario")), "vehicle": lab.vehicle(x.get("vehicle_id")),
+            frame = pd.DataFrame([{"package": "Baseline (no package)" if x.get("scenario") == "baseline" else humanise(x.get("scenario")), "vehicle": lab.vehicle(x.get("vehicle_id")),
                                    "chance agreed": x.get("prob_agreed"), "change": x.get("delta_prob_agreed"),
                                    "expected delay (years)": x.get("expected_delay_years"), "cost a year": x.get("cost_gbp")}
                                   for x in packages])

@@ -167,7 +167,8 @@ def acceptability(scoring: Mapping, lab: Labels, keep: list[str]) -> tuple[go.Fi
 MAX_SANKEY_SERVICES = 40
 
 
-def sankey(assignment: pd.DataFrame, max_services: int = MAX_SANKEY_SERVICES) -> tuple[go.Figure, pd.DataFrame]:
+def sankey(assignment: pd.DataFrame, max_services: int = MAX_SANKEY_SERVICES,
+           site_name=humanise) -> tuple[go.Figure, pd.DataFrame]:
     """Services -> vehicles (-> sites when the assignment has sites). Flow width is FTE (else one per service).
 
     Beyond ``max_services`` services the smallest are pooled into one "other services" node per chart, so
@@ -192,7 +193,7 @@ def sankey(assignment: pd.DataFrame, max_services: int = MAX_SANKEY_SERVICES) ->
         key = (kind, label)
         if key not in index:
             index[key] = len(labels)
-            labels.append(ptext(label))
+            labels.append(wrap(label, 34) if kind == "site" else ptext(label))
             colours.append(colour)
         return index[key]
 
@@ -203,7 +204,7 @@ def sankey(assignment: pd.DataFrame, max_services: int = MAX_SANKEY_SERVICES) ->
     if has_sites:
         flows = a.dropna(subset=["site_id"]).groupby(["_veh", "site_id"], sort=True)["_w"].sum()
         for (veh_name, site), w in flows.items():
-            src.append(node("vehicle", veh_name, "#0072B2")), tgt.append(node("site", humanise(site), "#E69F00"))
+            src.append(node("vehicle", veh_name, "#0072B2")), tgt.append(node("site", site_name(site), "#E69F00"))
             val.append(float(w))
     fig = go.Figure(go.Sankey(arrangement="snap",
                               node=dict(label=labels, color=colours, pad=10, thickness=14,
@@ -213,7 +214,7 @@ def sankey(assignment: pd.DataFrame, max_services: int = MAX_SANKEY_SERVICES) ->
     base_layout(fig, height=int(min(900, max(320, 22 * n_services + 80))), legend_rows=0)
     out = pd.DataFrame({"service": svc.fillna(a["service_id"]).astype(str), "vehicle": a["_veh"]})
     if has_sites:
-        out["site"] = a["site_id"].map(lambda v: "" if is_missing(v) else humanise(v))
+        out["site"] = a["site_id"].map(lambda v: "" if is_missing(v) else site_name(v))
     for col, name in (("transfer_year", "transfer year"), ("fte", "FTE")):
         if col in a:
             out[name] = a[col].values

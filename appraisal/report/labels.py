@@ -18,6 +18,20 @@ METRICS = {
     "total": "weighted score", "npsv_stpr_gbp": "NPSV at the Green Book STPR",
 }
 NOT_AVAILABLE = "not available"
+# the schema's partner types and vehicle kinds, as people write them
+KINDS = {"ccg": "Clinical commissioning group", "nhs_england": "NHS England", "acute_trust": "Acute trust",
+         "community_trust": "Community trust", "mental_health_trust": "Mental health trust",
+         "county_council": "County council", "district_council": "District council", "unitary_council": "Unitary council",
+         "combined_authority": "Combined authority", "voluntary_sector": "Voluntary sector", "police": "Police",
+         "fire": "Fire and rescue", "other": "Other", "status_quo": "Today's provision", "council": "Council",
+         "integrated_care": "Integrated care", "shared_service": "Shared service", "market": "Market",
+         "joint_venture": "Joint venture", "unanimity": "Unanimity", "majority": "Majority",
+         "qualified_majority": "Qualified majority", "lead_partner": "Lead partner"}
+
+
+def kind(value) -> str:
+    """A partner type, vehicle kind or governance rule for people ('ccg' -> 'Clinical commissioning group')."""
+    return KINDS.get(str(value), humanise(value))
 
 
 def humanise(identifier) -> str:
@@ -52,6 +66,7 @@ class Labels:
         for p in (results.get("buyin") or {}).get("pivotal") or []:
             if p.get("partner_name"):
                 self.partners.setdefault(p.get("partner_id"), str(p["partner_name"]))
+        self.sites = {k: str(v.get("name") or humanise(k)) for k, v in (info.get("sites") or {}).items()}
         self.parameters = {k: str(v.get("label") or humanise(k)) for k, v in (info.get("parameters") or {}).items()}
         drivers = (results.get("scoring") or {}).get("drivers") or []
         self.drivers = {d.get("driver_id"): str(d.get("name") or humanise(d.get("driver_id"))) for d in drivers}
@@ -64,6 +79,9 @@ class Labels:
 
     def partner(self, pid) -> str:
         return self.partners.get(pid) or humanise(pid)
+
+    def site(self, sid) -> str:
+        return self.sites.get(sid) or humanise(sid)
 
     def parameter(self, pid) -> str:
         return self.parameters.get(pid) or self.drivers.get(pid) or humanise(pid)

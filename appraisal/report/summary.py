@@ -53,6 +53,12 @@ def choices(results: Mapping) -> list[str]:
     return [oid for oid in (results.get("options") or {}) if oid not in bad and not (info.get(oid) or {}).get("view_of")]
 
 
+def unquantified(option: Mapping) -> bool:
+    """True when the study gives an option no money at all (PV benefits and costs both zero or missing)."""
+    m = (option or {}).get("metrics") or {}
+    return all((_num(m.get(k)) or 0.0) == 0.0 for k in ("pv_benefits_gbp", "pv_costs_gbp"))
+
+
 def npsv_ranking(results: Mapping) -> list[str]:
     """Real choices by NPSV, highest first (views and infeasible options never rank)."""
     options = results.get("options") or {}
@@ -122,6 +128,7 @@ def summary_facts(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = 
         facts["npsv_runner_up"] = ranking[1]
         facts["npsv_runner_up_name"] = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         facts["npsv_runner_up_gbp"] = second
+    facts["unquantified"] = [option_name(results, o) for o in choices(results) if o != pref and unquantified(options[o])]
     own = _num(metrics.get("npsv_gbp"))
     facts["npsv_tied_with"] = [option_name(results, o) for o in ranking if o != pref and own is not None
                                and abs((_num(options[o]["metrics"].get("npsv_gbp")) or 0.0) - own) < 0.5]
@@ -258,7 +265,10 @@ def executive_summary(results: Mapping, tables: Mapping[str, pd.DataFrame] | Non
     else:
         lead = f"No preferred option is declared; {name} leads on net present social value"
     reasons = []
-    if f.get("npsv_rank") == 1 and n > 1 and f.get("preferred_declared"):
+    others_blank = n > 1 and len(f.get("unquantified") or []) == n - 1
+    if others_blank and f.get("npsv_rank") == 1:
+        reasons.append(f"it is the only one of the {n} options whose money the study quantifies")
+    elif f.get("npsv_rank") == 1 and n > 1 and f.get("preferred_declared"):
         runner = f.get("npsv_runner_up_name")
         gap = (f["npsv_gbp"] - f["npsv_runner_up_gbp"]) if runner and f.get("npsv_runner_up_gbp") is not None else None
         level = f.get("npsv_tied_with") or []
@@ -277,6 +287,10 @@ def executive_summary(results: Mapping, tables: Mapping[str, pd.DataFrame] | Non
                        f"{total}{with_}")
     sentence = lead + (": " + " and ".join(reasons) if reasons else "") + "."
     out.append(sentence)
+    blank = f.get("unquantified") or []
+    if blank:
+        out.append(f"{'; '.join(blank)} {'carries' if len(blank) == 1 else 'carry'} no money figures in the study: "
+                   "an NPSV of zero there means not quantified, not no value.")
     if f.get("npsv_leader_name"):
         out.append(f"{f['npsv_leader_name']} has a higher NPSV ({money(f['npsv_leader_gbp'], unit)} against "
                    f"{money(f['npsv_gbp'], unit)}): preferring {name} is a judgement on the non-monetary value "
@@ -392,7 +406,9 @@ def headline(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = None)
         return {"recommendation": "No option has results to summarise.", "numbers": [], "assumption": None}
     name = f["preferred_name"]
     why = []
-    if f.get("npsv_rank") == 1 and f["n_options"] > 1:
+    if f.get("npsv_rank") == 1 and f["n_options"] > 1 and len(f.get("unquantified") or []) == f["n_options"] - 1:
+        why.append(f"the only one of the {f['n_options']} options whose money the study quantifies")
+    elif f.get("npsv_rank") == 1 and f["n_options"] > 1:
         level = f.get("npsv_tied_with") or []
         why.append(f"the joint highest NPSV of the {f['n_options']} options (level with {', '.join(level)})" if level
                    else f"the highest NPSV of the {f['n_options']} options")
@@ -404,7 +420,7 @@ def headline(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = None)
     if f.get("preferred_infeasible"):
         rec = f"{name} is the study's preferred option, but no plan satisfies its rules (infeasible); it cannot be recommended as specified."
     elif f.get("preferred_declared"):
-        rec = f"Proceed with {name}, the study's preferred option" + (f": {'; '.join(why)}." if why else ".")
+        rec = f"{name} is recommended, as the study's preferred option" + (f": {'; '.join(why)}." if why else ".")
     else:
         rec = f"No preferred option is declared; {name} leads on NPSV" + (f" ({'; '.join(why)})." if why else ".")
     numbers = []

@@ -60,6 +60,7 @@ def study_labels(study: Study) -> dict:
            "options": _records(t["options"], "option_id", ["name", "description", "builds_on", "view_of"]),
            "vehicles": _records(t["vehicles"], "vehicle_id", ["name", "kind", "planned_year", "governance_rule"]),
            "partners": _records(t["partners"], "partner_id", ["name", "type"]),
+           "sites": _records(t["sites"], "site_id", ["name"]),
            "parameters": _records(t["uncertainties"], "parameter", ["label", "distribution", "low", "mode", "high",
                                                                     "source"])}
     deps = t.get("vehicle_dependencies")

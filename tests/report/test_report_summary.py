@@ -54,6 +54,11 @@ def test_preferred_option_and_reason_follow_the_numbers(inputs):
     # make the preferred option the NPSV leader: the reason becomes the NPSV lead, with the margin
     results["options"]["merge"]["metrics"]["npsv_gbp"] = 1_000.0
     first = executive_summary(results, tables)[0]
+    # doing nothing carries no money in the mini study: the preferred option is the only one quantified
+    assert "it is the only one of the 2 options whose money the study quantifies" in first
+    assert any(s.startswith("Do nothing carries no money figures in the study") for s in executive_summary(results, tables))
+    results["options"]["status_quo"]["metrics"]["pv_costs_gbp"] = 10.0
+    first = executive_summary(results, tables)[0]
     assert "highest net present social value (NPSV) of the 2 options, £1,000 ahead of Do nothing" in first
     assert not any("has a higher NPSV" in s for s in executive_summary(results, tables))
     # no declared preference: the NPSV leader is named instead
