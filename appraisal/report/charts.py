@@ -342,7 +342,6 @@ def cumulative(results: Mapping, unit: str, lab: Labels) -> tuple[go.Figure, pd.
         return None
     fig = go.Figure(traces)
     fig.add_hline(y=0, line=dict(color="#333", width=1))
-    fig.update_layout(legend=dict(orientation="v", yanchor="top", y=-0.12, xanchor="left", x=0))
     base_layout(fig, yaxis_title=money_axis(unit), xaxis_type="category", height=340 + 20 * len(traces), legend_rows=0)
     fig.update_layout(legend=dict(orientation="v", yanchor="top", y=-0.15, xanchor="left", x=0),
                       margin=dict(b=40 + 20 * len(traces)))

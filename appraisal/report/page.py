@@ -72,13 +72,18 @@ def section(sid: str, title: str, body: str, intro: str | None = None) -> str:
 
 # --- executive summary ----------------------------------------------------------------------------
 
+SHOWN_ABOVE = ("The optimiser's plan", "None of the", "The assumption closest to flipping", "The NPSV would fall to zero")
+
+
 def sec_summary(results, tables, lab: Labels) -> str:
     h = headline(results, tables)
     cards = "".join(f'<div class="card"><p class="label">{esc(label)}</p><p class="value">{esc(value)}</p>'
                     f'<p class="note">{esc(note)}</p></div>' for label, value, note in h["numbers"])
     assumption = h.get("assumption")
     cav = caveats.all_caveats(results, tables, lab)
-    facts = executive_summary(results, tables)[1:]
+    # key facts: the summary's sentences less the lead (the recommendation says it) and those the boxes above
+    # already carry or the appendix covers, so the summary stays on one A4 page
+    facts = [x for x in executive_summary(results, tables)[1:] if not x.startswith(SHOWN_ABOVE)]
     notes = "".join(f"<p class=note>{esc(n)}</p>" for n in results.get("notes_run") or [])
     return section("summary", "Executive summary", (
         f'<div class="rec"><p class="label">Recommendation</p><p>{esc(h["recommendation"])}</p></div>'

@@ -89,6 +89,7 @@ PRINT = """
   .live-weights input, .live-weights button, .live-weights .state, .slider .switch { display: none; }
   .slider output { text-align: left; }
   footer { break-before: avoid; }
+  ul.summary li, ul.caveats li { margin: 1px 0; } #summary .label { margin: 8px 0 2px; }
 }
 """
 

@@ -437,7 +437,9 @@ def headline(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = None)
     else:
         numbers.append(("Funding need", "not available", ""))
     on_time = _num(((results.get("buyin_by_option") or {}).get(f["preferred"]) or {}).get("prob_agreed_on_time"))
-    if on_time is not None:
+    if f.get("preferred_infeasible"):
+        numbers.append(("Chance partners agree in time", "not applicable", "no feasible plan to agree"))
+    elif on_time is not None:
         note = "every vehicle the plan needs agreed by its planned year"
         if not buyin_calibrated(results):
             note += "; behavioural defaults, uncalibrated"
