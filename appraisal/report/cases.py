@@ -435,12 +435,12 @@ def optimiser_table(results, unit, lab: Labels) -> str:
         n = len(changes) if isinstance(changes, list) else (changes if isinstance(changes, int) else None)
         against = "–"
         if comp:
-            gain = comp.get("npv_gain_gbp")
+            gain = v.get("npsv_gain_over_document_gbp", comp.get("npv_gain_gbp"))
             against = (f"{n} services placed differently or at another date" if n is not None else "changes")
             if gain is not None:
                 against += f"; NPSV {money(gain, unit, signed=True)}"
         rows.append({"option": lab.option(oid), "status": humanise(v.get("status") or "–"),
-                     "NPSV of the optimised plan": v.get("npsv_gbp"), "NPSV of the document's plan": v.get("reproduce_npv_gbp"),
+                     "NPSV of the optimised plan": v.get("npsv_gbp"), "NPSV of the document's plan": v.get("document_plan_npsv_gbp", v.get("reproduce_npv_gbp")),
                      "gap": v.get("gap"), "seconds": v.get("solve_seconds"), "against the document's plan": against,
                      "diagnosis": v.get("diagnosis") or "–"})
     m = lambda x: money(x, unit)  # noqa: E731
