@@ -33,7 +33,7 @@ install-test: $(VENV)/.installed-test
 browser:
 	@bash scripts/ensure-chromium.sh
 
-run: install
+run: install browser
 	$(VENV)/bin/reformkit run $(STUDY) --out $(OUT)
 
 test: install-test browser

@@ -323,14 +323,11 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
     if compared is not None:
         frames["interventions"] = compared
     write_tables(out, frames)
-    table = Table(title=f"{s.name}: buy-in for option {oid} ({runs} runs, seed {seed})")
-    table.add_column("vehicle")
-    for year in s.years:
-        table.add_column(year, justify="right")
-    table.add_column("median agreed")
-    for vid, v in summary["vehicles"].items():
-        table.add_row(v["name"], *[f"{v['prob_by_year'][y]:.0%}" for y in s.years], v["median_establishment"] or "never")
-    console.print(table)
+    from appraisal.report.terminal import buyin_table
+
+    option_name = s.tables["options"].set_index("option_id")["name"].get(oid, oid)
+    console.print(buyin_table(summary, s.years, f"{s.name}: buy-in for {option_name} ({runs} runs, seed {seed})",
+                              console.width))
     if compared is not None:
         itable = Table(title="Intervention packages against doing nothing")
         for col in ("package", "vehicle", "P(agreed)", "change", "expected delay (years)", "cost a year"):
@@ -441,8 +438,13 @@ def sensitivity(study: StudyArg, out: OutOpt = Path("out/sensitivity"),
     for name, res in run.analysis.items():
         frame = getattr(res, "indices", None)
         if frame is not None:
-            console.print(f"[bold]{name}[/]")
-            console.print(frame.round(3).to_string())
+            from appraisal.report.labels import Labels
+            from appraisal.report.terminal import indices_table
+
+            labels = s.tables["uncertainties"].set_index("parameter")["label"].to_dict()
+            title = Labels({"options": {o: {"name": n} for o, n in
+                                        s.tables["options"].set_index("option_id")["name"].items()}}).outcome(name)
+            console.print(indices_table(frame, f"Sensitivity indices of the {title}", labels))
     console.print(f"Results written to {out}/results.json and {out}/tables/")
 
 
@@ -468,6 +470,7 @@ def run(study: StudyArg, out: OutOpt = Path("out/run"),
         pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print report.pdf with Chromium")] = True,
         scheduler: SchedulerOpt = None, workers: WorkersOpt = 0):
     """The whole pipeline for every option, then report.html (+ PDF), results.json and results.xlsx."""
+    from appraisal.report.terminal import options_table, step_lines, steps
     from appraisal.workflows.run import RunSettings, run_study
 
     with user_errors():
@@ -475,36 +478,16 @@ def run(study: StudyArg, out: OutOpt = Path("out/run"),
         settings = RunSettings(runs=runs, seed=seed, sensitivity_method=method, sensitivity_n=samples,
                                time_limit=time_limit, pdf=pdf, workers=workers or None,
                                scheduler=scheduler or ("serial" if workers <= 0 else None))
-        with progress_bar() as bar:
-            task = bar.add_task("starting", total=6)
-
-            def step(name):
-                bar.update(task, description=name, advance=0 if bar.tasks[0].description == "starting" else 1)
-
+        with steps(err, total=6) as step:
             output = run_study(s, out, settings, progress=step)
-            bar.update(task, completed=6, description="done")
     r = output.results
-    unit = s.config.display_unit
-    table = Table(title=f"{s.name}: options")
-    for col in ("option", "NPSV (document plan)", "NPSV (optimised)", "funding need", "score", "rank", "P(agreed on time)"):
-        table.add_column(col, justify="right")
-    for oid, node in r["options"].items():
-        m, opt = node["metrics"], r.get("optimise", {}).get(oid, {})
-        sc = r.get("scoring", {})
-        table.add_row(oid, money(m["npsv_gbp"], unit), money(opt.get("npsv_gbp"), unit),
-                      money(m["funding_requirement_gbp"], unit),
-                      f"{sc['total'][oid]:.1f}" if oid in sc.get("total", {}) else "–",
-                      str(sc.get("rank", {}).get(oid, "–")),
-                      f"{r.get('buyin_by_option', {}).get(oid, {}).get('prob_agreed_on_time', float('nan')):.0%}")
-    console.print(table)
-    for note in r.get("notes_run", []):
-        console.print(f"[yellow]{note}[/]", highlight=False)
-    targets = r.get("targets") or []
-    if targets:
-        held = sum(t["within_tolerance"] for t in targets)
-        console.print(f"Document figures reproduced: {held} of {len(targets)}")
+    for line in step_lines(r, output.seconds):
+        console.print(line, highlight=False, markup=False)
+    console.print(options_table(r))
     report = output.report
-    console.print(f"[bold]Report:[/] {report.html}" + (f" and {report.pdf}" if report.pdf else ""))
+    console.print(f"Report: {report.html}" + (f" and {report.pdf}" if report.pdf else "")
+                  + (f" ({output.seconds['report']:.1f} s)" if "report" in output.seconds else ""),
+                  highlight=False, markup=False, soft_wrap=True)
     if report.message:
         console.print(f"[yellow]{report.message}[/]", highlight=False)
     console.print(f"Everything in {out}/ ({output.seconds['total']:.1f} s)")

@@ -18,8 +18,8 @@ from typing import Mapping
 
 import pandas as pd
 
-from appraisal.report.page import build_html
-from appraisal.report.pdf import INSTALL_HINT, PdfError, find_chromium, html_to_pdf
+from appraisal.report.page import build_html, contents_headings
+from appraisal.report.pdf import INSTALL_HINT, PdfError, find_chromium, html_to_pdf, section_pages
 from appraisal.report.summary import executive_summary, summary_facts
 
 __all__ = ["ReportFiles", "render_report", "build_html", "executive_summary", "summary_facts", "find_chromium",
@@ -61,8 +61,15 @@ def render_report(results: Mapping, tables: Mapping[str, pd.DataFrame] | None, o
     # Print a variant with every data table open, so the PDF carries the numbers behind each chart.
     print_path = out_dir / f".{name}.print.html"
     try:
-        print_path.write_text(build_html(results, tables, details_open=True), encoding="utf-8")
+        print_path.write_text(build_html(results, tables, details_open=True, print_layout=True), encoding="utf-8")
         files.seconds["pdf"] = html_to_pdf(print_path, pdf_path, chromium=chromium)
+        # second pass: the contents page gets the page each section starts on (the contents is one page,
+        # so writing the numbers in moves nothing)
+        pages = section_pages(pdf_path, contents_headings())
+        if pages:
+            print_path.write_text(build_html(results, tables, details_open=True, print_layout=True, pages=pages),
+                                  encoding="utf-8")
+            files.seconds["pdf"] += html_to_pdf(print_path, pdf_path, chromium=chromium)
         files.pdf = pdf_path
     except PdfError as exc:
         files.message = f"PDF not written: {exc}. The HTML report {html_path} is complete."

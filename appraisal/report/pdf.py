@@ -6,13 +6,14 @@ import shutil
 import subprocess
 import tempfile
 import time
+import unicodedata
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-extensions",
          "--disable-default-apps", "--mute-audio", "--hide-scrollbars", "--no-pdf-header-footer",
-         "--run-all-compositor-stages-before-draw", "--virtual-time-budget=15000", "--window-size=1100,1400"]
+         "--run-all-compositor-stages-before-draw", "--virtual-time-budget=15000", "--window-size=800,1200"]
 INSTALL_HINT = ("install Debian's Chromium with `apt-get install chromium` (or `make browser`), then run again; "
                 "the HTML report is complete without it")
 
@@ -53,3 +54,19 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, chromium: Path | None = None
         raise PdfError(f"Chromium exited with code {proc.returncode} without writing a PDF: {tail}")
     tmp_pdf.replace(pdf_path)
     return time.perf_counter() - started
+
+
+def section_pages(pdf_path: Path, headings: dict[str, str]) -> dict[str, int]:
+    """Page (1-based) on which each section heading first starts a line, after the contents page."""
+    from pypdf import PdfReader
+
+    pages = [unicodedata.normalize("NFKC", page.extract_text() or "") for page in PdfReader(str(pdf_path)).pages]
+    lines = [[ln.strip() for ln in text.splitlines()] for text in pages]
+    contents = next((i for i, page in enumerate(lines) if "Contents" in page), -1)
+    found = {}
+    for sid, heading in headings.items():
+        for i, page in enumerate(lines):
+            if (i > contents or sid == "summary") and any(ln.startswith(heading[:32]) for ln in page):
+                found[sid] = i + 1
+                break
+    return found

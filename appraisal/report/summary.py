@@ -11,6 +11,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from appraisal.report.labels import Labels
 from appraisal.report.fmt import fy_start, is_missing, money, month_to_fy, number, pick_unit, short_number, value_text
 
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth"}
@@ -45,9 +46,25 @@ def preferred_option(results: Mapping) -> str | None:
     return ranked[0] if ranked else None
 
 
+def choices(results: Mapping) -> list[str]:
+    """Options that are real choices: not a view of another option (``view_of``), not infeasible."""
+    info = (results.get("labels") or {}).get("options") or {}
+    bad = {oid for oid, o in (results.get("optimise") or {}).items()
+           if str((o or {}).get("status") or "").lower() == "infeasible"}
+    return [oid for oid in (results.get("options") or {}) if oid not in bad and not (info.get(oid) or {}).get("view_of")]
+
+
+def unquantified(option: Mapping) -> bool:
+    """True when the study gives an option no money at all (PV benefits and costs both zero or missing)."""
+    m = (option or {}).get("metrics") or {}
+    return all((_num(m.get(k)) or 0.0) == 0.0 for k in ("pv_benefits_gbp", "pv_costs_gbp"))
+
+
 def npsv_ranking(results: Mapping) -> list[str]:
+    """Real choices by NPSV, highest first (views and infeasible options never rank)."""
     options = results.get("options") or {}
-    scored = [(oid, _num((o.get("metrics") or {}).get("npsv_gbp"))) for oid, o in options.items()]
+    keep = set(choices(results))
+    scored = [(oid, _num((o.get("metrics") or {}).get("npsv_gbp"))) for oid, o in options.items() if oid in keep]
     scored = [(oid, v) for oid, v in scored if v is not None]
     return [oid for oid, _ in sorted(scored, key=lambda t: -t[1])]
 
@@ -91,12 +108,13 @@ def summary_facts(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = 
     """Every figure the executive summary quotes, computed from ``results`` (and ``tables``)."""
     unit = pick_unit(results)
     options = results.get("options") or {}
-    facts: dict = {"unit": unit, "n_options": len(options)}
+    lab = Labels(results)
+    facts: dict = {"unit": unit, "n_options": len(choices(results))}
     pref = preferred_option(results)
     if pref is None:
         return facts
     metrics = (options.get(pref) or {}).get("metrics") or {}
-    facts.update(preferred=pref, preferred_name=option_name(results, pref),
+    facts.update(preferred=pref, preferred_name=option_name(results, pref), preferred_infeasible=pref in lab.infeasible(),
                  preferred_declared=results.get("preferred_option") in options
                  and bool(results.get("preferred_option_declared", True)))
     ranking = npsv_ranking(results)
@@ -112,6 +130,10 @@ def summary_facts(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = 
         facts["npsv_runner_up"] = ranking[1]
         facts["npsv_runner_up_name"] = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         facts["npsv_runner_up_gbp"] = second
+    facts["unquantified"] = [option_name(results, o) for o in choices(results) if o != pref and unquantified(options[o])]
+    own = _num(metrics.get("npsv_gbp"))
+    facts["npsv_tied_with"] = [option_name(results, o) for o in ranking if o != pref and own is not None
+                               and abs((_num(options[o]["metrics"].get("npsv_gbp")) or 0.0) - own) < 0.5]
     for key in ("npsv_gbp", "npv_gbp", "pv_benefits_gbp", "pv_costs_gbp", "bcr", "funding_requirement_gbp"):
         facts[key] = _num(metrics.get(key))
     for key in ("payback_year", "funding_peak_year"):
@@ -177,7 +199,7 @@ def summary_facts(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = 
     for name, bucket in (("flip", flips), ("npv_zero", zeros)):
         if bucket:
             rel, _, s, at, base = min(bucket, key=lambda t: (t[0], t[1]))
-            facts[name] = {"parameter": s.get("parameter"), "description": s.get("description") or s.get("parameter"),
+            facts[name] = {"parameter": s.get("parameter"), "description": s.get("description") or lab.parameter(s.get("parameter")),
                            "base": base, "at": at, "change_pct": None if rel == float("inf") else 100.0 * (at - base) / abs(base)}
 
     sens = results.get("sensitivity") or {}
@@ -185,8 +207,17 @@ def summary_facts(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = 
     if indices:
         key = "ST" if any(_num(i.get("ST")) is not None for i in indices) else "mu_star"
         top = max(indices, key=lambda i: _num(i.get(key)) or float("-inf"))
-        facts["top_driver"] = {"parameter": top["parameter"], "index": key, "value": _num(top.get(key)),
-                               "outcome": sens.get("outcome"), "method": sens.get("method")}
+        facts["top_driver"] = {"parameter": top["parameter"], "label": lab.parameter(top["parameter"]), "index": key,
+                               "value": _num(top.get(key)), "outcome": sens.get("outcome"),
+                               "outcome_label": lab.outcome(sens.get("outcome")), "method": sens.get("method"),
+                               "converged": sens.get("converged")}
+    tor = [t for t in (sens.get("tornado") or []) if _num(t.get("outcome_low")) is not None]
+    if tor:
+        big = max(tor, key=lambda t: abs(float(t["outcome_high"]) - float(t["outcome_low"])))
+        facts["largest_swing"] = {"parameter": big["parameter"], "label": lab.parameter(big["parameter"]),
+                                  "low_value": big.get("low_value"), "high_value": big.get("high_value"),
+                                  "outcome_low": _num(big["outcome_low"]), "outcome_high": _num(big["outcome_high"]),
+                                  "outcome": sens.get("outcome"), "outcome_label": lab.outcome(sens.get("outcome"))}
 
     targets = results.get("targets") or []
     if targets:
@@ -236,11 +267,19 @@ def executive_summary(results: Mapping, tables: Mapping[str, pd.DataFrame] | Non
     else:
         lead = f"No preferred option is declared; {name} leads on net present social value"
     reasons = []
-    if f.get("npsv_rank") == 1 and n > 1 and f.get("preferred_declared"):
+    others_blank = n > 1 and len(f.get("unquantified") or []) == n - 1
+    if others_blank and f.get("npsv_rank") == 1:
+        reasons.append(f"it is the only one of the {n} options whose money the study quantifies")
+    elif f.get("npsv_rank") == 1 and n > 1 and f.get("preferred_declared"):
         runner = f.get("npsv_runner_up_name")
         gap = (f["npsv_gbp"] - f["npsv_runner_up_gbp"]) if runner and f.get("npsv_runner_up_gbp") is not None else None
-        reasons.append(f"it has the highest net present social value (NPSV) of the {n} options"
-                       + (f", {money(gap, unit)} ahead of {runner}" if gap is not None else ""))
+        level = f.get("npsv_tied_with") or []
+        if level:
+            reasons.append(f"it has the joint highest net present social value (NPSV) of the {n} options, level with "
+                           f"{', '.join(level)}")
+        else:
+            reasons.append(f"it has the highest net present social value (NPSV) of the {n} options"
+                           + (f", {money(gap, unit)} ahead of {runner}" if gap is not None else ""))
     if f.get("score_rank") is not None:
         total = f" with a total score of {number(f['score_total'], 1)}" if f.get("score_total") is not None else ""
         tied = f.get("score_tied_with") or []
@@ -250,9 +289,14 @@ def executive_summary(results: Mapping, tables: Mapping[str, pd.DataFrame] | Non
                        f"{total}{with_}")
     sentence = lead + (": " + " and ".join(reasons) if reasons else "") + "."
     out.append(sentence)
+    blank = f.get("unquantified") or []
+    if blank:
+        out.append(f"{'; '.join(blank)} {'carries' if len(blank) == 1 else 'carry'} no money figures in the study: "
+                   "an NPSV of zero there means not quantified, not no value.")
     if f.get("npsv_leader_name"):
         out.append(f"{f['npsv_leader_name']} has a higher NPSV ({money(f['npsv_leader_gbp'], unit)} against "
-                   f"{money(f['npsv_gbp'], unit)}), so the preference rests on more than the money.")
+                   f"{money(f['npsv_gbp'], unit)}): preferring {name} is a judgement on the non-monetary value "
+                   f"drivers and risks, which the economic case sets out.")
 
     if f.get("npsv_gbp") is not None:
         parts = [f"The NPSV of {name} is {money(f['npsv_gbp'], unit)}"]
@@ -314,14 +358,18 @@ def executive_summary(results: Mapping, tables: Mapping[str, pd.DataFrame] | Non
 
     top = f.get("top_driver")
     if top:
-        what = outcome_label(top.get("outcome"))
+        what = top["outcome_label"]
         label = "total-order Sobol index" if top["index"] == "ST" else "Morris μ*"
-        out.append(f"Most of the uncertainty in {what} comes from {top['parameter']} ({label} {number(top['value'], 2)}).")
+        if top.get("converged") is False:
+            out.append(f"The sensitivity indices of the {what} have not converged at this sample size, so which "
+                       f"parameter drives its uncertainty is not yet established (largest so far: {top['label']}).")
+        else:
+            out.append(f"Most of the uncertainty in the {what} comes from {top['label']} ({label} {number(top['value'], 2)}).")
 
     opt = f.get("optimise")
     if opt and opt.get("status"):
         gap = f" (gap {opt['gap'] * 100:.2f}%)" if opt.get("gap") is not None else ""
-        s = f"The optimiser finished the plan for {name} with status '{opt['status']}'{gap}"
+        s = f"The optimiser's plan for {name} is {str(opt['status']).replace('_', ' ')}{gap}"
         if opt.get("diagnosis"):
             s += f": {opt['diagnosis']}"
         out.append(s.rstrip(".") + ".")
@@ -339,3 +387,93 @@ def executive_summary(results: Mapping, tables: Mapping[str, pd.DataFrame] | Non
     extra = (results.get("summary") or {}).get("sentences") or []
     out.extend(str(s) for s in extra)
     return out
+
+
+# --- the one-page executive summary: recommendation, three numbers, the assumption that would change it ---
+
+def buyin_calibrated(results: Mapping) -> bool:
+    """True only when the buy-in results say their behavioural parameters were calibrated."""
+    buyin = results.get("buyin") or {}
+    cal = buyin.get("calibration")
+    if isinstance(cal, Mapping):
+        return bool(cal.get("calibrated"))
+    return bool(buyin.get("calibrated"))
+
+
+def headline(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = None) -> dict:
+    """``recommendation`` (sentence), ``numbers`` [(label, value, note)], ``assumption`` (sentence)."""
+    f = summary_facts(results, tables)
+    unit = f["unit"]
+    if "preferred" not in f:
+        return {"recommendation": "No option has results to summarise.", "numbers": [], "assumption": None}
+    name = f["preferred_name"]
+    why = []
+    if f.get("npsv_rank") == 1 and f["n_options"] > 1 and len(f.get("unquantified") or []) == f["n_options"] - 1:
+        why.append(f"the only one of the {f['n_options']} options whose money the study quantifies")
+    elif f.get("npsv_rank") == 1 and f["n_options"] > 1:
+        level = f.get("npsv_tied_with") or []
+        why.append(f"the joint highest NPSV of the {f['n_options']} options (level with {', '.join(level)})" if level
+                   else f"the highest NPSV of the {f['n_options']} options")
+    elif f.get("npsv_leader_name"):
+        why.append(f"a lower NPSV than {f['npsv_leader_name']}, so the choice rests on the value drivers and risks")
+    if f.get("score_rank") is not None:
+        joint = "joint " if f.get("score_tied_with") else ""
+        why.append(f"{joint}{_ordinal(f['score_rank'])} of {f['n_scored']} on the weighted value drivers")
+    if f.get("preferred_infeasible"):
+        rec = f"{name} is the study's preferred option, but no plan satisfies its rules (infeasible); it cannot be recommended as specified."
+    elif f.get("preferred_declared"):
+        rec = f"{name} is recommended, as the study's preferred option" + (f": {'; '.join(why)}." if why else ".")
+    else:
+        rec = f"No preferred option is declared; {name} leads on NPSV" + (f" ({'; '.join(why)})." if why else ".")
+    numbers = []
+    if f.get("npsv_gbp") is not None:
+        note = f"benefit-cost ratio {number(f['bcr'], 2)}" if f.get("bcr") is not None else "benefit-cost ratio not available"
+        numbers.append(("Net present social value", money(f["npsv_gbp"], unit), note))
+    else:
+        numbers.append(("Net present social value", "not available", ""))
+    need = f.get("funding_requirement_gbp")
+    if need is not None:
+        note = f"peaks in {f['funding_peak_year']}" if need > 0 and f.get("funding_peak_year") else (
+            "cumulative cash never below zero" if need <= 0 else "")
+        numbers.append(("Funding need before savings cover costs", money(need, unit), note))
+    else:
+        numbers.append(("Funding need", "not available", ""))
+    on_time = _num(((results.get("buyin_by_option") or {}).get(f["preferred"]) or {}).get("prob_agreed_on_time"))
+    if f.get("preferred_infeasible"):
+        numbers.append(("Chance partners agree in time", "not applicable", "no feasible plan to agree"))
+    elif on_time is not None:
+        note = "every vehicle the plan needs agreed by its planned year"
+        if not buyin_calibrated(results):
+            note += "; behavioural defaults, uncalibrated"
+        numbers.append(("Chance partners agree in time", f"{on_time * 100:.0f}%", note))
+    elif f.get("score_rank") is not None:
+        numbers.append(("Weighted value-driver score", number(f.get("score_total"), 1),
+                        f"{_ordinal(f['score_rank'])} of {f['n_scored']}"))
+    elif f.get("payback_year"):
+        numbers.append(("Payback", str(f["payback_year"]), "cumulative net cash turns positive"))
+    return {"recommendation": rec, "numbers": numbers, "assumption": pivotal_assumption(f)}
+
+
+def pivotal_assumption(f: Mapping) -> str | None:
+    """The one assumption that would change the recommendation, or the one that moves it most."""
+    unit = f["unit"]
+    flip = f.get("flip")
+    if flip:
+        return (f"{flip['description'][:1].upper()}{flip['description'][1:]}: the preferred option changes if it moves from "
+                f"{_value(flip['base'], flip['parameter'], unit)} to {_value(flip['at'], flip['parameter'], unit)}.")
+    zero = f.get("npv_zero")
+    if zero:
+        return (f"{zero['description'][:1].upper()}{zero['description'][1:]}: the NPSV falls to zero if it moves from "
+                f"{_value(zero['base'], zero['parameter'], unit)} to {_value(zero['at'], zero['parameter'], unit)}.")
+    swing = f.get("largest_swing")
+    if swing:
+        tested = f"None of the {f['n_switching']} assumptions tested changes the choice within its range. " \
+            if f.get("n_switching") else ""
+        money_outcome = str(swing.get("outcome") or "").endswith("_gbp")
+        show = (lambda v: money(v, unit)) if money_outcome else (lambda v: number(v, 2))
+        return (f"{tested}The one that moves it most is {swing['label']}: from {short_number(swing['low_value'])} to "
+                f"{short_number(swing['high_value'])} it takes the {swing['outcome_label']} from "
+                f"{show(swing['outcome_low'])} to {show(swing['outcome_high'])}.")
+    if f.get("n_switching"):
+        return f"None of the {f['n_switching']} assumptions tested changes the choice within its range."
+    return None

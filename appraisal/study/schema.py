@@ -443,8 +443,17 @@ class ElectionRow(Row):
         None, description="chance it changes the administration enough to reopen a decision; blank = model default")
 
 
+def humanise(identifier: str) -> str:
+    """A readable default label for an id: 'implementation_delay' -> 'Implementation delay'."""
+    text = re.sub(r"[_.\-]+", " ", str(identifier)).strip()
+    text = re.sub(r"\bgbp\b", "£", text)
+    text = re.sub(r"\bpct\b", "%", text)
+    return text[:1].upper() + text[1:] if text else str(identifier)
+
+
 class UncertaintyRow(Row):
     parameter: Id
+    label: OptStr = Field(None, description="what the parameter means, for people (default: the id, humanised)")
     target: str = Field(min_length=1, description="what it scales: benefits, costs, benefit:<id>, cost:<id>, line:<id>, "
                         "component:<name>, category:<name>, trigger:<kind>, vehicle:<id>, tag:<tag>; or delay_years, "
                         "discount_rate_pct")
@@ -454,6 +463,12 @@ class UncertaintyRow(Row):
     high: OptFloat = None
     mean: OptFloat = None
     sd: OptFloat = None
+
+    @model_validator(mode="after")
+    def _default_label(self) -> "UncertaintyRow":
+        if not self.label:
+            self.label = humanise(self.parameter)
+        return self
 
 
 TABLE_MODELS: dict[str, type[Row]] = {

@@ -49,6 +49,27 @@ def _names(study: Study, table: str, key: str) -> dict:
     return study.tables[table].set_index(key)["name"].to_dict()
 
 
+def _records(frame: pd.DataFrame, key: str, cols: list[str]) -> dict:
+    cols = [c for c in cols if c in frame]
+    return {str(r[key]): {c: (None if pd.isna(r[c]) else r[c]) for c in cols} for _, r in frame.iterrows()}
+
+
+def study_labels(study: Study) -> dict:
+    """Human names and short descriptions for the report: options, vehicles, partners, uncertain parameters."""
+    t = study.tables
+    out = {"description": study.config.description.strip(),
+           "options": _records(t["options"], "option_id", ["name", "description", "builds_on", "view_of"]),
+           "vehicles": _records(t["vehicles"], "vehicle_id", ["name", "kind", "planned_year", "governance_rule"]),
+           "partners": _records(t["partners"], "partner_id", ["name", "type"]),
+           "sites": _records(t["sites"], "site_id", ["name"]),
+           "parameters": _records(t["uncertainties"], "parameter", ["label", "distribution", "low", "mode", "high",
+                                                                    "source"])}
+    deps = t.get("vehicle_dependencies")
+    if deps is not None and not deps.empty:
+        out["dependencies"] = deps.drop(columns=["source_row"], errors="ignore").to_dict(orient="records")
+    return out
+
+
 def on_time_probability(outcomes: pd.DataFrame, vehicles_used: set[str]) -> float:
     """Share of runs in which every vehicle the plan uses is established by the end of its planned year."""
     mine = outcomes[outcomes["vehicle_id"].isin(vehicles_used)]
@@ -86,6 +107,7 @@ def run_study(study: Study, out: Path, settings: RunSettings | None = None, prog
     step("financial case")
     case = financial_case(study)
     results = case.results()
+    results["labels"] = study_labels(study)
     tables = case.tables()
     metrics = {oid: dict(r.metrics) for oid, r in case.options.items()}
     timings["financial_case"] = time.perf_counter() - clock

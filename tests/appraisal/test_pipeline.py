@@ -45,7 +45,7 @@ def test_outputs_on_disk(lancashire_run):
     assert (out / "report.html").stat().st_size < 8 * 1024 * 1024
     assert not re.search(r"<script[^>]+src=[\"']https?:", html)
     assert html.count("plotly.js v") <= 2  # one embedded bundle (its banner may repeat the version once)
-    assert "Interventions against doing nothing" in html and "acute_side_payments" in html
+    assert "Interventions against doing nothing" in html and "Acute side payments" in html
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
     assert {"option_metrics", "assignment", "scores", "tornado", "document_figures"} <= set(sheets)
     manifest = json.loads((out / "manifest.json").read_text())

@@ -70,6 +70,9 @@ def add_sections(results: dict, tables: dict) -> tuple[dict, dict]:
         "tornado": [{"parameter": "run_rate_gbp", "low_value": 500, "high_value": 1500, "outcome_low": -960.0, "outcome_high": 869.0},
                     {"parameter": "optimism_bias_pct", "low_value": 10, "high_value": 40, "outcome_low": 120.0, "outcome_high": -380.0},
                     {"parameter": "discount_rate_pct", "low_value": 3.5, "high_value": 10, "outcome_low": 60.0, "outcome_high": -45.5}]}
+    r["buyin_by_option"] = {"status_quo": {"prob_agreed_on_time": 1.0}, "merge": {"prob_agreed_on_time": 0.42}}
+    r["labels"] = {"parameters": {"run_rate_gbp": {"label": "Running cost a year"}}}
+    r["sensitivity"]["converged"] = True
     r["provenance"] = {"created_utc": "2026-11-25T07:36:09+00:00", "command": "test",
                        "packages": {"python": "3.12", "plotly": "7.1.0"}, "study_hash": "fb0bc83a542e7223",
                        "input_hashes": {"services.csv": "95515801584f76b1", "study.yaml": "6bc83cce7f8bd6a8"}}
@@ -131,3 +134,18 @@ def rendered(full_inputs, tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
     files = render_report(*full_inputs, out, pdf=False)
     return files
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def lancashire_report(tmp_path_factory):
+    """`reformkit run` on Lancashire with small settings (about 25 s), with the PDF when Chromium is there."""
+    from appraisal.report.pdf import find_chromium
+    from appraisal.workflows.run import RunSettings, run_study
+
+    out = tmp_path_factory.mktemp("lancashire")
+    output = run_study(load_study(ROOT / "studies" / "lancashire"), out,
+                       RunSettings(runs=60, sensitivity_n=16, pdf=find_chromium() is not None))
+    return output

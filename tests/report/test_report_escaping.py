@@ -18,10 +18,14 @@ def test_script_in_names_is_escaped_everywhere(evil_inputs):
     escaped = htmllib.escape(EVIL)
     assert html.count(escaped) >= 8
     assert f"<title>{escaped}: option appraisal</title>" in html and f"<h1>{escaped}</h1>" in html
-    # every <script> element is ours: plotly.js, its config, and one newPlot per chart
+    # every <script> element is ours: plotly.js, its config, one newPlot per chart, and the live weights
+    # (their data as JSON, and the plain script that re-scores)
     scripts = re.findall(r"<script[^>]*>", html)
     charts = html.count('class="plotly-graph-div"')
-    assert len(scripts) == charts + 2
+    assert len(scripts) == charts + 2 + 2
+    assert scripts.count('<script type="application/json">') == 1
+    # the driver name inside the weights' JSON cannot close the script element
+    assert '"\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"' in html
     # in chart data the name is entity-encoded (and "</" JSON-escaped), so plotly.js shows it as text
     assert '"&lt;script&gt;alert(1)&lt;\\u002fscript&gt;"' in html
 

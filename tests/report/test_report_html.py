@@ -39,9 +39,14 @@ def test_one_plotly_copy_no_external_sources_and_small(rendered):
 
 def test_every_section_and_every_chart_has_its_table(rendered):
     html = rendered.html.read_text(encoding="utf-8")
-    for sid in ("summary", "options", "services", "phasing", "money", "buyin", "sensitivity", "optimise",
-                "targets", "appendix"):
+    for sid in ("summary", "strategic", "economic", "commercial", "financial", "management", "appendix"):
         assert f'<section id="{sid}">' in html, sid
+    # Five Case order after the one-page summary and the contents
+    order = [html.index(f'<section id="{sid}">') for sid in ("summary", "strategic", "economic", "commercial",
+                                                             "financial", "management", "appendix")]
+    assert order == sorted(order) and order[0] < html.index('<nav id="contents"') < order[1]
+    for anchor in ("scoring", "sensitivity", "buyin", "targets", "optimise"):
+        assert f'id="{anchor}"' in html, anchor
     ids = _charts(html)
     assert {"chart-options-npsv", "chart-sankey", "chart-gantt", "chart-yearly", "chart-cumulative",
             "chart-components", "chart-buyin", "chart-pivotal", "chart-tornado", "chart-sobol"} <= set(ids)
@@ -65,10 +70,16 @@ def test_appraise_only_results_render_without_optional_sections(mini_case, tmp_p
     files = render_report(results, {}, tmp_path, pdf=False)
     html = files.html.read_text(encoding="utf-8")
     assert files.pdf is None and files.message is None
-    for absent in ("services", "phasing", "buyin", "sensitivity", "optimise", "targets"):
-        assert f'<section id="{absent}">' not in html
-    assert '<section id="summary">' in html and '<section id="money">' in html
+    # every case is there; a part with no data says so in one line instead of vanishing
+    for sid in ("summary", "strategic", "economic", "commercial", "financial", "management", "appendix"):
+        assert f'<section id="{sid}">' in html, sid
+    for line in ("Partner buy-in: not available", "Sensitivity analysis: not available",
+                 "Value-driver scoring: not available", "Optimiser results: not available",
+                 "The document&#x27;s own figures: not available", "Dependencies between vehicles: not available",
+                 "Phasing: not available"):
+        assert html.count(line) == 1, line
     assert "chart-components" not in html  # no component table given
+    assert 'class="missing">NPSV by component: Shared service: not available' in html
     assert len(PLOTLY_BANNER.findall(html)) == 1
 
 
@@ -105,7 +116,7 @@ def test_chart_values_are_in_display_units(full_inputs, unit):
     factor = {"gbp": 1, "gbp_k": 1e3, "gbp_m": 1e6}[unit]
     m = re.search(r'Plotly\.newPlot\(\s*"chart-yearly",\s*(\[.*?\]),\s*\{', html, re.S)
     data = json.loads(m.group(1))
-    costs = next(t for t in data if t["name"] == "Costs (adjusted)")
+    costs = next(t for t in data if t["name"] == "Costs (shown below zero)")
     expected = [-results["options"]["merge"]["yearly"]["costs_adjusted_gbp"][y] / factor for y in results["years"]]
     assert _values(costs["y"]) == pytest.approx(expected)
 
@@ -175,7 +186,7 @@ def test_npsv_components_add_up_to_the_engine_npsv(mini_case):
     results, tables = mini_case
     fig, data = components(results, tables["component_profile"], "merge", "gbp")
     assert data["contribution_gbp"].sum() == pytest.approx(results["options"]["merge"]["metrics"]["npsv_gbp"], abs=1e-3)
-    assert data.loc[data["kind"] == "benefit", "pv_gbp"].sum() == pytest.approx(
+    assert data.loc[data["benefit or cost"] == "benefit", "present_value_gbp"].sum() == pytest.approx(
         results["options"]["merge"]["metrics"]["pv_benefits_gbp"], abs=1e-3)
 
 

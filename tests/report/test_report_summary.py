@@ -54,6 +54,11 @@ def test_preferred_option_and_reason_follow_the_numbers(inputs):
     # make the preferred option the NPSV leader: the reason becomes the NPSV lead, with the margin
     results["options"]["merge"]["metrics"]["npsv_gbp"] = 1_000.0
     first = executive_summary(results, tables)[0]
+    # doing nothing carries no money in the mini study: the preferred option is the only one quantified
+    assert "it is the only one of the 2 options whose money the study quantifies" in first
+    assert any(s.startswith("Do nothing carries no money figures in the study") for s in executive_summary(results, tables))
+    results["options"]["status_quo"]["metrics"]["pv_costs_gbp"] = 10.0
+    first = executive_summary(results, tables)[0]
     assert "highest net present social value (NPSV) of the 2 options, £1,000 ahead of Do nothing" in first
     assert not any("has a higher NPSV" in s for s in executive_summary(results, tables))
     # no declared preference: the NPSV leader is named instead
@@ -103,8 +108,8 @@ def test_sections_absent_give_no_sentences(mini_case):
 def test_top_sensitivity_driver_and_targets(inputs):
     results, tables = inputs
     text = executive_summary(results, tables)
-    assert "Most of the uncertainty in the NPSV comes from run_rate_gbp (total-order Sobol index 0.70)." in text
+    assert "Most of the uncertainty in the NPSV comes from Running cost a year (total-order Sobol index 0.70)." in text
     assert _one(text, "figures published").startswith("1 of 2 figures")
     results["sensitivity"]["indices"][1]["ST"] = 0.9
-    assert any("comes from optimism_bias_pct (total-order Sobol index 0.90)" in s
+    assert any("comes from Optimism bias (%) (total-order Sobol index 0.90)" in s
                for s in executive_summary(results, tables))

@@ -1,0 +1,158 @@
+"""What `reformkit run` prints: a line per step, the options table, and progress only on a terminal.
+
+Tables use the study's names (never ids), fit the console's width and wrap long option names onto
+several lines at word boundaries; numbers never wrap. Tested at 80 and 160 columns.
+"""
+from __future__ import annotations
+
+import math
+import time
+from contextlib import contextmanager
+from typing import Mapping
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from appraisal.report.fmt import money, pick_unit
+from appraisal.report.labels import Labels
+
+
+def _pct(v) -> str:
+    return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else f"{float(v) * 100:.0f}%"
+
+
+def options_table(results: Mapping) -> Table:
+    """One row per option: NPSV of the document's plan and of the optimised plan, funding need, score, rank,
+    chance partners agree in time; infeasible options and views say so instead of a rank."""
+    lab = Labels(results)
+    unit = pick_unit(results)
+    sc = results.get("scoring") or {}
+    opt = results.get("optimise") or {}
+    infeasible = lab.infeasible()
+    table = Table(title=f"{results.get('study') or 'Study'}: options", box=box.SIMPLE_HEAD, expand=False,
+                  title_justify="left")
+    rows = []
+    for oid, node in (results.get("options") or {}).items():
+        m = node.get("metrics") or {}
+        rank = str(sc.get("rank", {}).get(oid, "–"))
+        if oid in infeasible:
+            rank = "infeasible"
+        elif lab.view_of(oid):
+            rank = "view"
+        rows.append((lab.option(oid), money(m.get("npsv_gbp"), unit),
+                      "–" if oid in infeasible else money((opt.get(oid) or {}).get("npsv_gbp"), unit),
+                      money(m.get("funding_requirement_gbp"), unit),
+                      f"{sc['total'][oid]:.1f}" if oid in (sc.get("total") or {}) else "–", rank,
+                      "–" if oid in infeasible else
+                      _pct(((results.get("buyin_by_option") or {}).get(oid) or {}).get("prob_agreed_on_time"))))
+    table.add_column("option", min_width=16, overflow="fold")
+    for i, col in enumerate(HEADERS):
+        # numbers never wrap: each column is as wide as its widest figure or header word
+        width = max([len(w) for w in col.split()] + [len(r[i + 1]) for r in rows])
+        table.add_column(col, justify="right", width=width, no_wrap=False)
+    for r in rows:
+        table.add_row(*r)
+    return table
+
+
+HEADERS = ("NPSV document plan", "NPSV optimised", "funding need", "score", "rank", "agreed in time")
+
+
+def step_lines(results: Mapping, seconds: Mapping[str, float]) -> list[str]:
+    """One summary line per step of `reformkit run`, with its time."""
+    lab = Labels(results)
+    unit = pick_unit(results)
+    t = lambda key: f" ({seconds[key]:.1f} s)" if key in seconds else ""  # noqa: E731
+    options = results.get("options") or {}
+    pref = results.get("preferred_option")
+    lines = []
+    npsv = ((options.get(pref) or {}).get("metrics") or {}).get("npsv_gbp")
+    lines.append(f"Financial case: {len(options)} options appraised"
+                 + (f"; {lab.option(pref)} NPSV {money(npsv, unit)}" if pref in options else "") + t("financial_case"))
+    opt = results.get("optimise") or {}
+    if opt:
+        statuses = sorted({str(v.get("status")) for v in opt.values()})
+        gaps = [v.get("gap") for v in opt.values() if v.get("gap") is not None]
+        lines.append(f"Optimiser: {len(opt)} plans ({', '.join(statuses)})"
+                     + (f", largest gap {max(gaps):.2%}" if gaps else "") + t("optimise"))
+    buyin = results.get("buyin") or {}
+    if buyin:
+        lines.append(f"Buy-in: {buyin.get('runs', '?')} simulated runs per option, {len(buyin.get('vehicles') or {})} "
+                     f"vehicles for {lab.option(buyin.get('option_id') or pref)}" + t("buyin"))
+    sc = results.get("scoring") or {}
+    if sc.get("total"):
+        lines.append(f"Scoring: {len(sc.get('drivers') or [])} value drivers, {len(sc['total'])} options ranked" + t("scoring"))
+    for n in results.get("notes_run") or []:
+        lines.append(str(n))
+    sens = results.get("sensitivity") or {}
+    if sens:
+        conv = {True: "converged", False: "NOT converged", None: "convergence not recorded"}[sens.get("converged")]
+        lines.append(f"Sensitivity: {sens.get('method')}, {sens.get('runs', '?')} runs, indices {conv}" + t("sensitivity"))
+    targets = results.get("targets") or []
+    if targets:
+        held = sum(bool(x.get("within_tolerance")) for x in targets)
+        lines.append(f"Document figures reproduced: {held} of {len(targets)}")
+    return lines
+
+
+@contextmanager
+def steps(console: Console, total: int):
+    """Yields ``step(name)``: a progress bar on a terminal, else one plain line per step (logs stay short)."""
+    if console.is_terminal:
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TimeElapsedColumn(), console=console, transient=True) as bar:
+            task = bar.add_task("starting", total=total)
+            seen = []
+
+            def step(name):
+                bar.update(task, description=name, advance=1 if seen else 0)
+                seen.append(name)
+
+            yield step
+            bar.update(task, completed=total)
+        return
+    started = time.perf_counter()
+
+    def step(name):
+        console.print(f"[{time.perf_counter() - started:6.1f} s] {name}", highlight=False, markup=False)
+
+    yield step
+
+
+def buyin_table(summary: Mapping, years: list[str], title: str, width: int) -> Table:
+    """Chance each vehicle is agreed: by every year when the console is wide enough, else by its planned year
+    and by the horizon's end (vehicle names keep at least 24 columns and wrap at words)."""
+    from appraisal.report.summary import prob_by_planned_year
+
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("vehicle", min_width=24, overflow="fold")
+    per_year = width >= 24 + 4 + 10 * (len(years) + 1)
+    shown = years if per_year else years[-1:]
+    if not per_year:
+        table.add_column("planned", justify="right", width=7)
+        table.add_column("by planned year", justify="right", width=7)
+    for y in shown:
+        table.add_column(y if per_year else f"by {y}", justify="right", width=7)
+    table.add_column("median agreed", justify="right", width=10)
+    for vid, v in (summary.get("vehicles") or {}).items():
+        probs = v.get("prob_by_year") or {}
+        cells = [_pct(probs.get(y)) for y in shown]
+        if not per_year:
+            cells = [v.get("planned") or "–", _pct(prob_by_planned_year(v))] + cells
+        table.add_row(str(v.get("name") or vid), *cells, v.get("median_establishment") or "not agreed")
+    return table
+
+
+def indices_table(frame, title: str, labels: Mapping[str, str]) -> Table:
+    """Sensitivity indices (one row per parameter, index columns) as a rich table with the parameters' labels."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("parameter", min_width=20, overflow="fold")
+    cols = [c for c in frame.columns]
+    for c in cols:
+        table.add_column(str(c).replace("_conf", " ±95%"), justify="right", width=max(7, len(str(c))))
+    for pid, row in frame.iterrows():
+        table.add_row(str(labels.get(pid, pid)), *["–" if row[c] != row[c] else f"{float(row[c]):.3f}" for c in cols])
+    return table
