@@ -28,9 +28,11 @@ def _ordering(totals: pd.Series, tol: float = TIE_TOL) -> str:
 def _swung(values: pd.DataFrame, w: pd.Series, criterion, t: np.ndarray) -> np.ndarray:
     """Totals (len(t) x options) when ``criterion`` weighs ``t`` and the others keep their proportions."""
     others = w.drop(criterion)
+    vk = values[criterion].to_numpy()
+    if others.empty:  # a single criterion carries all the weight whatever it is "swung" to
+        return np.broadcast_to(vk[None, :], (len(np.atleast_1d(t)), len(vk))).astype(float)
     rest = others / others.sum() if others.sum() > 0 else pd.Series(1.0 / len(others), index=others.index)
     r = values[rest.index].to_numpy() @ rest.to_numpy()  # per option, others' weighted mean
-    vk = values[criterion].to_numpy()
     t = np.asarray(t, dtype=float)[:, None]
     return t * vk[None, :] + (1.0 - t) * r[None, :]
 

@@ -99,3 +99,13 @@ def test_robustness_report_lancashire_json():
     out = [r for r in rep["switching_weights"] if r["criterion"] == OUT][0]
     assert out["switch_above"] == pytest.approx(1 / 6)
     assert not any(r["reversal"] for r in rep["rank_reversal"])
+
+
+def test_a_single_criterion_has_no_weight_to_swing():
+    """reformkit init's template has one value driver: swings and switching weights must not divide by zero."""
+    values = pd.DataFrame({"only": [80.0, 20.0]}, index=["a", "b"])
+    swings = rb.weight_swings(values)
+    assert set(map(str, swings.iloc[0]["preferred"])) == {"a"}
+    sw = rb.switching_weights(values)
+    assert sw.loc[0, "base_weight"] == 1.0
+    assert np.isnan(sw.loc[0, "switch_below"]) and np.isnan(sw.loc[0, "switch_above"])
