@@ -14,6 +14,7 @@ import pandas as pd
 
 from appraisal.study import Study
 from appraisal.adapters.optimiser import curve_cost
+from appraisal.money.cohort_lines import cohort_records
 
 STREAM_COLUMNS = ["stream_id", "kind", "component", "category", "vehicle_id", "service_id", "phase", "party",
                   "t", "year", "amount_gbp", "low_gbp", "high_gbp"]
@@ -149,6 +150,7 @@ def build_streams(study: Study, option_id: str | None = None, anchors: Mapping[s
         records.extend(_curve_records(study, assignment, anchors or {}))
     if sites_opened:
         records.extend(_site_records(study, sites_opened))
+    records.extend(cohort_records(study, option_id, planned_years, anchors))
     return _rows(study, records)
 
 

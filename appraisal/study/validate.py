@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from appraisal.study.errors import Problem
+from appraisal.study.validate_cohort import cohort_problems
 
 if TYPE_CHECKING:
     from appraisal.study.load import Study
@@ -140,6 +141,8 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
         for col in needs:
             if getattr(row, col) is None:
                 problems.append(Problem(src["option_rules"], _row(t["option_rules"], pos), col, f"rule '{row.rule}' needs {col}"))
+
+    problems.extend(cohort_problems(study))
 
     cfg = study.config
     for oid in cfg.options:

@@ -12,6 +12,8 @@ is a dict of parameter values, each acting on the streams as its `uncertainties`
 | `component:<name>`| a multiplier                                   | benefits and costs of a component|
 | `delay_years`     | whole years of delay (fractions are rounded)    | every stream tied to a vehicle   |
 | `discount_rate_pct`| a constant discount rate in per cent          | the discount factors             |
+| `cohort:<model>[:<scenario>]:<from>><to>` | the share itself (0-1) | the care pathway, re-run per sample |
+| `cohort:<model>:entrants` / `:unit_cost:<state>` | a multiplier | the care pathway, re-run per sample |
 
 Outcomes per option: NPSV, NPV (cashable), PV of costs, cumulative funding requirement; and across
 options the preferred option (highest NPSV) and its NPSV.
@@ -32,6 +34,7 @@ from appraisal.money.discounting import discount_factors
 from appraisal.money.metrics import adjust, study_discount_factors
 from appraisal.money.ledger import build_streams
 from appraisal.study import Study
+from appraisal.uncertainty.cohort_terms import CohortTerms, cohort_target_problem, cohort_terms
 
 TARGET_PREFIXES = ("benefit:", "cost:", "component:")
 PLAIN_TARGETS = ("benefits", "costs", "delay_years", "discount_rate_pct")
@@ -87,6 +90,7 @@ class ScenarioModel:
     base: dict[str, float] = field(default_factory=dict)  # parameter -> base value
     buyin: BuyInCoupling | None = None
     choices: list[str] | None = None  # options that compete for "preferred" (views excluded)
+    cohorts: CohortTerms | None = None  # care pathway models re-run per sample (their lines are not frozen)
 
     def outcomes(self, scenario: dict | None = None, seed: int | None = None) -> dict[str, dict[str, float]]:
         scenario = {**self.base, **(scenario or {})}
@@ -97,8 +101,13 @@ class ScenarioModel:
             rate = next(scenario[p] for p, t in self.targets.items() if t == "discount_rate_pct")
             df = discount_factors("constant", n, rate)
         delay = sum(int(round(scenario[p])) for p, t in self.targets.items() if t == "delay_years")
+        cohort_values = {t: float(scenario[p]) for p, t in self.targets.items() if t.startswith("cohort:")}
         out = {}
         for oid, o in self.options.items():
+            extra_lines = self.cohorts.arrays(oid, cohort_values, delay) if self.cohorts else None
+            if extra_lines is not None:
+                o = FrozenOption(*(np.concatenate([a, b]) for a, b in zip(
+                    (o.kind, o.cashable, o.t, o.amount, o.tied, o.stream_id, o.component, o.vehicle), extra_lines)))
             factor = np.ones(len(o.amount))
             for param, target in self.targets.items():
                 x = float(scenario[param])
@@ -149,6 +158,12 @@ def check_targets(study: Study) -> None:
     for row in u.itertuples(index=False):
         target = row.target
         prefix, _, name = target.partition(":")
+        if prefix == "cohort":
+            problem = cohort_target_problem(study, target)
+            if problem:
+                raise ValueError(f"{study.sources['uncertainties']}, row {row.source_row}, column 'target': "
+                                 f"'{target}': {problem}")
+            continue
         ok = (target in PLAIN_TARGETS or (prefix == "benefit" and name in benefits)
               or (prefix == "cost" and name in costs) or (prefix == "component" and name in components))
         if not ok:
@@ -183,8 +198,11 @@ def scenario_model(study: Study, plans: dict[str, dict] | None = None, buyin_opt
     `buyin_option`, each sample also simulates that option's partner buy-in (agent model included)."""
     check_targets(study)
     options = {}
+    cohorts = cohort_terms(study, plans)
     for oid in study.option_ids:
         s = adjust(build_streams(study, oid, **(plans or {}).get(oid, {})), study)
+        if cohorts is not None:  # re-run per sample instead
+            s = s[~s["stream_id"].astype(str).str.startswith("cohort:")]
         options[oid] = FrozenOption(
             kind=np.where(s["kind"].to_numpy() == "benefit", 1.0, -1.0),
             cashable=(s["category"] == "cashable").to_numpy(),
@@ -196,7 +214,7 @@ def scenario_model(study: Study, plans: dict[str, dict] | None = None, buyin_opt
     return ScenarioModel(study.years, study_discount_factors(study), options, targets,
                          base={p: base_value(r) for p, r in zip(u["parameter"], u.itertuples(index=False))},
                          buyin=buyin_coupling(study, buyin_option) if buyin_option else None,
-                         choices=study.choice_ids)
+                         choices=study.choice_ids, cohorts=cohorts)
 
 
 def base_value(row) -> float:
