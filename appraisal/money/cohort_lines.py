@@ -223,7 +223,6 @@ def cohort_specs(study: Study) -> dict[str, CohortSpec]:
         opening = np.array([float(v) if v is not None and v == v else 0.0 for v in today_states["opening_people"]])
         today = _scenario(states, study.years, today_states, trans_t[trans_t["scenario"] == "today"],
                           entr_t[entr_t["scenario"] == "today"], None)
-        today.stated = {(i, j) for i, j in today.stated}
         options = {}
         named = (set(states_t["scenario"]) | set(trans_t["scenario"]) | set(entr_t["scenario"])) - {"today"}
         for oid in sorted(named):
