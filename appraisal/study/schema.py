@@ -432,6 +432,23 @@ class CohortEntrantRow(Row):
     people: NonNegative = Field(description="new entrants from outside the model in that year (e.g. new contacts)")
 
 
+class TransferRow(Row):
+    """Money moving between two accounts of one body (an HRA contribution to the General Fund) or between
+    partners (a pooled-budget contribution): neither a cost nor a benefit of the system, so it never enters
+    the NPSV and no adjustment touches it; it shows in who pays / who benefits and in the budget positions."""
+
+    transfer_id: Id
+    from_partner: Id = Field(description="partner_id that pays")
+    from_account: OptId = Field(None, description="the payer's account, e.g. HRA (blank = the partner as a whole)")
+    to_partner: Id = Field(description="partner_id that receives")
+    to_account: OptId = Field(None, description="the receiver's account, e.g. GF")
+    kind: Literal["one_off", "recurring"] = "recurring"
+    amount_gbp: float = Field(ge=0, description="£ (a year, for recurring)")
+    start_year: OptFinancialYear = Field(None, description="blank = first year")
+    end_year: OptFinancialYear = Field(None, description="last year of a recurring transfer; blank = end of horizon")
+    options: IdList = Field(default_factory=list, description="option ids it applies to; blank = all")
+
+
 TABLE_MODELS: dict[str, type[Row]] = {
     "services": ServiceRow,
     "vehicles": VehicleRow,
@@ -459,6 +476,7 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "cohort_states": CohortStateRow,
     "cohort_transitions": CohortTransitionRow,
     "cohort_entrants": CohortEntrantRow,
+    "transfers": TransferRow,
 }
 REQUIRED_TABLES = ("options",)
 

@@ -7,6 +7,7 @@ import pandas as pd
 
 from appraisal.study.errors import Problem
 from appraisal.study.validate_cohort import cohort_problems
+from appraisal.study.validate_more import more_problems
 
 if TYPE_CHECKING:
     from appraisal.study.load import Study
@@ -143,6 +144,7 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
                 problems.append(Problem(src["option_rules"], _row(t["option_rules"], pos), col, f"rule '{row.rule}' needs {col}"))
 
     problems.extend(cohort_problems(study))
+    problems.extend(more_problems(study))
 
     cfg = study.config
     for oid in cfg.options:

@@ -4,7 +4,8 @@ A target's `metric` is a dotted path into the results tree, the same layout as `
 
 * ``options.<option_id>.metrics.<name>``                 e.g. ``options.level4.metrics.benefits_adjusted_total_gbp``
 * ``options.<option_id>.yearly.<column>.<year>``         e.g. ``options.opt3.yearly.net_gbp.2019/20``
-* ``options.<option_id>.by_party.<partner_id>.<column>`` column: benefits_gbp, costs_gbp, net_gbp
+* ``options.<option_id>.by_party.<partner_id>.<column>`` column: benefits_gbp, costs_gbp, net_gbp (and
+  transfers_in_gbp, transfers_out_gbp when the study has internal transfers)
 * ``options.<option_id>.by_recipient.<recipient_id>.<column>``
 * ``options.<option_id>.by_component.<kind>.<component>.<year or total>``  kind: benefit or cost
 * ``positions.<partner_id>.<scenario>.<year>.<column>``  column: in_year_gbp, cumulative_gbp, reserves_closing_gbp
@@ -32,8 +33,8 @@ def _by_component(r: OptionAppraisal, years: list[str]) -> dict:
 
 
 def _parties(frame: pd.DataFrame, key: str) -> dict:
-    return {row[key]: {"benefits_gbp": float(row["benefits_gbp"]), "costs_gbp": float(row["costs_gbp"]),
-                       "net_gbp": float(row["net_gbp"])} for row in frame.to_dict(orient="records")}
+    columns = [c for c in frame.columns if c.endswith("_gbp")]  # + transfers_in/out_gbp when a study has transfers
+    return {row[key]: {c: float(row[c]) for c in columns} for row in frame.to_dict(orient="records")}
 
 
 def results_tree(study: Study, appraisals: Mapping[str, OptionAppraisal] | None = None,
