@@ -449,6 +449,56 @@ class TransferRow(Row):
     options: IdList = Field(default_factory=list, description="option ids it applies to; blank = all")
 
 
+class RiskRow(Row):
+    """A line of the risk register. Optionally quantified: with `probability` the risk occurs, and then costs a
+    draw from `cost_distribution` in `cost_year` (a cost of risk that feeds the Monte Carlo)."""
+
+    risk_id: Id
+    description: str = Field(min_length=1)
+    category: OptStr = None
+    likelihood: int = Field(ge=1, le=5, description="1 (rare) to 5 (almost certain)")
+    impact: int = Field(ge=1, le=5, description="1 (negligible) to 5 (severe)")
+    owner: str = Field(min_length=1, description="who manages the risk (a role or a partner)")
+    mitigation: OptStr = None
+    status: Annotated[Literal["open", "closed"] | None, BeforeValidator(_blank_to_none)] = None
+    probability: Annotated[Fraction | None, BeforeValidator(_blank_to_none)] = Field(
+        None, description="chance the risk occurs within the horizon (0-1), for the quantified cost")
+    cost_distribution: Annotated[Literal["uniform", "triangular", "pert", "normal"] | None,
+                                 BeforeValidator(_blank_to_none)] = None
+    cost_low_gbp: OptNonNegative = None
+    cost_mode_gbp: OptNonNegative = None
+    cost_high_gbp: OptNonNegative = None
+    cost_mean_gbp: OptNonNegative = None
+    cost_sd_gbp: OptNonNegative = None
+    cost_year: OptFinancialYear = Field(None, description="year the cost falls if the risk occurs")
+    options: IdList = Field(default_factory=list, description="option ids it applies to; blank = all")
+
+    @model_validator(mode="after")
+    def _quantified(self) -> "RiskRow":
+        money = [self.cost_low_gbp, self.cost_mode_gbp, self.cost_high_gbp, self.cost_mean_gbp, self.cost_sd_gbp]
+        if self.probability is None and self.cost_distribution is None and all(v is None for v in money):
+            return self
+        need = ["probability", "cost_distribution", "cost_year"] + {
+            "uniform": ["cost_low_gbp", "cost_high_gbp"], "triangular": ["cost_low_gbp", "cost_mode_gbp", "cost_high_gbp"],
+            "pert": ["cost_low_gbp", "cost_mode_gbp", "cost_high_gbp"], "normal": ["cost_mean_gbp", "cost_sd_gbp"],
+            None: []}[self.cost_distribution]
+        missing = [f for f in need if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"a quantified risk needs {', '.join(missing)}")
+        lo, mode, hi = self.cost_low_gbp, self.cost_mode_gbp, self.cost_high_gbp
+        if self.cost_distribution in ("uniform", "triangular", "pert") and not lo < hi:
+            raise ValueError(f"cost_low_gbp {lo:,.0f} must be below cost_high_gbp {hi:,.0f}")
+        if mode is not None and lo is not None and hi is not None and not lo <= mode <= hi:
+            raise ValueError(f"cost_mode_gbp {mode:,.0f} must lie between cost_low_gbp and cost_high_gbp")
+        if self.cost_distribution == "normal" and not self.cost_sd_gbp > 0:
+            raise ValueError("cost_sd_gbp must be above 0")
+        return self
+
+    @property
+    def quantified(self) -> bool:
+        return self.probability is not None
+
+
 TABLE_MODELS: dict[str, type[Row]] = {
     "services": ServiceRow,
     "vehicles": VehicleRow,
@@ -477,6 +527,7 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "cohort_transitions": CohortTransitionRow,
     "cohort_entrants": CohortEntrantRow,
     "transfers": TransferRow,
+    "risks": RiskRow,
 }
 REQUIRED_TABLES = ("options",)
 

@@ -54,5 +54,11 @@ def transfer_problems(study: "Study") -> list[Problem]:
     return out
 
 
+def risk_problems(study: "Study") -> list[Problem]:
+    if study.tables["risks"].empty:
+        return []
+    return _duplicates(study, "risks", "risk_id") + _years(study, "risks", ["cost_year"]) + _options(study, "risks")
+
+
 def more_problems(study: "Study") -> list[Problem]:
-    return transfer_problems(study)
+    return transfer_problems(study) + risk_problems(study)

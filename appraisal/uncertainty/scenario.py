@@ -35,6 +35,7 @@ from appraisal.money.metrics import adjust, study_discount_factors
 from appraisal.money.ledger import build_streams
 from appraisal.study import Study
 from appraisal.uncertainty.cohort_terms import CohortTerms, cohort_target_problem, cohort_terms
+from appraisal.uncertainty.risk import risk_timing
 
 TARGET_PREFIXES = ("benefit:", "cost:", "component:")
 PLAIN_TARGETS = ("benefits", "costs", "delay_years", "discount_rate_pct")
@@ -91,6 +92,7 @@ class ScenarioModel:
     buyin: BuyInCoupling | None = None
     choices: list[str] | None = None  # options that compete for "preferred" (views excluded)
     cohorts: CohortTerms | None = None  # care pathway models re-run per sample (their lines are not frozen)
+    risks: dict[str, tuple[int, set | None]] = field(default_factory=dict)  # risk parameter -> (year, options)
 
     def outcomes(self, scenario: dict | None = None, seed: int | None = None) -> dict[str, dict[str, float]]:
         scenario = {**self.base, **(scenario or {})}
@@ -108,6 +110,15 @@ class ScenarioModel:
             if extra_lines is not None:
                 o = FrozenOption(*(np.concatenate([a, b]) for a, b in zip(
                     (o.kind, o.cashable, o.t, o.amount, o.tied, o.stream_id, o.component, o.vehicle), extra_lines)))
+            risk = [(t, float(scenario[p]), p) for p, (t, opts) in self.risks.items() if opts is None or oid in opts]
+            if risk:  # quantified risks: unadjusted costs in their year, untouched by multipliers and delays
+                k = len(risk)
+                o = FrozenOption(np.concatenate([o.kind, -np.ones(k)]), np.concatenate([o.cashable, np.zeros(k, bool)]),
+                                 np.concatenate([o.t, [r[0] for r in risk]]).astype(int),
+                                 np.concatenate([o.amount, [r[1] for r in risk]]), np.concatenate([o.tied, np.zeros(k, bool)]),
+                                 np.concatenate([o.stream_id, np.array([r[2] for r in risk], dtype=object)]),
+                                 np.concatenate([o.component, np.full(k, "risk", dtype=object)]),
+                                 np.concatenate([o.vehicle, np.full(k, None, dtype=object)]))
             factor = np.ones(len(o.amount))
             for param, target in self.targets.items():
                 x = float(scenario[param])
@@ -121,6 +132,8 @@ class ScenarioModel:
                         factor[o.component == name] *= x
                     else:
                         factor[(o.stream_id == name) & ((o.kind > 0) == (prefix == "benefit"))] *= x
+            if risk:
+                factor[-len(risk):] = 1.0
             extra = np.array([vehicle_delay.get(v, 0) if vehicle_delay.get(v, 0) is not None else n
                               for v in o.vehicle], dtype=int) if vehicle_delay else np.zeros(len(o.t), dtype=int)
             t = o.t + np.where(o.tied, max(delay, 0) + extra, 0)
@@ -211,8 +224,10 @@ def scenario_model(study: Study, plans: dict[str, dict] | None = None, buyin_opt
             component=s["component"].to_numpy(dtype=object), vehicle=s["vehicle_id"].to_numpy(dtype=object))
     u = study.tables["uncertainties"]
     targets = dict(zip(u["parameter"], u["target"]))
-    return ScenarioModel(study.years, study_discount_factors(study), options, targets,
-                         base={p: base_value(r) for p, r in zip(u["parameter"], u.itertuples(index=False))},
+    risks = risk_timing(study)
+    targets |= {p: p for p in risks}
+    base = {p: base_value(r) for p, r in zip(u["parameter"], u.itertuples(index=False))} | {p: 0.0 for p in risks}
+    return ScenarioModel(study.years, study_discount_factors(study), options, targets, base=base, risks=risks,
                          buyin=buyin_coupling(study, buyin_option) if buyin_option else None,
                          choices=study.choice_ids, cohorts=cohorts)
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pandas as pd
 
 from appraisal.money.adjustments import adjustment_pct
-from appraisal.money.metrics import OptionAppraisal, appraise_study, position_summary
+from appraisal.money.metrics import OptionAppraisal, appraise_study, position_summary, study_discount_factors
+from appraisal.money.risks import risk_register
 from appraisal.workflows.outputs import write_json, write_tables
 from appraisal.workflows.provenance import provenance
 from appraisal.study import Study
@@ -31,7 +32,8 @@ class FinancialCase:
         for oid, node in tree["options"].items():
             node["name"] = names.get(oid, oid)
         targets = self.targets()
-        return {
+        extra = {"risks": self.risks} if not self.study.tables["risks"].empty else {}
+        return extra | {
             "study": cfg.name,
             "years": self.study.years,
             "display_unit": cfg.display_unit,
@@ -48,9 +50,19 @@ class FinancialCase:
         }
 
     @cached_property
+    def risks(self) -> dict:
+        """The risk register with scores and expected costs of risk (results.json `risks`)."""
+        return risk_register(self.study, study_discount_factors(self.study), list(self.options))
+
+    @cached_property
     def tree(self) -> dict:
         """The results in the results.json layout (plus by_component), built once."""
-        return results_tree(self.study, self.options, self.positions)
+        tree = results_tree(self.study, self.options, self.positions)
+        if not self.study.tables["risks"].empty:
+            for oid, pv in self.risks["pv_expected_cost_by_option_gbp"].items():
+                node = tree["options"][oid]["metrics"]
+                node["npsv_risk_adjusted_gbp"] = node["npsv_gbp"] - pv
+        return tree
 
     def targets(self) -> pd.DataFrame:
         return self._targets
@@ -75,6 +87,9 @@ class FinancialCase:
             frames["budget_positions"] = self.positions
         if not self.study.tables["targets"].empty:
             frames["document_figures"] = self.targets()
+        if not self.study.tables["risks"].empty:
+            frames["risk_register"] = pd.DataFrame(self.risks["register"]).assign(
+                options=lambda f: f["options"].map(lambda v: ";".join(v or [])))
         return frames
 
 
