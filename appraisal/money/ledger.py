@@ -15,6 +15,7 @@ import pandas as pd
 from appraisal.study import Study
 from appraisal.adapters.optimiser import curve_cost
 from appraisal.money.cohort_lines import cohort_records
+from appraisal.money.greenbook import outcome_records, rebase_streams
 
 STREAM_COLUMNS = ["stream_id", "kind", "component", "category", "vehicle_id", "service_id", "phase", "party",
                   "t", "year", "amount_gbp", "low_gbp", "high_gbp"]
@@ -151,7 +152,8 @@ def build_streams(study: Study, option_id: str | None = None, anchors: Mapping[s
     if sites_opened:
         records.extend(_site_records(study, sites_opened))
     records.extend(cohort_records(study, option_id, planned_years, anchors))
-    return _rows(study, records)
+    records.extend(outcome_records(study, option_id))
+    return rebase_streams(study, _rows(study, records))
 
 
 def _cost_records(base: dict, profile: np.ndarray) -> list[dict]:

@@ -22,6 +22,7 @@ import pandas as pd
 from appraisal.money.adjustments import stream_factors
 from appraisal.money.discounting import discount_factors
 from appraisal.money.ledger import build_streams
+from appraisal.money.greenbook import distributional_npsv
 from appraisal.money.transfers import transfer_position_lines, transfer_split
 from appraisal.study import Study
 
@@ -131,6 +132,7 @@ def appraise_streams(study: Study, option_id: str, streams: pd.DataFrame) -> Opt
         "benefits_adjusted_low_total_gbp": float(low.sum()),
         "benefits_adjusted_high_total_gbp": float(high.sum()),
     }
+    metrics |= distributional_npsv(study, s, df)
     for schedule in study.config.discounting.sensitivities:
         alt = study_discount_factors(study, schedule)
         metrics[f"npsv_{schedule}_gbp"] = float(alt @ benefits - alt @ costs)

@@ -499,6 +499,49 @@ class RiskRow(Row):
         return self.probability is not None
 
 
+def _price_year(value: object) -> str:
+    text = str(value).strip()
+    return text if text == "cash" else _financial_year(text)
+
+
+class PriceYearRow(Row):
+    """The prices a benefit or cost line is entered in, when not the study's price base: a financial year, or
+    'cash' (each year's amount in that year's prices). Such lines are rebased to study.yaml `price_base` with
+    GDP deflators (the study's `deflators` table, else appraisal/money/reference/gdp_deflators.csv)."""
+
+    stream_id: Id = Field(description="benefit_id or cost_id")
+    price_year: Annotated[str, BeforeValidator(_price_year)] = Field(description="a financial year like 2019/20, or cash")
+
+
+class DeflatorRow(Row):
+    """A GDP deflator at market prices for a financial year (any base: only ratios are used)."""
+
+    year: FinancialYear
+    index: float = Field(gt=0)
+
+
+class BenefitDistributionRow(Row):
+    """The share of a benefit line that accrues to an income group (quintile q1 … q5), for distributional weights."""
+
+    benefit_id: Id
+    group_id: Literal["q1", "q2", "q3", "q4", "q5"]
+    share: Fraction
+
+
+class ValuedOutcomeRow(Row):
+    """A non-cash outcome in WELLBYs or QALYs a year, valued at the Green Book figure (a societal benefit line)."""
+
+    outcome_id: Id
+    component: str = Field(min_length=1)
+    unit: Literal["wellby", "qaly"]
+    quantity_per_year: float = Field(description="WELLBYs or QALYs gained a year (negative = lost)")
+    value: Literal["central", "low", "high"] = Field("central", description="which published value (WELLBY has a range)")
+    start_year: OptFinancialYear = None
+    end_year: OptFinancialYear = None
+    recipient: OptId = None
+    options: IdList = Field(default_factory=list)
+
+
 TABLE_MODELS: dict[str, type[Row]] = {
     "services": ServiceRow,
     "vehicles": VehicleRow,
@@ -528,6 +571,10 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "cohort_entrants": CohortEntrantRow,
     "transfers": TransferRow,
     "risks": RiskRow,
+    "price_years": PriceYearRow,
+    "deflators": DeflatorRow,
+    "benefit_distribution": BenefitDistributionRow,
+    "valued_outcomes": ValuedOutcomeRow,
 }
 REQUIRED_TABLES = ("options",)
 
@@ -555,13 +602,17 @@ class Adjustment(BaseModel):
     applies_to: Literal["benefits", "costs"]
     pct: float | None = Field(None, ge=0, le=300)
     optimism_bias: OptimismBias | None = Field(None, description="Mott MacDonald bound by name instead of pct")
+    excess_tax_burden: bool = Field(False, description="the marginal excess tax burden uplift on costs "
+                                                       "(appraisal/money/reference/green_book_values.csv) instead of pct")
     categories: list[str] = Field(default_factory=list, description="benefit categories or cost categories; empty = all")
     components: list[str] = Field(default_factory=list, description="components it applies to; empty = all")
 
     @model_validator(mode="after")
     def _one_source(self) -> "Adjustment":
-        if (self.pct is None) == (self.optimism_bias is None):
-            raise ValueError("give exactly one of pct or optimism_bias")
+        if [self.pct is not None, self.optimism_bias is not None, self.excess_tax_burden].count(True) != 1:
+            raise ValueError("give exactly one of pct, optimism_bias or excess_tax_burden: true")
+        if self.excess_tax_burden and self.applies_to != "costs":
+            raise ValueError("the excess tax burden uplift applies to costs")
         return self
 
 
@@ -601,7 +652,11 @@ class StudyConfig(BaseModel):
     name: str
     description: str = ""
     display_unit: Literal["gbp", "gbp_k", "gbp_m"] = "gbp_m"
-    price_base: str | None = None
+    price_base: str | None = Field(None, description="the prices the study is in; a financial year (2024/25) when "
+                                                      "lines in other prices (price_years) are rebased to it")
+    distributional_elasticity: float | None = Field(None, gt=0, description="elasticity of the marginal utility of "
+                                                                           "income for distributional weights; blank = "
+                                                                           "the Green Book's 1.3")
     horizon: Horizon
     discounting: Discounting = Discounting()
     adjustments: list[Adjustment] = Field(default_factory=list)
