@@ -333,7 +333,8 @@ class TargetRow(Row):
 
     target_id: Id
     option_id: OptId = None
-    metric: str = Field(min_length=1, description="dotted path into results.json, e.g. options.3.benefits_total_gbp")
+    metric: str = Field(min_length=1, description="dotted path into results.json, e.g. options.3.benefits_total_gbp, "
+                                                 "or into the inputs: inputs.costs.by.component.staffing.amount_gbp")
     value: float
     tolerance: float = Field(0.5, ge=0)
     description: str = Field(min_length=1)

@@ -9,6 +9,8 @@ A target's `metric` is a dotted path into the results tree, the same layout as `
 * ``options.<option_id>.by_recipient.<recipient_id>.<column>``
 * ``options.<option_id>.by_component.<kind>.<component>.<year or total>``  kind: benefit or cost
 * ``positions.<partner_id>.<scenario>.<year>.<column>``  column: in_year_gbp, cumulative_gbp, reserves_closing_gbp
+* ``inputs.<table>...``                                   a figure of the study's own input tables
+                                                          (appraisal/workflows/input_targets.py)
 
 Years such as ``2019/20`` contain no dot, so a path splits on ``.`` unambiguously; ids must not contain dots
 to be addressable. A target holds when ``|actual − value| ≤ tolerance`` (tolerance in the metric's unit).
@@ -92,9 +94,14 @@ def check_targets(study: Study, tree: Mapping | None = None) -> pd.DataFrame:
     rows = []
     for t in study.tables["targets"].to_dict(orient="records"):
         try:
-            actual, problem = resolve(tree, t["metric"]), None
+            if t["metric"].startswith("inputs."):  # a published input the study's tables must reproduce
+                from appraisal.workflows.input_targets import resolve_input
+
+                actual, problem = resolve_input(study, t["metric"]), None
+            else:
+                actual, problem = resolve(tree, t["metric"]), None
         except TargetPathError as exc:
-            actual, problem = float("nan"), str(exc)
+            actual, problem = float("nan"), str(exc.args[0])  # KeyError's str() would add quotes
         diff = actual - t["value"]
         rows.append({"target_id": t["target_id"], "metric": t["metric"], "description": t["description"],
                      "published": t["value"], "computed": actual, "difference": diff, "tolerance": t["tolerance"],
