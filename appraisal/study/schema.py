@@ -611,7 +611,7 @@ class Adjustment(BaseModel):
     @model_validator(mode="after")
     def _one_source(self) -> "Adjustment":
         if [self.pct is not None, self.optimism_bias is not None, self.excess_tax_burden].count(True) != 1:
-            raise ValueError("give exactly one of pct, optimism_bias or excess_tax_burden: true")
+            raise ValueError("give exactly one of pct or optimism_bias (or excess_tax_burden: true)")
         if self.excess_tax_burden and self.applies_to != "costs":
             raise ValueError("the excess tax burden uplift applies to costs")
         return self
