@@ -19,6 +19,7 @@ import pandas as pd
 
 from appraisal.study import Study
 from appraisal.study.validate import KEYS
+from appraisal.study.validate_cohort import COHORT_KEYS
 from appraisal.workflows.targets import TargetPathError
 
 
@@ -46,8 +47,9 @@ def _number(series: pd.Series, path: str) -> float:
 
 
 def _key_columns(study: Study, table: str, frame: pd.DataFrame) -> list[str]:
-    if table in KEYS:
-        return KEYS[table]
+    keys = KEYS | COHORT_KEYS
+    if table in keys:
+        return keys[table]
     ids = [c for c in frame.columns if c.endswith("_id")]
     if not ids:
         raise TargetPathError(f"table '{table}' has no id column to name a row by; use total, by or share")
