@@ -1,0 +1,28 @@
+"""The illustrative multi-partner estate programme: a go / do-minimum decision with a risk register."""
+from pathlib import Path
+
+import pytest
+
+from appraisal.study import load_study
+from appraisal.workflows.appraise import financial_case
+
+STUDY = Path(__file__).parents[2] / "studies" / "estate_programme"
+
+
+def test_go_against_do_minimum_with_its_register_and_targets():
+    study = load_study(STUDY)
+    case = financial_case(study)
+    results = case.results()
+    assert case.targets()["ok"].all()  # the 10% property target and the refit budget
+    assert results["options"]["do_minimum"]["metrics"]["npsv_gbp"] == 0
+    assert len(results["risks"]["register"]) == 10
+    scores = [r["score"] for r in results["risks"]["register"]]
+    assert scores == sorted(scores, reverse=True)
+    go = results["options"]["go"]["metrics"]
+    # two quantified risks (refit overrun, ICT) lower the risk-adjusted NPSV by their PV of expected cost
+    assert go["npsv_gbp"] - go["npsv_risk_adjusted_gbp"] == pytest.approx(
+        results["risks"]["pv_expected_cost_by_option_gbp"]["go"])
+    # service charges to the civic offices' owner are transfers: the district receives, the system nets zero
+    party = case.options["go"].by_party.set_index("partner_id")
+    assert party.loc["district", "transfers_in_gbp"] == pytest.approx(8 * (30_000 + 24_000 + 36_000))
+    assert party["transfers_in_gbp"].sum() == pytest.approx(party["transfers_out_gbp"].sum())
