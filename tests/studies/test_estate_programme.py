@@ -26,3 +26,12 @@ def test_go_against_do_minimum_with_its_register_and_targets():
     party = case.options["go"].by_party.set_index("partner_id")
     assert party.loc["district", "transfers_in_gbp"] == pytest.approx(8 * (30_000 + 24_000 + 36_000))
     assert party["transfers_in_gbp"].sum() == pytest.approx(party["transfers_out_gbp"].sum())
+
+
+def test_optimised_phasing_is_appraised_by_the_money_engine():
+    from appraisal.workflows.optimise import optimise_option
+
+    r = optimise_option(load_study(STUDY), "go", reproduce=False)
+    assert r.plan.status == "optimal"
+    assert r.summary()["appraised_npsv_gbp"] == pytest.approx(r.npsv_gbp, abs=1e-3)
+    assert r.npsv_gbp >= financial_case(load_study(STUDY)).options["go"].metrics["npsv_gbp"] - 1e-6
