@@ -131,6 +131,10 @@ def run_sensitivity(study: Study, method: str, n: int, out: Path, *, seed: int =
     if reoptimise:
         from appraisal.uncertainty.reoptimise import reoptimise_model
 
+        if risk_params(study):
+            raise ValueError(f"{study.sources['risks']}: quantified risks are drawn by the fixed-plan model only; "
+                             "run without --reoptimise, or leave probability blank to keep them out of the sweep")
+
         model, kind = reoptimise_model(study), "reoptimise"
     else:
         model, kind = scenario_model(study, plans, buyin_option=preferred if agents else None), \
