@@ -271,3 +271,23 @@ def cohort_records(study: Study, option_id: str | None, planned_years: Mapping[s
             continue
         out.extend(line_records(spec, spec.difference(option_id, start)))
     return out
+
+
+def cohort_summary(study: Study) -> dict:
+    """results.json `cohorts`: per model, its states and, for today and each option that restates something,
+    person-years, entries and cost by state and year (the option's model from its planned start)."""
+    out = {}
+    for spec in cohort_specs(study).values():
+        scenarios = {"today": spec.run(None)} | {oid: spec.run(oid) for oid in spec.options if oid in study.option_ids}
+        out[spec.model_id] = {
+            "states": spec.states, "start_year": study.years[spec.start], "vehicle_id": spec.vehicle_id,
+            "scenarios": {name: {
+                "person_years": {s: dict(zip(study.years, map(float, r.yearly_person_years[:, i])))
+                                 for i, s in enumerate(spec.states)},
+                "entries": {s: dict(zip(study.years, map(float, r.yearly_arrivals[:, i])))
+                            for i, s in enumerate(spec.states)},
+                "cost_gbp": {s: dict(zip(study.years, map(float, r.yearly_cost[:, i])))
+                             for i, s in enumerate(spec.states)},
+            } for name, r in scenarios.items()},
+        }
+    return out

@@ -10,6 +10,7 @@ import pandas as pd
 
 from appraisal.money.adjustments import adjustment_pct
 from appraisal.money.metrics import OptionAppraisal, appraise_study, position_summary, study_discount_factors
+from appraisal.money.cohort_lines import cohort_summary
 from appraisal.money.risks import risk_register
 from appraisal.workflows.outputs import write_json, write_tables
 from appraisal.workflows.provenance import provenance
@@ -33,6 +34,8 @@ class FinancialCase:
             node["name"] = names.get(oid, oid)
         targets = self.targets()
         extra = {"risks": self.risks} if not self.study.tables["risks"].empty else {}
+        if not self.study.tables["cohort_models"].empty:
+            extra["cohorts"] = cohort_summary(self.study)
         return extra | {
             "study": cfg.name,
             "years": self.study.years,

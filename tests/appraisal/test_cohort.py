@@ -162,3 +162,37 @@ def test_bad_cohort_target_is_named(tmp_path):
     path.write_text(path.read_text().replace("cohort:asc:contact>reablement", "cohort:asc:contact>home_care"))
     with pytest.raises(ValueError, match="row 2, column 'target'.*takes the rest of 'contact'"):
         scenario_model(load_study(folder))
+
+
+def test_results_show_the_pathway_by_scenario():
+    from appraisal.workflows.appraise import financial_case
+
+    cohorts = financial_case(load_study(COHORT)).results()["cohorts"]["asc"]
+    assert cohorts["states"] == ["contact", "reablement", "home_care", "no_care"]
+    today, option = cohorts["scenarios"]["today"], cohorts["scenarios"]["reable"]
+    assert list(today["person_years"]["home_care"].values()) == pytest.approx([100, 580, 1024])
+    assert option["person_years"]["home_care"]["2026/27"] == pytest.approx(724)
+    assert option["entries"]["reablement"]["2026/27"] == pytest.approx(500)
+    assert sum(today["cost_gbp"]["home_care"].values()) - sum(option["cost_gbp"]["home_care"].values()) \
+        == pytest.approx(3_000_000)
+
+
+def test_a_plan_that_moves_the_vehicle_shifts_the_lines_when_the_pathway_is_time_homogeneous(tmp_path):
+    """Constant entrants and an option that restates only the entry state's rows: moving the start by d
+    years moves every line by d years (what the optimiser assumes when it shifts a vehicle's streams)."""
+    folder = tmp_path / "cohort"
+    shutil.copytree(COHORT, folder)
+    (folder / "vehicles.csv").write_text("vehicle_id,name,kind,planned_year,source\nteam,Reablement team,council,2025/26,test\n")
+    text = (folder / "cohort_models.csv").read_text().replace(",2025/26,,", ",2025/26,team,")
+    (folder / "cohort_models.csv").write_text(text)
+    cfg = (folder / "study.yaml").read_text().replace("years: 3", "years: 6")
+    (folder / "study.yaml").write_text(cfg)
+    rows = "".join(f"asc,today,contact,{y},1000,test\n" for y in ("2027/28", "2028/29", "2029/30"))
+    (folder / "cohort_entrants.csv").write_text((folder / "cohort_entrants.csv").read_text() + rows)
+    study = load_study(folder)
+    planned = build_streams(study, "reable").query("stream_id.str.startswith('cohort:')", engine="python")
+    moved = build_streams(study, "reable", anchors={"team": 3}).query("stream_id.str.startswith('cohort:')", engine="python")
+    a = planned.assign(t=planned["t"] + 2)
+    a = a[a["t"] < 6].set_index(["stream_id", "t"])["amount_gbp"].sort_index()
+    b = moved.set_index(["stream_id", "t"])["amount_gbp"].sort_index()
+    assert b.to_dict() == pytest.approx(a.to_dict())
