@@ -139,8 +139,9 @@ def target_model(target: str) -> str:
     return target.split(":")[1]
 
 
-def check_target(spec: CohortSpec, target: str) -> str | None:
-    """None if `target` names something this model has; else what is wrong, in words."""
+def check_target(spec: CohortSpec, target: str, high: float | None = None) -> str | None:
+    """None if `target` names something this model has (and, for a share, `high` keeps its row at most 1);
+    else what is wrong, in words."""
     try:
         kind, scope, what = parse_target(target)
     except ValueError as exc:
@@ -173,6 +174,12 @@ def check_target(spec: CohortSpec, target: str) -> str | None:
         if s.remainder[pair[0]] == pair[1]:
             return (f"{frm}>{to} takes the rest of '{frm}' (its share is blank) in model '{spec.model_id}'; vary "
                     "another share out of the same state")
+        others = float(s.shares[pair[0]].sum() - s.shares[pair[0], pair[1]])
+        if high is not None and others + high > 1 + 1e-9:
+            return (f"at its high value {high:g} the shares out of '{frm}' would sum to {others + high:.6g}, more "
+                    f"than 1 (the other rows out of '{frm}' take {others:.6g})")
+        if high is not None and high < 0:
+            return f"a share cannot be negative, the range reaches {high:g}"
     return None
 
 

@@ -73,10 +73,11 @@ def cohort_terms(study: Study, plans: dict[str, dict] | None = None) -> CohortTe
     return CohortTerms(terms)
 
 
-def cohort_target_problem(study: Study, target: str) -> str | None:
-    """None if a `cohort:` target names a share, entrants or unit cost the study's models have."""
+def cohort_target_problem(study: Study, target: str, high: float | None = None) -> str | None:
+    """None if a `cohort:` target names a share, entrants or unit cost the study's models have (and a share's
+    `high` keeps its row at most 1)."""
     specs = cohort_specs(study)
     parts = target.split(":")
     if len(parts) < 3 or target_model(target) not in specs:
         return f"no cohort model '{parts[1] if len(parts) > 1 else ''}' in the study"
-    return check_target(specs[target_model(target)], target)
+    return check_target(specs[target_model(target)], target, high)

@@ -172,7 +172,9 @@ def check_targets(study: Study) -> None:
         target = row.target
         prefix, _, name = target.partition(":")
         if prefix == "cohort":
-            problem = cohort_target_problem(study, target)
+            high = row.high if row.high is not None and row.high == row.high else (
+                row.mean + 4 * row.sd if row.mean is not None and row.sd is not None else None)
+            problem = cohort_target_problem(study, target, None if high is None else float(high))
             if problem:
                 raise ValueError(f"{study.sources['uncertainties']}, row {row.source_row}, column 'target': "
                                  f"'{target}': {problem}")

@@ -196,3 +196,14 @@ def test_a_plan_that_moves_the_vehicle_shifts_the_lines_when_the_pathway_is_time
     a = a[a["t"] < 6].set_index(["stream_id", "t"])["amount_gbp"].sort_index()
     b = moved.set_index(["stream_id", "t"])["amount_gbp"].sort_index()
     assert b.to_dict() == pytest.approx(a.to_dict())
+
+
+def test_a_share_range_that_would_overfill_its_row_is_refused(tmp_path):
+    folder = tmp_path / "cohort"
+    shutil.copytree(COHORT, folder)
+    path = folder / "uncertainties.csv"
+    # the option's other rows out of contact take 0.3 (no_care); a reach of 0.8 would make 1.1
+    path.write_text(path.read_text().replace("triangular,0.2,0.5,0.6", "triangular,0.2,0.5,0.8"))
+    with pytest.raises(ValueError, match="row 2, column 'target'.*at its high value 0.8 the shares out of 'contact' "
+                                         "would sum to 1.1"):
+        scenario_model(load_study(folder))
