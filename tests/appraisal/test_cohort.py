@@ -207,3 +207,19 @@ def test_a_share_range_that_would_overfill_its_row_is_refused(tmp_path):
     with pytest.raises(ValueError, match="row 2, column 'target'.*at its high value 0.8 the shares out of 'contact' "
                                          "would sum to 1.1"):
         scenario_model(load_study(folder))
+
+
+def test_cli_lists_every_cohort_problem_and_exits_2(tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "cohort"
+    shutil.copytree(COHORT, folder)
+    path = folder / "cohort_transitions.csv"
+    path.write_text(path.read_text().replace("asc,today,contact,reablement,0.2,", "asc,today,contact,reablement,1.2,")
+                    .replace("asc,today,home_care,home_care,0.8,", "asc,today,home_care,care_home,0.8,"))
+    run = subprocess.run([sys.executable, "-m", "appraisal.cli", "validate", str(folder)], capture_output=True, text=True)
+    assert run.returncode == 2 and "Traceback" not in run.stdout + run.stderr
+    text = " ".join(run.stderr.split())
+    assert "cohort_transitions.csv, row 2, column 'share': expected a number ≤ 1, got 1.2" in text
+    assert "cohort_transitions.csv, row 6, column 'to_state': 'care_home' is not a state of model 'asc'" in text
