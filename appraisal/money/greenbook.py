@@ -11,6 +11,9 @@
 * **WELLBY and QALY values.** A `valued_outcomes` row of q units a year is a societal benefit line of
   q × value (£13,000 per WELLBY in 2019 prices, range £10,000–£16,000; £70,000 per QALY in 2020-21 prices),
   rebased to the price base when the study states one as a financial year.
+* **Licensed social values.** A study may import values from a social-value bank it holds a licence for
+  (table `social_values`: value_id, value_gbp, price_year, licence) and name them as a `valued_outcomes`
+  unit; reformkit ships no such values.
 * **Marginal excess tax burden.** An adjustment with `excess_tax_burden: true` uplifts costs by the
   tabulated percentage (20%, unverified: see the CSV's status column).
 """
@@ -110,7 +113,16 @@ def distributional_npsv(study: Study, adjusted: pd.DataFrame, discount_factor: n
 
 
 def outcome_value(study: Study, unit: str, which: str) -> tuple[float, str]:
-    """£ per unit in the study's prices and a note of the figure used."""
+    """£ per unit in the study's prices and a note of the figure used: a Green Book value, or the study's own
+    licensed social value (`social_values`, shipped by the study, never by reformkit)."""
+    bank = study.tables["social_values"]
+    if unit not in ("wellby", "qaly"):
+        row = bank[bank["value_id"] == unit].iloc[0]
+        value, year, base = float(row["value_gbp"]), row["price_year"], study.config.price_base
+        if year and base and FY_PATTERN.match(base) and year != base:
+            index = deflator_index(study)
+            return value * index[base] / index[year], f"{row['licence']}: £{value:,.0f} ({year} prices) rebased to {base}"
+        return value, f"{row['licence']}: £{value:,.0f}"
     row = green_book_value("wellby_gbp" if unit == "wellby" else "qaly_gbp")
     value = float(row["value"] if which == "central" else row[which])
     if value != value:

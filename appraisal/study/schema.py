@@ -529,12 +529,24 @@ class BenefitDistributionRow(Row):
     share: Fraction
 
 
+class SocialValueRow(Row):
+    """An import slot for a licensed social-value bank: the study brings the values its licence allows;
+    reformkit ships none. A `valued_outcomes` row names one by `unit` = value_id."""
+
+    value_id: Id
+    name: str = Field(min_length=1, description="the outcome valued, e.g. 'moving from unemployment to employment'")
+    value_gbp: float = Field(description="£ per unit of the outcome a year")
+    price_year: OptFinancialYear = Field(None, description="prices of the value; blank = the study's price base")
+    licence: str = Field(min_length=1, description="the bank, version and the licence under which the study uses it")
+
+
 class ValuedOutcomeRow(Row):
-    """A non-cash outcome in WELLBYs or QALYs a year, valued at the Green Book figure (a societal benefit line)."""
+    """A non-cash outcome valued per unit (a societal benefit line): WELLBYs or QALYs at the Green Book figure,
+    or a value of the study's social_values table."""
 
     outcome_id: Id
     component: str = Field(min_length=1)
-    unit: Literal["wellby", "qaly"]
+    unit: Id = Field(description="wellby, qaly, or a value_id of social_values")
     quantity_per_year: float = Field(description="WELLBYs or QALYs gained a year (negative = lost)")
     value: Literal["central", "low", "high"] = Field("central", description="which published value (WELLBY has a range)")
     start_year: OptFinancialYear = None
@@ -576,6 +588,7 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "deflators": DeflatorRow,
     "benefit_distribution": BenefitDistributionRow,
     "valued_outcomes": ValuedOutcomeRow,
+    "social_values": SocialValueRow,
 }
 REQUIRED_TABLES = ("options",)
 

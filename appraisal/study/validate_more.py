@@ -108,8 +108,14 @@ def real_terms_problems(study: "Study") -> list[Problem]:
     if base_is_year and not outcomes.empty:
         with resources.files("appraisal.money.reference").joinpath("green_book_values.csv").open() as fh:
             values = pd.read_csv(fh, dtype=str).set_index("parameter")["price_year"].to_dict()
+        bank = dict(zip(t["social_values"]["value_id"], t["social_values"]["price_year"]))
         for pos, r in enumerate(outcomes.itertuples(index=False)):
-            year = _fy(values["wellby_gbp" if r.unit == "wellby" else "qaly_gbp"])
+            if r.unit in bank:
+                year = bank[r.unit] or base
+            elif r.unit in ("wellby", "qaly"):
+                year = _fy(values["wellby_gbp" if r.unit == "wellby" else "qaly_gbp"])
+            else:
+                continue
             if year != base and (year not in have or base not in have):
                 out.append(Problem(src["valued_outcomes"], _row(outcomes, pos), "unit",
                                    f"the {r.unit.upper()} value is in {year} prices and the study's in {base}: "
@@ -143,7 +149,14 @@ def outcome_problems(study: "Study") -> list[Problem]:
     parties = set(study.tables["partners"]["partner_id"]) | set(study.tables["allocations"]["allocation_id"])
     out = _duplicates(study, "valued_outcomes", "outcome_id") + _years(study, "valued_outcomes", ["start_year", "end_year"]) \
         + _options(study, "valued_outcomes")
+    bank = set(study.tables["social_values"]["value_id"]) | study.raw_ids.get("social_values.value_id", set())
+    out += _duplicates(study, "social_values", "value_id")
     for pos, r in enumerate(frame.itertuples(index=False)):
+        if r.unit not in {"wellby", "qaly"} | bank:
+            out.append(Problem(src, _row(frame, pos), "unit", f"'{r.unit}' is not wellby, qaly or a value_id in "
+                                                              f"{study.sources['social_values']}"))
+        elif r.unit in bank and r.value != "central":
+            out.append(Problem(src, _row(frame, pos), "value", "a social_values figure has one value: use central"))
         if r.unit == "qaly" and r.value != "central":
             out.append(Problem(src, _row(frame, pos), "value", "the QALY value has one published figure: use central"))
         if r.recipient is not None and r.recipient not in parties:

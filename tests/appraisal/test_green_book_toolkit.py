@@ -112,3 +112,19 @@ def test_excess_tax_burden_uplift_when_a_study_asks(tmp_path):
     bad = _copy(tmp_path / "bad", adjustments_extra=[{"name": "x", "applies_to": "benefits", "excess_tax_burden": True}])
     with pytest.raises(StudyError, match="excess tax burden uplift applies to costs"):
         load_study(bad)
+
+
+def test_licensed_social_values_are_an_import_slot(tmp_path):
+    folder = _copy(tmp_path)
+    (folder / "social_values.csv").write_text(
+        "value_id,name,value_gbp,price_year,licence,source\n"
+        "employment,Moving from unemployment into employment,1000,,test: a made-up figure standing in for a licensed bank,test\n")
+    (folder / "valued_outcomes.csv").write_text(
+        "outcome_id,component,unit,quantity_per_year,value,start_year,end_year,recipient,options,source\n"
+        "jobs,Employment support,employment,3,central,2021/22,,north,merge,test\n")
+    plain, valued = appraise_option(load_study(MINI), "merge"), appraise_option(load_study(folder), "merge")
+    assert valued.metrics["npsv_gbp"] == pytest.approx(plain.metrics["npsv_gbp"] + 3 * 1000 * PV3 * 0.9)
+    (folder / "valued_outcomes.csv").write_text((folder / "valued_outcomes.csv").read_text().replace(",employment,", ",jobs_bank,"))
+    with pytest.raises(StudyError, match="valued_outcomes.csv, row 2, column 'unit': 'jobs_bank' is not wellby, qaly or a "
+                                         "value_id in social_values.csv"):
+        load_study(folder)
