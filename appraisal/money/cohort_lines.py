@@ -5,7 +5,7 @@ Each model is run twice per option: today's pathway throughout, and the option's
 yearly cost difference by state, today − option, becomes money lines: a saving is a benefit line, an
 extra cost (e.g. more reablement) a cost line. Stream ids are `cohort:<model>:<state>`.
 
-Rates are parameters: `CohortSpec.difference(option, overrides=...)` takes overrides keyed by a target of
+Rates are parameters: `CohortSpec.difference(option, start, values)` takes values keyed by a target of
 the uncertainty grammar (see `parse_target`), so a sensitivity sample re-runs the pathway, not a frozen £.
 """
 from __future__ import annotations
