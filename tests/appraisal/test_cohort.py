@@ -223,3 +223,11 @@ def test_cli_lists_every_cohort_problem_and_exits_2(tmp_path):
     text = " ".join(run.stderr.split())
     assert "cohort_transitions.csv, row 2, column 'share': expected a number ≤ 1, got 1.2" in text
     assert "cohort_transitions.csv, row 6, column 'to_state': 'care_home' is not a state of model 'asc'" in text
+
+
+def test_sample_model_with_a_cohort_pickles_for_dask_workers():
+    import pickle
+
+    model = scenario_model(load_study(COHORT))
+    again = pickle.loads(pickle.dumps(model))
+    assert again.outcomes({"reablement_share": 0.3})["reable"]["npsv_gbp"] == pytest.approx(-700_000)
