@@ -103,37 +103,9 @@ class ScenarioModel:
             rate = next(scenario[p] for p, t in self.targets.items() if t == "discount_rate_pct")
             df = discount_factors("constant", n, rate)
         delay = sum(int(round(scenario[p])) for p, t in self.targets.items() if t == "delay_years")
-        cohort_values = {t: float(scenario[p]) for p, t in self.targets.items() if t.startswith("cohort:")}
         out = {}
         for oid, o in self.options.items():
-            extra_lines = self.cohorts.arrays(oid, cohort_values, delay) if self.cohorts else None
-            if extra_lines is not None:
-                o = FrozenOption(*(np.concatenate([a, b]) for a, b in zip(
-                    (o.kind, o.cashable, o.t, o.amount, o.tied, o.stream_id, o.component, o.vehicle), extra_lines)))
-            risk = [(t, float(scenario[p]), p) for p, (t, opts) in self.risks.items() if opts is None or oid in opts]
-            if risk:  # quantified risks: unadjusted costs in their year, untouched by multipliers and delays
-                k = len(risk)
-                o = FrozenOption(np.concatenate([o.kind, -np.ones(k)]), np.concatenate([o.cashable, np.zeros(k, bool)]),
-                                 np.concatenate([o.t, [r[0] for r in risk]]).astype(int),
-                                 np.concatenate([o.amount, [r[1] for r in risk]]), np.concatenate([o.tied, np.zeros(k, bool)]),
-                                 np.concatenate([o.stream_id, np.array([r[2] for r in risk], dtype=object)]),
-                                 np.concatenate([o.component, np.full(k, "risk", dtype=object)]),
-                                 np.concatenate([o.vehicle, np.full(k, None, dtype=object)]))
-            factor = np.ones(len(o.amount))
-            for param, target in self.targets.items():
-                x = float(scenario[param])
-                if target == "benefits":
-                    factor[o.kind > 0] *= x
-                elif target == "costs":
-                    factor[o.kind < 0] *= x
-                elif target.startswith(TARGET_PREFIXES):
-                    prefix, _, name = target.partition(":")
-                    if prefix == "component":
-                        factor[o.component == name] *= x
-                    else:
-                        factor[(o.stream_id == name) & ((o.kind > 0) == (prefix == "benefit"))] *= x
-            if risk:
-                factor[-len(risk):] = 1.0
+            factor = line_multipliers(self.targets, scenario, o.kind, o.component, o.stream_id)
             extra = np.array([vehicle_delay.get(v, 0) if vehicle_delay.get(v, 0) is not None else n
                               for v in o.vehicle], dtype=int) if vehicle_delay else np.zeros(len(o.t), dtype=int)
             t = o.t + np.where(o.tied, max(delay, 0) + extra, 0)
@@ -146,9 +118,34 @@ class ScenarioModel:
             np.add.at(cash, t, np.where(o.cashable[keep] | (o.kind[keep] < 0), signed, 0.0))
             costs = np.zeros(n)
             np.add.at(costs, t, np.where(o.kind[keep] < 0, -signed, 0.0))
+            for a, b in zip((net, cash, costs), self.extra_flows(oid, scenario, delay)):
+                a += b
             out[oid] = {"npsv_gbp": float(df @ net), "npv_gbp": float(df @ cash), "pv_costs_gbp": float(df @ costs),
                         "funding_requirement_gbp": float(max(0.0, -np.cumsum(net).min()))}
         return out
+
+    def extra_flows(self, option_id: str, scenario: dict, delay: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(net, cashable net, costs) by year of what is not frozen: the care pathway lines, re-run with the
+        sample's rates (and scaled by the multiplier targets like any line), and the quantified risks' costs
+        (unadjusted, never scaled)."""
+        n = len(self.years)
+        net, cash, costs = np.zeros(n), np.zeros(n), np.zeros(n)
+        values = {t: float(scenario[p]) for p, t in self.targets.items() if t.startswith("cohort:")}
+        lines = self.cohorts.arrays(option_id, values, delay) if self.cohorts else None
+        if lines is not None:
+            kind, cashable, t, amount, _, stream_id, component, _ = lines
+            signed = kind * amount * line_multipliers(self.targets, scenario, kind, component, stream_id)
+            keep = t < n
+            np.add.at(net, t[keep], signed[keep])
+            np.add.at(cash, t[keep], np.where(cashable | (kind < 0), signed, 0.0)[keep])
+            np.add.at(costs, t[keep], np.where(kind < 0, -signed, 0.0)[keep])
+        for param, (t, options) in self.risks.items():
+            if options is None or option_id in options:
+                value = float(scenario[param])
+                net[t] -= value
+                cash[t] -= value
+                costs[t] += value
+        return net, cash, costs
 
     def __call__(self, scenario: dict, seed: int | None = None) -> dict[str, float]:
         """Flat outcomes for a sweep: per option metrics, the preferred option and its NPSV."""
@@ -162,6 +159,25 @@ class ScenarioModel:
     def preferred(self, scenario: dict | None = None) -> str:
         res = self.outcomes(scenario)
         return max(self.choices or res, key=lambda o: (res[o]["npsv_gbp"], o))
+
+
+def line_multipliers(targets: dict[str, str], scenario: dict, kind: np.ndarray, component: np.ndarray,
+                     stream_id: np.ndarray) -> np.ndarray:
+    """The multiplier targets (benefits, costs, benefit:/cost:/component:) on lines given as arrays."""
+    factor = np.ones(len(kind))
+    for param, target in targets.items():
+        x = float(scenario[param])
+        if target == "benefits":
+            factor[kind > 0] *= x
+        elif target == "costs":
+            factor[kind < 0] *= x
+        elif target.startswith(TARGET_PREFIXES):
+            prefix, _, name = target.partition(":")
+            if prefix == "component":
+                factor[component == name] *= x
+            else:
+                factor[(stream_id == name) & ((kind > 0) == (prefix == "benefit"))] *= x
+    return factor
 
 
 def check_targets(study: Study) -> None:
