@@ -143,13 +143,12 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
             if getattr(row, col) is None:
                 problems.append(Problem(src["option_rules"], _row(t["option_rules"], pos), col, f"rule '{row.rule}' needs {col}"))
 
-    problems.extend(cohort_problems(study))
-    problems.extend(more_problems(study))
-
     cfg = study.config
     for oid in cfg.options:
         if oid not in option_ids:
             problems.append(Problem("study.yaml", None, "options", f"'{oid}' is not an option_id in {src['options']}"))
     if cfg.preferred_option and cfg.preferred_option not in option_ids:
         problems.append(Problem("study.yaml", None, "preferred_option", f"'{cfg.preferred_option}' is not an option_id in {src['options']}"))
+    problems.extend(cohort_problems(study))  # the cohort, transfer, risk and Green Book toolkit tables
+    problems.extend(more_problems(study))
     return problems
