@@ -25,6 +25,14 @@ class FinancialCase:
     positions: pd.DataFrame
     seconds: float
 
+    def __post_init__(self) -> None:
+        """With a risk register, each option's metrics gain the risk-adjusted NPSV (NPSV − PV of the expected
+        costs of its quantified risks), so the report, targets and value drivers can all name it."""
+        if not self.study.tables["risks"].empty:
+            for oid, pv in self.risks["pv_expected_cost_by_option_gbp"].items():
+                m = self.options[oid].metrics
+                m["npsv_risk_adjusted_gbp"] = m["npsv_gbp"] - pv
+
     def results(self) -> dict:
         """results.json: every headline figure, the yearly profiles and splits, and the document's figures."""
         names = self.study.tables["options"].set_index("option_id")["name"].to_dict()
@@ -60,12 +68,7 @@ class FinancialCase:
     @cached_property
     def tree(self) -> dict:
         """The results in the results.json layout (plus by_component), built once."""
-        tree = results_tree(self.study, self.options, self.positions)
-        if not self.study.tables["risks"].empty:
-            for oid, pv in self.risks["pv_expected_cost_by_option_gbp"].items():
-                node = tree["options"][oid]["metrics"]
-                node["npsv_risk_adjusted_gbp"] = node["npsv_gbp"] - pv
-        return tree
+        return results_tree(self.study, self.options, self.positions)
 
     def targets(self) -> pd.DataFrame:
         return self._targets

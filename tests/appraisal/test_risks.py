@@ -80,3 +80,9 @@ def test_quantified_risk_needs_its_year(with_risks):
     path.write_text(path.read_text().replace("1000,3000,2022/23", "1000,3000,"))
     with pytest.raises(StudyError, match="risks.csv, row 2: a quantified risk needs cost_year"):
         load_study(with_risks)
+
+
+def test_risk_adjusted_npsv_is_an_option_metric_for_value_drivers(with_risks):
+    case = financial_case(load_study(with_risks))
+    m = case.options["merge"].metrics
+    assert m["npsv_risk_adjusted_gbp"] == pytest.approx(m["npsv_gbp"] - 500 / 1.21)
