@@ -10,6 +10,7 @@ the uncertainty grammar (see `parse_target`), so a sensitivity sample re-runs th
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -221,7 +222,14 @@ def _scenario(states: list[str], years: list[str], rows_states: pd.DataFrame, ro
 
 
 def cohort_specs(study: Study) -> dict[str, CohortSpec]:
-    """Every cohort model of a validated study, as arrays."""
+    """Every cohort model of a validated study, as arrays (built once per study)."""
+    key = ("cohort_specs",)
+    if key not in study.cache:
+        study.cache[key] = _cohort_specs(study)
+    return study.cache[key]
+
+
+def _cohort_specs(study: Study) -> dict[str, CohortSpec]:
     out: dict[str, CohortSpec] = {}
     for m in study.tables["cohort_models"].itertuples(index=False):
         states_t, trans_t, entr_t = _scenario_tables(study, m.model_id)
@@ -240,44 +248,77 @@ def cohort_specs(study: Study) -> dict[str, CohortSpec]:
     return out
 
 
-def model_start(spec: CohortSpec, planned_years: Mapping[str, int | None],
-                anchors: Mapping[str, int | None] | None) -> int | None:
-    """Year the option's model starts under a plan's anchors; None when the plan never establishes its vehicle."""
-    if anchors is None or spec.vehicle_id is None or spec.vehicle_id not in anchors:
-        return spec.start
-    planned = anchors[spec.vehicle_id]
-    if planned is None:
-        return None
-    base = planned_years.get(spec.vehicle_id)
-    return spec.start + planned - (spec.start if base is None else base)
+def extended(spec: CohortSpec, years: int) -> CohortSpec:
+    """The model run `years` past the horizon, each scenario's entrants holding their last year's figure (a
+    reformkit assumption, used only where a plan moves the model earlier and the horizon needs those years)."""
+    if years <= 0:
+        return spec
+
+    def grow(sc: Scenario) -> Scenario:
+        return dataclasses.replace(sc, entrants=np.vstack([sc.entrants, np.repeat(sc.entrants[-1:], years, axis=0)]))
+
+    return dataclasses.replace(spec, today=grow(spec.today), options={o: grow(sc) for o, sc in spec.options.items()})
 
 
-def line_records(spec: CohortSpec, diff: np.ndarray) -> list[dict]:
-    """Money lines of a (Y, S) difference: a saving is a benefit, an extra cost a cost (category revenue)."""
-    out = []
-    for s, state in enumerate(spec.states):
-        for t in np.flatnonzero(np.abs(diff[:, s]) > 1e-9):
-            value = float(diff[t, s])
-            benefit = value > 0
-            out.append({"stream_id": f"{PREFIX}{spec.model_id}:{state}", "kind": "benefit" if benefit else "cost",
-                        "component": spec.component, "category": spec.category if benefit else "revenue",
-                        "vehicle_id": spec.vehicle_id, "service_id": None, "phase": None, "party": spec.party,
-                        "t": int(t), "amount_gbp": abs(value), "low_gbp": abs(value), "high_gbp": abs(value)})
-    return out
+def model_anchor(study: Study, spec: CohortSpec) -> tuple[str, int]:
+    """(trigger, anchor year in the document's plan): a model tied to a (non status-quo) vehicle is triggered
+    by it and anchored on its planned year (else the model's start year); any other model is the option's."""
+    if spec.vehicle_id is None:
+        return "option", 0
+    vehicles = study.tables["vehicles"].set_index("vehicle_id")
+    if vehicles.at[spec.vehicle_id, "kind"] == "status_quo":
+        return "option", 0
+    planned = vehicles.at[spec.vehicle_id, "planned_year"]
+    return "vehicle", (spec.start if planned is None else study.year_index(planned))
 
 
-def cohort_records(study: Study, option_id: str | None, planned_years: Mapping[str, int | None],
-                   anchors: Mapping[str, int | None] | None = None) -> list[dict]:
-    """The money lines of every cohort model for an option (in the ledger's stream-row layout, without `year`)."""
-    if option_id is None or study.tables["cohort_models"].empty:
+def line_frame(spec: CohortSpec, trigger: str) -> pd.DataFrame:
+    """The model's lines in the ledger's entry columns: each state's benefit line (a saving), then its cost
+    line (an extra cost, category revenue); both carry the line id `cohort:<model>:<state>`."""
+    S = len(spec.states)
+    return pd.DataFrame({
+        "line_id": [f"{PREFIX}{spec.model_id}:{s}" for s in spec.states] * 2,
+        "kind": ["benefit"] * S + ["cost"] * S, "component": spec.component,
+        "category": [spec.category] * S + ["revenue"] * S, "trigger": trigger, "vehicle_id": spec.vehicle_id,
+        "service_id": None, "site_id": None, "party": spec.party, "phase": None, "tags": "", "share": 1.0,
+        "anchor": trigger})
+
+
+def cohort_entries(study: Study, option_id: str, L: int, pad: int,
+                   values: Mapping[str, float] | None = None) -> list[tuple[dict, np.ndarray]]:
+    """The option's cohort lines as ledger entries: (attributes, profile on the extended axis in document
+    time), with `values` of cohort targets when given. The pathway is run to the end of the extended axis so
+    a plan that moves a vehicle-tied model earlier finds its later years. Every state gets both lines (zero
+    where it has no money) so the entries do not depend on the values."""
+    if study.tables["cohort_models"].empty:
         return []
     out = []
+    T = len(study.years)
     for spec in cohort_specs(study).values():
-        start = model_start(spec, planned_years, anchors)
-        if start is None:
+        if option_id not in spec.options:
             continue
-        out.extend(line_records(spec, spec.difference(option_id, start)))
+        trigger, anchor0 = model_anchor(study, spec)
+        diff = extended(spec, L - pad - T).difference(option_id, spec.start, values)
+        frame = line_frame(spec, trigger)
+        S = len(spec.states)
+        for k, attrs in enumerate(frame.to_dict(orient="records")):
+            profile = np.zeros(L)
+            profile[pad:] = np.clip(diff[:, k] if k < S else -diff[:, k - S], 0, None)
+            out.append((attrs | {"anchor0": anchor0}, profile))
     return out
+
+
+def with_cohort_values(study: Study, ledger, values: Mapping[str, float]):
+    """A copy of an option's ledger (appraisal.money.ledger.OptionLedger) with its cohort entries re-run
+    under `values` of cohort targets (a sensitivity scenario)."""
+    rows = np.flatnonzero(ledger.entries["line_id"].astype(str).str.startswith(PREFIX).to_numpy())
+    if not len(rows):
+        return ledger
+    fresh = cohort_entries(study, ledger.option_id, ledger.central.shape[1], ledger.pad, values)
+    central, low, high = ledger.central.copy(), ledger.low.copy(), ledger.high.copy()
+    for i, (_, profile) in zip(rows, fresh):  # the ledger added them in this same order
+        central[i] = low[i] = high[i] = profile
+    return dataclasses.replace(ledger, central=central, low=low, high=high)
 
 
 def cohort_summary(study: Study) -> dict:

@@ -73,20 +73,20 @@ def real_terms_factors(study: Study, price_year: str) -> np.ndarray:
     return np.full(len(study.years), base / index[price_year])
 
 
-def rebase_streams(study: Study, streams: pd.DataFrame) -> pd.DataFrame:
-    """Streams with the lines named in `price_years` rebased to the price base (validated beforehand)."""
+def rebase_profile(study: Study, line_id: str, profile: np.ndarray, pad: int) -> np.ndarray:
+    """A ledger line's profile on the extended axis (document time, horizon at pad … pad+T−1) in the price
+    base: lines named in `price_years` are rebased (validated beforehand); a cash line's years outside the
+    horizon use the nearest horizon year's deflator."""
     table = study.tables["price_years"]
-    if table.empty or streams.empty:
-        return streams
-    out = streams.copy()
-    t = out["t"].to_numpy(dtype=int)
-    for row in table.itertuples(index=False):
-        hit = (out["stream_id"] == row.stream_id).to_numpy()
-        if hit.any():
-            factor = real_terms_factors(study, row.price_year)[t[hit]]
-            for col in ("amount_gbp", "low_gbp", "high_gbp"):
-                out.loc[hit, col] = out.loc[hit, col].to_numpy(dtype=float) * factor
-    return out
+    if table.empty:
+        return profile
+    hit = table[table["stream_id"] == line_id]
+    if hit.empty:
+        return profile
+    factors = real_terms_factors(study, hit["price_year"].iloc[0])
+    T = len(study.years)
+    idx = np.clip(np.arange(len(profile)) - pad, 0, T - 1)
+    return profile * factors[idx]
 
 
 def distributional_weights(elasticity: float | None = None) -> dict[str, float]:
@@ -137,18 +137,23 @@ def outcome_value(study: Study, unit: str, which: str) -> tuple[float, str]:
     return value, f"{row['version']}: £{value:,.0f} in {year} prices"
 
 
-def outcome_records(study: Study, option_id: str | None) -> list[dict]:
-    """Each valued outcome as a societal benefit line (the ledger's stream-row layout, without `year`)."""
+def outcome_entries(study: Study, option_id: str, L: int, pad: int) -> list[tuple[dict, np.ndarray, bool]]:
+    """Each valued outcome of the option as a ledger entry (a societal benefit line triggered by the option):
+    (attributes, profile on the extended axis in document time, finite)."""
     out = []
-    n = len(study.years)
+    T = len(study.years)
     for r in study.tables["valued_outcomes"].itertuples(index=False):
-        if option_id is not None and r.options and option_id not in r.options:
+        if r.options and option_id not in r.options:
             continue
         value, _ = outcome_value(study, r.unit, r.value)
-        start, end = study.year_index(r.start_year), study.year_index(r.end_year, default=n - 1)
-        for t in range(start, end + 1):
-            amount = r.quantity_per_year * value
-            out.append({"stream_id": f"outcome:{r.outcome_id}", "kind": "benefit", "component": r.component,
-                        "category": "societal", "vehicle_id": None, "service_id": None, "phase": None,
-                        "party": r.recipient, "t": t, "amount_gbp": amount, "low_gbp": amount, "high_gbp": amount})
+        start = study.year_index(r.start_year)
+        profile = np.zeros(L)
+        if r.end_year is None:
+            profile[pad + start:] = r.quantity_per_year * value
+        else:
+            profile[pad + start: pad + study.year_index(r.end_year) + 1] = r.quantity_per_year * value
+        attrs = {"line_id": f"outcome:{r.outcome_id}", "kind": "benefit", "component": r.component,
+                 "category": "societal", "trigger": "option", "vehicle_id": None, "service_id": None, "site_id": None,
+                 "party": r.recipient, "phase": None, "tags": "", "share": 1.0, "anchor": "option", "anchor0": 0}
+        out.append((attrs, profile, r.end_year is not None))
     return out

@@ -2,7 +2,9 @@
 
 A `cohort:` target (grammar in `appraisal.money.cohort_lines.parse_target`) takes the parameter's value
 itself: a share (0-1) for `cohort:<model>[:<scenario>]:<from>><to>`, a multiplier for `:entrants` and
-`:unit_cost:<state>`. The lines are adjusted like the ledger's (same factors, by kind, component, category).
+`:unit_cost:<state>`. The lines are what the ledger makes of the model (`cohort_lines.cohort_entries`): the
+same adjustment factors, the same multiplier targets (`appraisal.money.scenarios.entry_scale`), and, for a
+model tied to a vehicle, the same shift by the plan's establishment year and by a sampled delay.
 """
 from __future__ import annotations
 
@@ -12,64 +14,67 @@ import numpy as np
 import pandas as pd
 
 from appraisal.money.adjustments import stream_factors
-from appraisal.money.cohort_lines import PREFIX, CohortSpec, check_target, cohort_specs, model_start, target_model
-from appraisal.money.ledger import vehicle_planned_years
+from appraisal.money.cohort_lines import CohortSpec, check_target, cohort_specs, extended, line_frame, model_anchor, \
+    target_model
+from appraisal.money.plans import Plan
+from appraisal.money.scenarios import entry_scale
 from appraisal.study import Study
 
 
 @dataclass
 class CohortTerm:
-    spec: CohortSpec
-    start: int
-    factor_benefit: float
-    factor_cost: float
+    spec: CohortSpec  # extended by the years a plan that moves it earlier needs
+    shift: int  # the plan's establishment year − the model's anchor (0 for a model tied to no vehicle)
+    tied: bool  # a sampled delay moves it
+    lines: pd.DataFrame  # 2S rows: each state's benefit line, then its cost line (the ledger's entry columns)
+    factor: np.ndarray  # (2S,) adjustment factors
 
 
 @dataclass
 class CohortTerms:
-    """Per option, the cohort models to re-run per sample; `arrays` gives their lines as FrozenOption columns."""
+    """Per option, the cohort models to re-run per sample."""
 
     terms: dict[str, list[CohortTerm]]
 
-    def arrays(self, option_id: str, values: dict[str, float], delay: int = 0):
-        kind, cash, t, amount, tied, sid, comp, veh = [], [], [], [], [], [], [], []
+    def arrays(self, option_id: str, values: dict[str, float], delay: int, scenario: dict, targets: dict[str, str]):
+        """(kind ±1, cashable, year index, signed adjusted £) of the option's pathway lines in this sample."""
+        kind, cash, t, signed = [], [], [], []
         for term in self.terms.get(option_id, []):
             spec = term.spec
-            start = term.start + (max(delay, 0) if spec.vehicle_id else 0)
-            diff = spec.difference(option_id, start, values)
-            years, states = np.nonzero(np.abs(diff) > 1e-9)
-            v = diff[years, states]
-            benefit = v > 0
+            diff = spec.difference(option_id, spec.start, values)
+            S = len(spec.states)
+            scale = entry_scale(term.lines, scenario, targets) * term.factor
+            money = np.concatenate([np.clip(diff, 0, None) * scale[:S], np.clip(-diff, 0, None) * scale[S:]], axis=1)
+            years, cols = np.nonzero(money)
+            benefit = cols < S
             kind.append(np.where(benefit, 1.0, -1.0))
-            cash.append(benefit & (spec.category == "cashable"))
-            t.append(years)
-            amount.append(np.abs(v) * np.where(benefit, term.factor_benefit, term.factor_cost))
-            tied.append(np.zeros(len(v), dtype=bool))  # delay already moved the model's start
-            sid.append(np.array([f"{PREFIX}{spec.model_id}:{spec.states[s]}" for s in states], dtype=object))
-            comp.append(np.full(len(v), spec.component, dtype=object))
-            veh.append(np.full(len(v), spec.vehicle_id, dtype=object))
+            cash.append(benefit & (term.lines["category"].to_numpy()[cols] == "cashable"))
+            t.append(years + term.shift + (delay if term.tied else 0))
+            signed.append(np.where(benefit, 1.0, -1.0) * money[years, cols])
         if not kind:
             return None
-        return tuple(np.concatenate(a) for a in (kind, cash, t, amount, tied, sid, comp, veh))
+        return tuple(np.concatenate(a) for a in (kind, cash, t, signed))
 
 
-def cohort_terms(study: Study, plans: dict[str, dict] | None = None) -> CohortTerms | None:
+def cohort_terms(study: Study, plans: dict[str, Plan]) -> CohortTerms | None:
     if study.tables["cohort_models"].empty:
         return None
     specs = cohort_specs(study)
-    planned = vehicle_planned_years(study)
-    adjustments = study.config.adjustments
     terms: dict[str, list[CohortTerm]] = {}
-    for oid in study.option_ids:
-        anchors = (plans or {}).get(oid, {}).get("anchors")
+    for oid, plan in plans.items():
         for spec in specs.values():
-            start = model_start(spec, planned, anchors)
-            if start is None or oid not in spec.options:
+            if oid not in spec.options:
                 continue
-            rows = pd.DataFrame({"kind": ["benefit", "cost"], "category": [spec.category, "revenue"],
-                                 "component": [spec.component] * 2})
-            fb, fc = stream_factors(rows, adjustments)
-            terms.setdefault(oid, []).append(CohortTerm(spec, start, float(fb), float(fc)))
+            trigger, anchor0 = model_anchor(study, spec)
+            if trigger == "vehicle":
+                if spec.vehicle_id not in plan.vehicles:
+                    continue  # the plan never establishes the vehicle: no pathway change
+                shift = int(plan.vehicles[spec.vehicle_id]) - anchor0
+            else:
+                shift = 0
+            lines = line_frame(spec, trigger)
+            terms.setdefault(oid, []).append(CohortTerm(extended(spec, max(-shift, 0)), shift, trigger == "vehicle",
+                                                        lines, stream_factors(lines, study.config.adjustments)))
     return CohortTerms(terms)
 
 

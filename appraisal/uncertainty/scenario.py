@@ -1,26 +1,23 @@
 """A fast, picklable model of a study's options for sensitivity sweeps and switching values.
 
-Each option's adjusted streams (for its plan, when one is given) are frozen into arrays once. A scenario
-is a dict of parameter values, each acting on the streams as its `uncertainties` row says:
+Each option's plan (its document plan, or a given plan such as the optimised one) is valued once by the
+ledger (`appraisal.money.ledger`) and frozen as arrays of money by entry and year (on an extended time axis,
+so a delay moves money exactly). A scenario is a dict of parameter values, each acting as its
+`uncertainties` row says (`appraisal.money.scenarios`: multipliers select lines by line, component,
+category, trigger, vehicle or tag; `delay_years` moves every date of the plan later, `Plan.delayed`;
+`discount_rate_pct` replaces the discount factors). The frozen model is the ledger's `plan_money` under
+that scenario, only faster (tested equal).
 
-| target            | the value is                                  | acts on                          |
-|-------------------|-----------------------------------------------|----------------------------------|
-| `benefits`        | a multiplier (1 = as the study says)           | every benefit                    |
-| `costs`           | a multiplier                                   | every cost                       |
-| `benefit:<id>`    | a multiplier                                   | one benefit line                 |
-| `cost:<id>`       | a multiplier                                   | one cost line                    |
-| `component:<name>`| a multiplier                                   | benefits and costs of a component|
-| `delay_years`     | whole years of delay (fractions are rounded)    | every stream tied to a vehicle   |
-| `discount_rate_pct`| a constant discount rate in per cent          | the discount factors             |
-| `cohort:<model>[:<scenario>]:<from>><to>` | the share itself (0-1) | the care pathway, re-run per sample |
-| `cohort:<model>:entrants` / `:unit_cost:<state>` | a multiplier | the care pathway, re-run per sample |
+Care pathway (cohort) models are not frozen: each sample re-runs them with its `cohort:` values
+(appraisal/uncertainty/cohort_terms.py), and each quantified risk of the register is a cost parameter
+`risk:<id>` (appraisal/uncertainty/risk.py); both are added beside the frozen money (`extra_flows`).
 
 Outcomes per option: NPSV, NPV (cashable), PV of costs, cumulative funding requirement; and across
 options the preferred option (highest NPSV) and its NPSV.
 
 With the agent model included (`scenario_model(..., buyin=...)`), each sample also simulates one run of
 partner buy-in, seeded per sample: partners see the benefit and cost multipliers of the sample, and every
-stream tied to a vehicle moves by that vehicle's realised delay (or vanishes when it is never agreed
+line tied to a vehicle moves by that vehicle's realised delay (or vanishes when it is never agreed
 within the horizon).
 """
 from __future__ import annotations
@@ -30,35 +27,54 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from appraisal.money.discounting import discount_factors
-from appraisal.money.metrics import adjust, study_discount_factors
-from appraisal.money.ledger import build_streams
+from appraisal.money.document import document_plan
+from appraisal.money.ledger import option_ledger
+from appraisal.money.metrics import study_discount_factors
+from appraisal.money.plans import Plan
+from appraisal.money.scenarios import (base_value, entry_scale, scenario_delay, scenario_discount, target_problem,
+                                       targets_of)
 from appraisal.study import Study
 from appraisal.uncertainty.cohort_terms import CohortTerms, cohort_target_problem, cohort_terms
 from appraisal.uncertainty.risk import risk_timing
 
-TARGET_PREFIXES = ("benefit:", "cost:", "component:")
-PLAIN_TARGETS = ("benefits", "costs", "delay_years", "discount_rate_pct")
-
 
 @dataclass
 class FrozenOption:
+    """An option's plan valued by the ledger: one element per non-zero (entry, year) cell, in plan time."""
+
+    entries: pd.DataFrame  # the option's ledger entries (for the scenario selectors)
+    entry: np.ndarray  # entry index of each cell
     kind: np.ndarray  # +1 benefit, -1 cost
     cashable: np.ndarray  # bool
-    t: np.ndarray  # year index
+    t: np.ndarray  # year index in plan time (may lie outside the horizon; a delay can bring it in)
     amount: np.ndarray  # adjusted £
-    tied: np.ndarray  # bool: tied to a vehicle (moves with delay)
-    stream_id: np.ndarray
-    component: np.ndarray
+    tied: np.ndarray  # bool: the plan moves it (every trigger but the option)
     vehicle: np.ndarray
+
+
+def freeze(study: Study, option_id: str, plan: Plan, drop_cohorts: bool = False) -> FrozenOption:
+    """drop_cohorts: leave out the care pathway entries (the sample model re-runs them per sample)."""
+    ledger = option_ledger(study, option_id)
+    central, _, _, _ = ledger.matrices(plan)
+    central = central * ledger.factor[:, None]
+    if drop_cohorts:
+        central[ledger.entries["line_id"].astype(str).str.startswith("cohort:").to_numpy()] = 0.0
+    e, j = np.nonzero(central)
+    ent = ledger.entries
+    return FrozenOption(ent, e, np.where(ent["kind"].to_numpy()[e] == "benefit", 1.0, -1.0),
+                        (ent["category"].to_numpy() == "cashable")[e], j - ledger.pad, central[e, j],
+                        (ent["anchor"].to_numpy() != "option")[e], ent["vehicle_id"].to_numpy(dtype=object)[e])
 
 
 @dataclass
 class BuyInCoupling:
-    """One simulated buy-in run per sample: the agent model's prepared arrays (each partner's yearly benefit and
-    cost of each vehicle as shares of its budget) and each vehicle's planned year."""
+    """One simulated buy-in run per sample: the agent model's prepared arrays plus each partner's annual
+    benefit and cost of each vehicle (partner × vehicle), and each vehicle's planned year."""
 
     prepared: object  # agents.Prepared
+    benefit: np.ndarray  # (P, V) £ a year
+    cost: np.ndarray  # (P, V) £ a year
+    budget: np.ndarray  # (P,)
     planned_year: dict[str, int]
 
     def delays(self, scenario: dict, targets: dict[str, str], seed: int) -> dict[str, int | None]:
@@ -68,12 +84,12 @@ class BuyInCoupling:
 
         bm = np.prod([scenario[p] for p, t in targets.items() if t == "benefits"] or [1.0])
         cm = np.prod([scenario[p] for p, t in targets.items() if t == "costs"] or [1.0])
-        p = self.prepared
-        model = run_one(dataclasses.replace(p, benefit_share=p.benefit_share * bm, cost_share=p.cost_share * cm), seed)
+        net_share = (self.benefit * bm - self.cost * cm) / self.budget[:, None]
+        model = run_one(dataclasses.replace(self.prepared, net_share=net_share), seed)
         out = {}
-        for vehicle, est in zip(p.vehicle_ids, model.established_month):
+        for vehicle, agreed in zip(self.prepared.vehicle_ids, model.agreed_month):
             planned = self.planned_year.get(vehicle, 0)
-            out[vehicle] = None if np.isnan(est) else max(0, int(est) // 12 - planned)
+            out[vehicle] = None if np.isnan(agreed) else max(0, int(agreed) // 12 - planned)
         return out
 
 
@@ -95,18 +111,15 @@ class ScenarioModel:
         scenario = {**self.base, **(scenario or {})}
         vehicle_delay = self.buyin.delays(scenario, self.targets, seed) if self.buyin and seed is not None else {}
         n = len(self.years)
-        df = self.discount_factor
-        if "discount_rate_pct" in self.targets.values():
-            rate = next(scenario[p] for p, t in self.targets.items() if t == "discount_rate_pct")
-            df = discount_factors("constant", n, rate)
-        delay = sum(int(round(scenario[p])) for p, t in self.targets.items() if t == "delay_years")
+        df = scenario_discount(self.discount_factor, scenario, self.targets)
+        delay = scenario_delay(scenario, self.targets)
         out = {}
         for oid, o in self.options.items():
-            factor = line_multipliers(self.targets, scenario, o.kind, o.component, o.stream_id)
-            extra = np.array([vehicle_delay.get(v, 0) if vehicle_delay.get(v, 0) is not None else n
-                              for v in o.vehicle], dtype=int) if vehicle_delay else np.zeros(len(o.t), dtype=int)
-            t = o.t + np.where(o.tied, max(delay, 0) + extra, 0)
-            keep = t < n
+            factor = entry_scale(o.entries, scenario, self.targets)[o.entry]
+            extra = np.array([n if vehicle_delay.get(v, 0) is None else vehicle_delay.get(v, 0)
+                              for v in o.vehicle], dtype=int) if vehicle_delay else 0
+            t = o.t + np.where(o.tied, delay + extra, 0)
+            keep = (t >= 0) & (t < n)
             signed = (o.kind * o.amount * factor)[keep]
             t = t[keep]
             net = np.zeros(n)
@@ -128,11 +141,10 @@ class ScenarioModel:
         n = len(self.years)
         net, cash, costs = np.zeros(n), np.zeros(n), np.zeros(n)
         values = {t: float(scenario[p]) for p, t in self.targets.items() if t.startswith("cohort:")}
-        lines = self.cohorts.arrays(option_id, values, delay) if self.cohorts else None
+        lines = self.cohorts.arrays(option_id, values, delay, scenario, self.targets) if self.cohorts else None
         if lines is not None:
-            kind, cashable, t, amount, _, stream_id, component, _ = lines
-            signed = kind * amount * line_multipliers(self.targets, scenario, kind, component, stream_id)
-            keep = t < n
+            kind, cashable, t, signed = lines
+            keep = (t >= 0) & (t < n)
             np.add.at(net, t[keep], signed[keep])
             np.add.at(cash, t[keep], np.where(cashable | (kind < 0), signed, 0.0)[keep])
             np.add.at(costs, t[keep], np.where(kind < 0, -signed, 0.0)[keep])
@@ -158,46 +170,20 @@ class ScenarioModel:
         return max(self.choices or res, key=lambda o: (res[o]["npsv_gbp"], o))
 
 
-def line_multipliers(targets: dict[str, str], scenario: dict, kind: np.ndarray, component: np.ndarray,
-                     stream_id: np.ndarray) -> np.ndarray:
-    """The multiplier targets (benefits, costs, benefit:/cost:/component:) on lines given as arrays."""
-    factor = np.ones(len(kind))
-    for param, target in targets.items():
-        x = float(scenario[param])
-        if target == "benefits":
-            factor[kind > 0] *= x
-        elif target == "costs":
-            factor[kind < 0] *= x
-        elif target.startswith(TARGET_PREFIXES):
-            prefix, _, name = target.partition(":")
-            if prefix == "component":
-                factor[component == name] *= x
-            else:
-                factor[(stream_id == name) & ((kind > 0) == (prefix == "benefit"))] *= x
-    return factor
-
-
 def check_targets(study: Study) -> None:
     u = study.tables["uncertainties"]
-    benefits, costs = set(study.tables["benefits"]["benefit_id"]), set(study.tables["costs"]["cost_id"])
-    components = set(study.tables["benefits"]["component"]) | set(study.tables["costs"]["component"])
     for row in u.itertuples(index=False):
-        target = row.target
-        prefix, _, name = target.partition(":")
-        if prefix == "cohort":
+        if row.target.startswith("cohort:"):
             high = row.high if row.high is not None and row.high == row.high else (
                 row.mean + 4 * row.sd if row.mean is not None and row.sd is not None else None)
-            problem = cohort_target_problem(study, target, None if high is None else float(high))
+            problem = cohort_target_problem(study, row.target, None if high is None else float(high))
             if problem:
                 raise ValueError(f"{study.sources['uncertainties']}, row {row.source_row}, column 'target': "
-                                 f"'{target}': {problem}")
+                                 f"'{row.target}': {problem}")
             continue
-        ok = (target in PLAIN_TARGETS or (prefix == "benefit" and name in benefits)
-              or (prefix == "cost" and name in costs) or (prefix == "component" and name in components))
-        if not ok:
-            raise ValueError(f"{study.sources['uncertainties']}, row {row.source_row}, column 'target': '{target}' is not "
-                             f"one of {', '.join(PLAIN_TARGETS)}, benefit:<id>, cost:<id> or component:<name> "
-                             "naming a line of the study")
+        problem = target_problem(study, row.target)
+        if problem:
+            raise ValueError(f"{study.sources['uncertainties']}, row {row.source_row}, column 'target': {problem}")
 
 
 def buyin_coupling(study: Study, option_id: str) -> BuyInCoupling:
@@ -207,38 +193,31 @@ def buyin_coupling(study: Study, option_id: str) -> BuyInCoupling:
     from appraisal.workflows.buyin import buyin_inputs
 
     inputs = buyin_inputs(study, option_id)
-    return BuyInCoupling(prepare(inputs), {v: int(m) // 12 for v, m in inputs.planned_month.items()})
+    prepared = prepare(inputs)
+    P, V = len(prepared.partner_ids), len(prepared.vehicle_ids)
+    pidx = {p: i for i, p in enumerate(prepared.partner_ids)}
+    vidx = {v: j for j, v in enumerate(prepared.vehicle_ids)}
+    benefit, cost = np.zeros((P, V)), np.zeros((P, V))
+    for r in inputs.partner_value.itertuples(index=False):
+        if r.partner_id in pidx and r.vehicle_id in vidx:
+            benefit[pidx[r.partner_id], vidx[r.vehicle_id]] += r.net_benefit_gbp + r.cost_share_gbp
+            cost[pidx[r.partner_id], vidx[r.vehicle_id]] += r.cost_share_gbp
+    budget = inputs.partners.set_index("partner_id").loc[list(prepared.partner_ids), "budget_gbp"].to_numpy(float)
+    planned = {v: int(m) // 12 for v, m in inputs.planned_month.items()}
+    return BuyInCoupling(prepared, benefit, cost, budget, planned)
 
 
-def scenario_model(study: Study, plans: dict[str, dict] | None = None, buyin_option: str | None = None) -> ScenarioModel:
-    """Freeze each option's adjusted streams (with its plan's anchors/transfers when given); with
+def scenario_model(study: Study, plans: dict[str, Plan] | None = None, buyin_option: str | None = None) -> ScenarioModel:
+    """Freeze each option's plan (the given one, else its document plan) as valued by the ledger; with
     `buyin_option`, each sample also simulates that option's partner buy-in (agent model included)."""
     check_targets(study)
-    options = {}
+    plans = {oid: (plans or {}).get(oid) or document_plan(study, oid) for oid in study.option_ids}
     cohorts = cohort_terms(study, plans)
-    for oid in study.option_ids:
-        s = adjust(build_streams(study, oid, **(plans or {}).get(oid, {})), study)
-        if cohorts is not None:  # re-run per sample instead
-            s = s[~s["stream_id"].astype(str).str.startswith("cohort:")]
-        options[oid] = FrozenOption(
-            kind=np.where(s["kind"].to_numpy() == "benefit", 1.0, -1.0),
-            cashable=(s["category"] == "cashable").to_numpy(),
-            t=s["t"].to_numpy(dtype=int), amount=s["adj_amount_gbp"].to_numpy(dtype=float),
-            tied=s["vehicle_id"].notna().to_numpy(), stream_id=s["stream_id"].to_numpy(dtype=object),
-            component=s["component"].to_numpy(dtype=object), vehicle=s["vehicle_id"].to_numpy(dtype=object))
+    options = {oid: freeze(study, oid, plan, drop_cohorts=cohorts is not None) for oid, plan in plans.items()}
     u = study.tables["uncertainties"]
-    targets = dict(zip(u["parameter"], u["target"]))
     risks = risk_timing(study)
-    targets |= {p: p for p in risks}
-    base = {p: base_value(r) for p, r in zip(u["parameter"], u.itertuples(index=False))} | {p: 0.0 for p in risks}
-    return ScenarioModel(study.years, study_discount_factors(study), options, targets, base=base, risks=risks,
+    return ScenarioModel(study.years, study_discount_factors(study), options, targets_of(study) | {p: p for p in risks},
+                         base={p: base_value(r) for p, r in zip(u["parameter"], u.itertuples(index=False))}
+                         | {p: 0.0 for p in risks},
                          buyin=buyin_coupling(study, buyin_option) if buyin_option else None,
-                         choices=study.choice_ids, cohorts=cohorts)
-
-
-def base_value(row) -> float:
-    """The central value of an uncertainty row: its mode, else mean, else the midpoint of low/high."""
-    for value in (row.mode, row.mean):
-        if value is not None and not pd.isna(value):
-            return float(value)
-    return (float(row.low) + float(row.high)) / 2.0
+                         choices=study.choice_ids, cohorts=cohorts, risks=risks)

@@ -1,4 +1,5 @@
-"""The financial case of a study: every option through the money engine, as results and tables."""
+"""The financial case of a study: every option's plan (its document plan unless another is given) through
+the ledger and the metrics, as results and tables."""
 from __future__ import annotations
 
 import time
@@ -9,8 +10,11 @@ from pathlib import Path
 import pandas as pd
 
 from appraisal.money.adjustments import adjustment_pct
-from appraisal.money.metrics import OptionAppraisal, appraise_study, position_summary, study_discount_factors
+from appraisal.money.checks import study_warnings
 from appraisal.money.cohort_lines import cohort_summary
+from appraisal.money.metrics import (OptionAppraisal, appraise_study, position_summary, preferred_option,
+                                     study_discount_factors)
+from appraisal.money.plans import Plan, plans_table
 from appraisal.money.risks import risk_register
 from appraisal.workflows.outputs import write_json, write_tables
 from appraisal.workflows.provenance import provenance
@@ -50,7 +54,11 @@ class FinancialCase:
             "display_unit": cfg.display_unit,
             "discounting": cfg.discounting.model_dump(),
             "adjustments": [a.model_dump(exclude_none=True) | {"pct_applied": adjustment_pct(a)} for a in cfg.adjustments],
-            "preferred_option": cfg.preferred_option,
+            "preferred_option": preferred_option(self.study, {o: r.metrics["npsv_gbp"] for o, r in self.options.items()}),
+            "preferred_option_declared": bool(cfg.preferred_option),
+            "plans": {oid: r.plan.kind for oid, r in self.options.items()},
+            "warnings": self.warnings,
+            "study_notes": list(self.study.notes),
             "notes": cfg.notes,
             "options": tree["options"],
             "positions": tree["positions"],
@@ -64,6 +72,15 @@ class FinancialCase:
     def risks(self) -> dict:
         """The risk register with scores and expected costs of risk (results.json `risks`)."""
         return risk_register(self.study, study_discount_factors(self.study), list(self.options))
+
+    @cached_property
+    def warnings(self) -> list[str]:
+        """Money that could vanish: what the study shows (lines no option can trigger, …) and what the
+        plans do (money moved outside the horizon)."""
+        out = study_warnings(self.study)
+        for r in self.options.values():
+            out += [w for w in r.warnings if w not in out]
+        return out
 
     @cached_property
     def tree(self) -> dict:
@@ -89,6 +106,7 @@ class FinancialCase:
             "split_by_recipient": pd.concat([r.by_recipient.assign(option_id=oid) for oid, r in self.options.items()],
                                             ignore_index=True),
         }
+        frames["plans"] = plans_table(self.study, {oid: r.plan for oid, r in self.options.items()})
         if not self.positions.empty:
             frames["budget_positions"] = self.positions
         if not self.study.tables["targets"].empty:
@@ -99,9 +117,10 @@ class FinancialCase:
         return frames
 
 
-def financial_case(study: Study) -> FinancialCase:
+def financial_case(study: Study, plans: dict[str, Plan] | None = None) -> FinancialCase:
+    """Every option appraised under its plan in `plans`, else its document plan."""
     started = time.perf_counter()
-    options = appraise_study(study)
+    options = appraise_study(study, plans)
     return FinancialCase(study, options, position_summary(study), time.perf_counter() - started)
 
 

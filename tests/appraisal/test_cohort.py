@@ -24,11 +24,14 @@ from pathlib import Path
 import shutil
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from appraisal.money.cohort import CohortInputs, run_cohort, yearly_entrants
 from appraisal.money.cohort_lines import cohort_specs
-from appraisal.money.ledger import build_streams
+from appraisal.money.document import document_plan
+from appraisal.money.ledger import plan_money
+from appraisal.money.plans import Plan
 from appraisal.money.metrics import appraise_option
 from appraisal.study import StudyError, load_study
 from appraisal.uncertainty.scenario import scenario_model
@@ -36,6 +39,13 @@ from appraisal.workflows.sensitivity import ranges, switching
 
 ROOT = Path(__file__).parents[2]
 COHORT = ROOT / "tests" / "fixtures" / "cohort"
+
+
+def build_streams(study, option_id, vehicles=None):
+    """The option's money by line under its document plan, or under a plan establishing `vehicles`."""
+    plan = document_plan(study, option_id) if vehicles is None else \
+        Plan(option_id, "file", pd.DataFrame(columns=["service_id", "vehicle_id", "site_id", "t"]), dict(vehicles))
+    return plan_money(study, option_id, plan).streams
 
 
 def test_engine_matches_the_hand_computed_cohort():
@@ -81,19 +91,28 @@ def test_cohort_lines_enter_the_ledger_and_the_npsv():
     assert build_streams(study, "today").empty  # the do-minimum states no target operating model
 
 
-def test_a_vehicle_plan_moves_the_target_operating_model(tmp_path):
+def _with_team(tmp_path, years=3):
     folder = tmp_path / "cohort"
     shutil.copytree(COHORT, folder)
     (folder / "vehicles.csv").write_text("vehicle_id,name,kind,planned_year,source\n"
                                          "team,Reablement team,council,2025/26,test\n")
     text = (folder / "cohort_models.csv").read_text().replace(",2025/26,,", ",2025/26,team,")
     (folder / "cohort_models.csv").write_text(text)
-    study = load_study(folder)
-    # the vehicle a year earlier: the model starts in 2024/25, so 2025/26 contacts are routed by it too
-    early = build_streams(study, "reable", anchors={"team": 0})
-    assert early.loc[early["stream_id"] == "cohort:asc:home_care", "amount_gbp"].sum() > 3_000_000
-    assert build_streams(study, "reable", anchors={"team": None}).query("stream_id.str.startswith('cohort:')",
-                                                                        engine="python").empty
+    if years != 3:
+        (folder / "study.yaml").write_text((folder / "study.yaml").read_text().replace("years: 3", f"years: {years}"))
+        extra = "".join(f"asc,today,contact,{2024 + y}/{(25 + y) % 100:02d},1000,test\n" for y in range(3, years))
+        (folder / "cohort_entrants.csv").write_text((folder / "cohort_entrants.csv").read_text() + extra)
+    return load_study(folder)
+
+
+def test_a_vehicle_plan_moves_the_target_operating_model(tmp_path):
+    study = _with_team(tmp_path)
+    # the vehicle a year earlier: every pathway line one year earlier (the 2026/27 saving now falls in 2025/26)
+    early = build_streams(study, "reable", vehicles={"team": 0})
+    hc = early[early["stream_id"] == "cohort:asc:home_care"].set_index("year")["amount_gbp"]
+    assert hc["2025/26"] == pytest.approx(3_000_000)
+    never = build_streams(study, "reable", vehicles={})
+    assert not never["stream_id"].str.startswith("cohort:").any()
 
 
 def test_cohort_rates_are_sensitivity_parameters_with_a_switching_value():
@@ -177,25 +196,20 @@ def test_results_show_the_pathway_by_scenario():
         == pytest.approx(3_000_000)
 
 
-def test_a_plan_that_moves_the_vehicle_shifts_the_lines_when_the_pathway_is_time_homogeneous(tmp_path):
-    """Constant entrants and an option that restates only the entry state's rows: moving the start by d
-    years moves every line by d years (what the optimiser assumes when it shifts a vehicle's streams)."""
-    folder = tmp_path / "cohort"
-    shutil.copytree(COHORT, folder)
-    (folder / "vehicles.csv").write_text("vehicle_id,name,kind,planned_year,source\nteam,Reablement team,council,2025/26,test\n")
-    text = (folder / "cohort_models.csv").read_text().replace(",2025/26,,", ",2025/26,team,")
-    (folder / "cohort_models.csv").write_text(text)
-    cfg = (folder / "study.yaml").read_text().replace("years: 3", "years: 6")
-    (folder / "study.yaml").write_text(cfg)
-    rows = "".join(f"asc,today,contact,{y},1000,test\n" for y in ("2027/28", "2028/29", "2029/30"))
-    (folder / "cohort_entrants.csv").write_text((folder / "cohort_entrants.csv").read_text() + rows)
-    study = load_study(folder)
-    planned = build_streams(study, "reable").query("stream_id.str.startswith('cohort:')", engine="python")
-    moved = build_streams(study, "reable", anchors={"team": 3}).query("stream_id.str.startswith('cohort:')", engine="python")
-    a = planned.assign(t=planned["t"] + 2)
-    a = a[a["t"] < 6].set_index(["stream_id", "t"])["amount_gbp"].sort_index()
-    b = moved.set_index(["stream_id", "t"])["amount_gbp"].sort_index()
-    assert b.to_dict() == pytest.approx(a.to_dict())
+def test_shifting_a_time_homogeneous_pathway_equals_re_running_it(tmp_path):
+    """A plan that moves a vehicle-tied model shifts its lines (the ledger's one rule for every line). With
+    constant entrants and an option that restates only rows the opening caseload does not pass through, that
+    equals re-running the pathway with the moved start."""
+    study = _with_team(tmp_path, years=6)
+    moved = build_streams(study, "reable", vehicles={"team": 3})
+    lines = moved[moved["stream_id"].str.startswith("cohort:")]
+    spec = cohort_specs(study)["asc"]
+    rerun = spec.difference("reable", start=3)  # the model from 2027/28 instead of 2025/26
+    for s, state in enumerate(spec.states):
+        mine = lines[lines["stream_id"] == f"cohort:asc:{state}"]
+        signed = np.zeros(6)
+        np.add.at(signed, mine["t"].to_numpy(int), np.where(mine["kind"] == "benefit", 1, -1) * mine["amount_gbp"])
+        assert signed.tolist() == pytest.approx(rerun[:, s].tolist(), abs=1e-6)
 
 
 def test_a_share_range_that_would_overfill_its_row_is_refused(tmp_path):
@@ -231,3 +245,12 @@ def test_sample_model_with_a_cohort_pickles_for_dask_workers():
     model = scenario_model(load_study(COHORT))
     again = pickle.loads(pickle.dumps(model))
     assert again.outcomes({"reablement_share": 0.3})["reable"]["npsv_gbp"] == pytest.approx(-700_000)
+
+
+def test_ledger_under_a_scenario_re_runs_the_pathway_like_the_sample_model():
+    from appraisal.money.metrics import appraise_plan
+
+    study = load_study(COHORT)
+    ledger = appraise_plan(study, document_plan(study, "reable"), scenario={"reablement_share": 0.3})
+    assert ledger.metrics["npsv_gbp"] == pytest.approx(-700_000)
+    assert scenario_model(study).outcomes({"reablement_share": 0.3})["reable"]["npsv_gbp"] == pytest.approx(-700_000)
