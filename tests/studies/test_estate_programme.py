@@ -26,6 +26,9 @@ def test_go_against_do_minimum_with_its_register_and_targets():
     party = case.options["go"].by_party.set_index("partner_id")
     assert party.loc["district", "transfers_in_gbp"] == pytest.approx(8 * (30_000 + 24_000 + 36_000))
     assert party["transfers_in_gbp"].sum() == pytest.approx(party["transfers_out_gbp"].sum())
+    # the annex sale is one receipt of £400k, not a run rate
+    streams = case.options["go"].streams
+    assert streams.loc[streams["stream_id"] == "annex_disposal", "amount_gbp"].sum() == pytest.approx(400_000)
 
 
 def test_optimised_phasing_is_appraised_by_the_money_engine():
