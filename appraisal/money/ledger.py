@@ -101,9 +101,17 @@ def eligible_services(study: Study) -> dict[str, list[str]]:
     return out
 
 
-def apportion_weights(study: Study, line_id: str, vehicle_id: str, basis: str) -> dict[str, float]:
-    """service -> its share (summing to 1) of an apportioned line; {} when there is nothing to apportion to."""
-    services = eligible_services(study).get(vehicle_id, [])
+def occupants(study: Study, site_id: str) -> list[str]:
+    """The services at a site today (services.current_site_id), in the services table's order."""
+    s = study.tables["services"]
+    return [sid for sid, site in zip(s["service_id"], s["current_site_id"]) if site == site_id]
+
+
+def apportion_weights(study: Study, line_id: str, vehicle_id: str | None, basis: str,
+                      services: list[str] | None = None) -> dict[str, float]:
+    """service -> its share (summing to 1) of an apportioned line over the services that may move into its
+    vehicle (or the given services); {} when there is nothing to apportion to."""
+    services = eligible_services(study).get(vehicle_id, []) if services is None else services
     if basis == "shares":
         sh = study.tables["apportionments"]
         sh = sh[sh["line_id"] == line_id]
@@ -139,6 +147,7 @@ class OptionLedger:
     def anchors(self, plan: Plan) -> np.ndarray:
         """Each entry's anchor year under the plan (NaN = the plan never triggers it)."""
         moves = plan.move_years()
+        leaves = {s: int(t) for s, t in zip(plan.moves["service_id"], plan.moves["t"])}
         out = np.full(len(self.entries), np.nan)
         for i, (anchor, a0, v, s, site) in enumerate(zip(self.entries["anchor"], self.entries["anchor0"],
                                                           self.entries["vehicle_id"], self.entries["service_id"],
@@ -149,6 +158,8 @@ class OptionLedger:
                 out[i] = plan.vehicles.get(v, np.nan)
             elif anchor == "service":
                 out[i] = moves.get((s, v), np.nan)
+            elif anchor == "leave":
+                out[i] = leaves.get(s, np.nan)
             elif anchor == "site":
                 out[i] = plan.sites.get(site, np.nan)
         return out
@@ -263,6 +274,9 @@ def _build(study: Study, option_id: str) -> OptionLedger:
     status_quo = set(vehicles.index[vehicles["kind"] == "status_quo"])
     earliest = {v: (study.year_index(y) if y else None) for v, y in vehicles["earliest_year"].items()}
     doc_moves = document_transfer_years(study, option_id)
+    doc_leaves: dict[str, int] = {}
+    for (s, _), t in doc_moves.items():
+        doc_leaves[s] = min(t, doc_leaves.get(s, t))
     site_vehicle = dict(zip(study.tables["sites"]["site_id"], study.tables["sites"]["vehicle_id"]))
     entries, central, low, high, finite = [], [], [], [], []
 
@@ -295,11 +309,14 @@ def _build(study: Study, option_id: str) -> OptionLedger:
             if trigger == "vehicle":
                 anchor0 = planned.get(row.vehicle_id)
                 anchor0 = start if anchor0 is None else anchor0
+                start = anchor0 if row.start_year is None else start  # blank = from the trigger's year
             elif trigger == "service":
                 anchor0 = service_anchor(row.service_id, row.vehicle_id)
                 start = anchor0 if row.start_year is None else start
             elif trigger == "site":
                 start = 0
+            elif trigger == "release":
+                anchor0 = start
             c, fin = _profile(study, row, kind, explicit, start, L, pad)
             c = rebase_profile(study, line, c, pad)  # lines entered in other prices (price_years)
             if kind == "benefit":
@@ -314,12 +331,29 @@ def _build(study: Study, option_id: str) -> OptionLedger:
                     "tags": ";".join(row.tags or []), "share": 1.0, "anchor": trigger, "anchor0": anchor0}
             if trigger == "site":
                 base["vehicle_id"] = row.vehicle_id or site_vehicle.get(row.site_id)
+            if trigger == "release":
+                # a building is released as its services move out: each earns its share when it leaves (to any
+                # vehicle), anchored on the year the document's plan moves it out (else the line's start year)
+                for s, w in apportion_weights(study, line, None, row.apportion or "fte",
+                                              occupants(study, row.site_id)).items():
+                    a0 = doc_leaves.get(s, anchor0)
+                    moved = a0 - start if (row.start_year is None and line not in explicit) else 0
+                    add(base | {"service_id": s, "vehicle_id": None, "share": w, "anchor": "leave", "anchor0": a0},
+                        shift(c, moved) * w, shift(lo, moved) * w, shift(hi, moved) * w, fin)
+                continue
             if trigger == "vehicle" and row.apportion:
                 for s, w in apportion_weights(study, line, row.vehicle_id, row.apportion).items():
                     # a share is anchored on its service's transfer in the document's plan, so the document's
-                    # plan earns exactly the line as entered and another plan shifts each share by its transfer
-                    add(base | {"service_id": s, "share": w, "anchor": "service",
-                                "anchor0": service_anchor(s, row.vehicle_id)}, c * w, lo * w, hi * w, fin)
+                    # plan earns exactly the line as entered and another plan shifts each share by its transfer;
+                    # with no start year, each share's profile starts with its service's transfer
+                    a0 = service_anchor(s, row.vehicle_id)
+                    if row.start_year is None and line not in explicit:
+                        moved = a0 - start
+                        add(base | {"service_id": s, "share": w, "anchor": "service", "anchor0": a0},
+                            shift(c, moved) * w, shift(lo, moved) * w, shift(hi, moved) * w, fin)
+                    else:
+                        add(base | {"service_id": s, "share": w, "anchor": "service", "anchor0": a0},
+                            c * w, lo * w, hi * w, fin)
                 continue
             add(base, c, lo, hi, fin)
 

@@ -110,7 +110,7 @@ def target_problem(study, target: str) -> str | None:
         "line": set(t["benefits"]["benefit_id"]) | set(t["costs"]["cost_id"]),
         "component": set(t["benefits"]["component"]) | set(t["costs"]["component"]),
         "category": {"cashable", "non_cashable", "societal", "capital", "revenue"},
-        "trigger": {"option", "vehicle", "service", "site"},
+        "trigger": {"option", "vehicle", "service", "site", "release"},
         "vehicle": set(t["vehicles"]["vehicle_id"]),
         "tag": {tag for name in ("benefits", "costs") for tags in t[name]["tags"] for tag in (tags or [])},
     }

@@ -77,9 +77,13 @@ class FinancialCase:
     def warnings(self) -> list[str]:
         """Money that could vanish: what the study shows (lines no option can trigger, …) and what the
         plans do (money moved outside the horizon)."""
+        from appraisal.adapters.to_optimise import plan_violations
+
         out = study_warnings(self.study)
-        for r in self.options.values():
+        for oid, r in self.options.items():
             out += [w for w in r.warnings if w not in out]
+            if r.plan.kind == "file":  # a plan written by hand may break the option's rules: say so
+                out += [f"option {oid}: the plan breaks the option's rules: {v}" for v in plan_violations(self.study, r.plan)]
         return out
 
     @cached_property
