@@ -35,6 +35,10 @@ def optimism_bias_pct(project_type: str, bound: str = "upper", measure: str = "c
 def adjustment_pct(adj: Adjustment) -> float:
     if adj.pct is not None:
         return adj.pct
+    if adj.excess_tax_burden:
+        from appraisal.money.greenbook import green_book_value
+
+        return green_book_value("excess_tax_burden_pct")["value"]
     ob = adj.optimism_bias
     return optimism_bias_pct(ob.project_type, ob.bound, ob.measure)
 

@@ -28,6 +28,8 @@ import numpy as np
 import pandas as pd
 
 from appraisal.money.adjustments import stream_factors
+from appraisal.money.cohort_lines import cohort_entries
+from appraisal.money.greenbook import outcome_entries, rebase_profile
 from appraisal.money.plans import Plan
 from appraisal.study import Study
 
@@ -316,6 +318,7 @@ def _build(study: Study, option_id: str) -> OptionLedger:
             elif trigger == "release":
                 anchor0 = start
             c, fin = _profile(study, row, kind, explicit, start, L, pad)
+            c = rebase_profile(study, line, c, pad)  # lines entered in other prices (price_years)
             if kind == "benefit":
                 ref = row.run_rate_gbp if row.run_rate_gbp else (c.max() or 1.0)
                 lo = c * (row.low_gbp / ref) if row.low_gbp is not None else c
@@ -354,6 +357,11 @@ def _build(study: Study, option_id: str) -> OptionLedger:
                 continue
             add(base, c, lo, hi, fin)
 
+    for attrs, c, fin in outcome_entries(study, option_id, L, pad):  # WELLBY, QALY and social values
+        add(attrs, c, c, c, fin)
+    for attrs, c in cohort_entries(study, option_id, L, pad):  # care pathway models: today − the option
+        add(attrs, c, c, c, False)
+
     curves = {}
     cc = study.tables["cost_curves"]
     for v, group in cc.groupby("vehicle_id", sort=True):
@@ -387,6 +395,13 @@ def plan_money(study: Study, option_id: str, plan: Plan, scenario: dict | None =
     from appraisal.money.scenarios import scenario_effects
 
     ledger = option_ledger(study, option_id)
+    if scenario:  # care pathway rates re-run the pathway (quantified risks are not lines: see risk.py)
+        from appraisal.money.cohort_lines import with_cohort_values
+        from appraisal.money.scenarios import base_scenario, targets_of
+
+        full = {**base_scenario(study), **scenario}
+        values = {t: float(full[p]) for p, t in targets_of(study).items() if t.startswith("cohort:") and p in full}
+        ledger = with_cohort_values(study, ledger, values) if values else ledger
     scale, delay = scenario_effects(study, ledger.entries, scenario)
     central, low, high, warnings = ledger.matrices(plan.delayed(delay))
     return Money(_streams(study, ledger, central, low, high, scale), warnings)

@@ -21,8 +21,10 @@ import pandas as pd
 
 from appraisal.money.adjustments import stream_factors
 from appraisal.money.discounting import discount_factors
+from appraisal.money.greenbook import distributional_npsv
 from appraisal.money.ledger import plan_money
 from appraisal.money.plans import Plan
+from appraisal.money.transfers import transfer_position_lines, transfer_split
 from appraisal.study import Study
 
 
@@ -136,25 +138,36 @@ def appraise_streams(study: Study, option_id: str, streams: pd.DataFrame) -> Opt
         "benefits_adjusted_low_total_gbp": float(low.sum()),
         "benefits_adjusted_high_total_gbp": float(high.sum()),
     }
+    metrics |= distributional_npsv(study, s, df)
     for schedule in study.config.discounting.sensitivities:
         alt = study_discount_factors(study, schedule)
         metrics[f"npsv_{schedule}_gbp"] = float(alt @ benefits - alt @ costs)
     by_component = (s.groupby(["kind", "component", "year"], sort=False)["adj_amount_gbp"].sum()
                     .unstack("year", fill_value=0.0).reindex(columns=years, fill_value=0.0).reset_index())
     by_component.columns.name = None
-    recipients = split_by_party(s, study)
+    transfers = transfer_split(study, option_id)
+    metrics["transfers_total_gbp"] = float(transfers.loc[transfers["kind"] == "transfer_out", "share_gbp"].sum())
+    recipients = pd.concat([split_by_party(s, study), transfers], ignore_index=True) if len(transfers) \
+        else split_by_party(s, study)
     by_recipient = _pivot_parties(recipients, "recipient_id")
     by_party = _pivot_parties(recipients, "partner_id")
     return OptionAppraisal(option_id, yearly, by_component, by_party, by_recipient, metrics, s)
 
 
 def _pivot_parties(split: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Benefits, costs and net by party; with internal transfers (appraisal.money.transfers) also the money
+    transferred in and out, and net_gbp = benefits − costs + transfers in − transfers out."""
+    transfers = bool(split["kind"].isin(["transfer_in", "transfer_out"]).any()) if len(split) else False
+    kinds = {"benefit": "benefits_gbp", "cost": "costs_gbp"}
+    if transfers:
+        kinds |= {"transfer_in": "transfers_in_gbp", "transfer_out": "transfers_out_gbp"}
     if split.empty:
-        return pd.DataFrame(columns=[key, "benefits_gbp", "costs_gbp", "net_gbp"])
+        return pd.DataFrame(columns=[key, *kinds.values(), "net_gbp"])
     table = split.pivot_table(index=key, columns="kind", values="share_gbp", aggfunc="sum", fill_value=0.0)
-    table = table.reindex(columns=["benefit", "cost"], fill_value=0.0).rename(
-        columns={"benefit": "benefits_gbp", "cost": "costs_gbp"})
+    table = table.reindex(columns=list(kinds), fill_value=0.0).rename(columns=kinds)
     table["net_gbp"] = table["benefits_gbp"] - table["costs_gbp"]
+    if transfers:
+        table["net_gbp"] += table["transfers_in_gbp"] - table["transfers_out_gbp"]
     table.columns.name = None
     return table.reset_index().sort_values(key, kind="stable").reset_index(drop=True)
 
@@ -206,9 +219,15 @@ def position_summary(study: Study) -> pd.DataFrame:
     """Budget position by partner, scenario and year: in-year net, cumulative, reserves and the gap.
 
     Lines named `reserves_opening` seed the reserves balance and are not part of the in-year position;
-    every other line adds to it (income positive, spending negative).
+    every other line adds to it (income positive, spending negative). Internal transfers of the preferred
+    option (all transfers when the study names none) join the plan scenario of the partners that have one.
     """
     pos = study.tables["positions"]
+    planned = set(pos.loc[pos["scenario"] == "plan", "partner_id"])
+    moved = transfer_position_lines(study, study.config.preferred_option)
+    moved = moved[moved["partner_id"].isin(planned)]  # only partners whose plan position the study gives
+    if len(moved):
+        pos = pd.concat([pos, moved], ignore_index=True)
     if pos.empty:
         return pd.DataFrame(columns=["partner_id", "scenario", "year", "in_year_gbp", "cumulative_gbp",
                                      "reserves_closing_gbp"])

@@ -29,6 +29,9 @@ from appraisal.money.discounting import discount_factors
 PREFIXES = ("benefit", "cost", "line", "component", "category", "trigger", "vehicle", "tag")
 PLAIN = ("benefits", "costs", "delay_years", "discount_rate_pct")
 SPECIAL = ("delay_years", "discount_rate_pct")
+# targets that are not multipliers of lines: care pathway rates re-run the pathway (appraisal.money.cohort_lines),
+# quantified risks are costs of their own (appraisal.uncertainty.risk)
+RERUN_PREFIXES = ("cohort:", "risk:")
 
 
 def select(entries: pd.DataFrame, target: str) -> np.ndarray:
@@ -71,7 +74,7 @@ def entry_scale(entries: pd.DataFrame, scenario: dict, targets: dict[str, str]) 
     """Multiplier of each entry under a scenario (parameters without a multiplier target are skipped)."""
     scale = np.ones(len(entries))
     for param, target in targets.items():
-        if target in SPECIAL or param not in scenario:
+        if target in SPECIAL or target.startswith(RERUN_PREFIXES) or param not in scenario:
             continue
         scale[select(entries, target)] *= float(scenario[param])
     return scale

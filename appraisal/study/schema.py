@@ -378,7 +378,8 @@ class TargetRow(Row):
 
     target_id: Id
     option_id: OptId = None
-    metric: str = Field(min_length=1, description="dotted path into results.json, e.g. options.3.benefits_total_gbp")
+    metric: str = Field(min_length=1, description="dotted path into results.json, e.g. options.3.benefits_total_gbp, "
+                                                 "or into the inputs: inputs.costs.by.component.staffing.amount_gbp")
     value: float
     tolerance: float = Field(0.5, ge=0)
     description: str = Field(min_length=1)
@@ -471,6 +472,184 @@ class UncertaintyRow(Row):
         return self
 
 
+COHORT_SCENARIO = Field("today", description="'today' (the counterfactual) or an option_id whose target "
+                                              "operating model restates this figure; options inherit today's "
+                                              "figures and replace only what they restate")
+
+
+class CohortModelRow(Row):
+    """A care pathway (cohort) model whose yearly cost difference, today − option, becomes money lines."""
+
+    model_id: Id
+    name: str = Field(min_length=1)
+    periods_per_year: int = Field(1, description="periods a year: 1, 2, 4 or 12 (monthly)")
+    start_year: OptFinancialYear = Field(None, description="first year of the options' target operating model; "
+                                                           "blank = first year of the horizon")
+    vehicle_id: OptId = Field(None, description="the target operating model starts when this vehicle is established "
+                                                "(moves with it in a plan)")
+    component: str = Field(min_length=1, description="component name of the money lines")
+    category: BenefitCategory = Field("cashable", description="category of the savings lines")
+    party: OptId = Field(None, description="partner_id, or allocation_id, that pays for the care (and keeps the saving)")
+
+    @field_validator("periods_per_year")
+    @classmethod
+    def _periods(cls, v: int) -> int:
+        if v not in (1, 2, 4, 12):
+            raise ValueError(f"1, 2, 4 or 12 periods a year, got {v}")
+        return v
+
+
+class CohortStateRow(Row):
+    model_id: Id
+    state_id: Id
+    scenario: Id = COHORT_SCENARIO
+    name: OptStr = None
+    unit_cost_gbp: float = Field(ge=0, description="£ per person-year (per_year) or per entry into the state (per_entry)")
+    cost_basis: Literal["per_year", "per_entry"] = "per_year"
+    opening_people: OptNonNegative = Field(None, description="people in the state at the start of the horizon "
+                                                              "(today's rows only; blank = 0)")
+
+
+class CohortTransitionRow(Row):
+    model_id: Id
+    scenario: Id = COHORT_SCENARIO
+    from_state: Id
+    to_state: Id
+    share: Annotated[Fraction | None, BeforeValidator(_blank_to_none)] = Field(
+        None, description="share of the people in from_state who are in to_state next period (0-1); blank = the rest "
+                          "(1 − the other shares of from_state); what no row takes leaves the model")
+
+
+class CohortEntrantRow(Row):
+    model_id: Id
+    scenario: Id = COHORT_SCENARIO
+    state_id: Id
+    year: FinancialYear
+    people: NonNegative = Field(description="new entrants from outside the model in that year (e.g. new contacts)")
+
+
+class TransferRow(Row):
+    """Money moving between two accounts of one body (an HRA contribution to the General Fund) or between
+    partners (a pooled-budget contribution): neither a cost nor a benefit of the system, so it never enters
+    the NPSV and no adjustment touches it; it shows in who pays / who benefits and in the budget positions."""
+
+    transfer_id: Id
+    from_partner: Id = Field(description="partner_id that pays")
+    from_account: OptId = Field(None, description="the payer's account, e.g. HRA (blank = the partner as a whole)")
+    to_partner: Id = Field(description="partner_id that receives")
+    to_account: OptId = Field(None, description="the receiver's account, e.g. GF")
+    kind: Literal["one_off", "recurring"] = "recurring"
+    amount_gbp: float = Field(ge=0, description="£ (a year, for recurring)")
+    start_year: OptFinancialYear = Field(None, description="blank = first year")
+    end_year: OptFinancialYear = Field(None, description="last year of a recurring transfer; blank = end of horizon")
+    options: IdList = Field(default_factory=list, description="option ids it applies to; blank = all")
+
+
+class RiskRow(Row):
+    """A line of the risk register. Optionally quantified: with `probability` the risk occurs, and then costs a
+    draw from `cost_distribution` in `cost_year` (a cost of risk that feeds the Monte Carlo)."""
+
+    risk_id: Id
+    description: str = Field(min_length=1)
+    category: OptStr = None
+    likelihood: int = Field(ge=1, le=5, description="1 (rare) to 5 (almost certain)")
+    impact: int = Field(ge=1, le=5, description="1 (negligible) to 5 (severe)")
+    owner: str = Field(min_length=1, description="who manages the risk (a role or a partner)")
+    mitigation: OptStr = None
+    status: Annotated[Literal["open", "closed"] | None, BeforeValidator(_blank_to_none)] = None
+    probability: Annotated[Fraction | None, BeforeValidator(_blank_to_none)] = Field(
+        None, description="chance the risk occurs within the horizon (0-1), for the quantified cost")
+    cost_distribution: Annotated[Literal["uniform", "triangular", "pert", "normal"] | None,
+                                 BeforeValidator(_blank_to_none)] = None
+    cost_low_gbp: OptNonNegative = None
+    cost_mode_gbp: OptNonNegative = None
+    cost_high_gbp: OptNonNegative = None
+    cost_mean_gbp: OptNonNegative = None
+    cost_sd_gbp: OptNonNegative = None
+    cost_year: OptFinancialYear = Field(None, description="year the cost falls if the risk occurs")
+    options: IdList = Field(default_factory=list, description="option ids it applies to; blank = all")
+
+    @model_validator(mode="after")
+    def _quantified(self) -> "RiskRow":
+        money = [self.cost_low_gbp, self.cost_mode_gbp, self.cost_high_gbp, self.cost_mean_gbp, self.cost_sd_gbp]
+        if self.probability is None and self.cost_distribution is None and all(v is None for v in money):
+            return self
+        need = ["probability", "cost_distribution", "cost_year"] + {
+            "uniform": ["cost_low_gbp", "cost_high_gbp"], "triangular": ["cost_low_gbp", "cost_mode_gbp", "cost_high_gbp"],
+            "pert": ["cost_low_gbp", "cost_mode_gbp", "cost_high_gbp"], "normal": ["cost_mean_gbp", "cost_sd_gbp"],
+            None: []}[self.cost_distribution]
+        missing = [f for f in need if getattr(self, f) is None]
+        if missing:
+            raise ValueError(f"a quantified risk needs {', '.join(missing)}")
+        lo, mode, hi = self.cost_low_gbp, self.cost_mode_gbp, self.cost_high_gbp
+        if self.cost_distribution in ("uniform", "triangular", "pert") and not lo < hi:
+            raise ValueError(f"cost_low_gbp {lo:,.0f} must be below cost_high_gbp {hi:,.0f}")
+        if mode is not None and lo is not None and hi is not None and not lo <= mode <= hi:
+            raise ValueError(f"cost_mode_gbp {mode:,.0f} must lie between cost_low_gbp and cost_high_gbp")
+        if self.cost_distribution == "normal" and not self.cost_sd_gbp > 0:
+            raise ValueError("cost_sd_gbp must be above 0")
+        return self
+
+    @property
+    def quantified(self) -> bool:
+        return self.probability is not None
+
+
+def _price_year(value: object) -> str:
+    text = str(value).strip()
+    return text if text == "cash" else _financial_year(text)
+
+
+class PriceYearRow(Row):
+    """The prices a benefit or cost line is entered in, when not the study's price base: a financial year, or
+    'cash' (each year's amount in that year's prices). Such lines are rebased to study.yaml `price_base` with
+    GDP deflators (the study's `deflators` table, else appraisal/money/reference/gdp_deflators.csv)."""
+
+    stream_id: Id = Field(description="benefit_id or cost_id")
+    price_year: Annotated[str, BeforeValidator(_price_year)] = Field(description="a financial year like 2019/20, or cash")
+
+
+class DeflatorRow(Row):
+    """A GDP deflator at market prices for a financial year (any base: only ratios are used)."""
+
+    year: FinancialYear
+    index: float = Field(gt=0)
+
+
+class BenefitDistributionRow(Row):
+    """The share of a benefit line that accrues to an income group (quintile q1 … q5), for distributional weights."""
+
+    benefit_id: Id
+    group_id: Literal["q1", "q2", "q3", "q4", "q5"]
+    share: Fraction
+
+
+class SocialValueRow(Row):
+    """An import slot for a licensed social-value bank: the study brings the values its licence allows;
+    reformkit ships none. A `valued_outcomes` row names one by `unit` = value_id."""
+
+    value_id: Id
+    name: str = Field(min_length=1, description="the outcome valued, e.g. 'moving from unemployment to employment'")
+    value_gbp: float = Field(description="£ per unit of the outcome a year")
+    price_year: OptFinancialYear = Field(None, description="prices of the value; blank = the study's price base")
+    licence: str = Field(min_length=1, description="the bank, version and the licence under which the study uses it")
+
+
+class ValuedOutcomeRow(Row):
+    """A non-cash outcome valued per unit (a societal benefit line): WELLBYs or QALYs at the Green Book figure,
+    or a value of the study's social_values table."""
+
+    outcome_id: Id
+    component: str = Field(min_length=1)
+    unit: Id = Field(description="wellby, qaly, or a value_id of social_values")
+    quantity_per_year: float = Field(description="WELLBYs or QALYs gained a year (negative = lost)")
+    value: Literal["central", "low", "high"] = Field("central", description="which published value (WELLBY has a range)")
+    start_year: OptFinancialYear = None
+    end_year: OptFinancialYear = None
+    recipient: OptId = None
+    options: IdList = Field(default_factory=list)
+
+
 TABLE_MODELS: dict[str, type[Row]] = {
     "services": ServiceRow,
     "vehicles": VehicleRow,
@@ -496,6 +675,17 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "targets": TargetRow,
     "uncertainties": UncertaintyRow,
     "interventions": InterventionRow,
+    "cohort_models": CohortModelRow,
+    "cohort_states": CohortStateRow,
+    "cohort_transitions": CohortTransitionRow,
+    "cohort_entrants": CohortEntrantRow,
+    "transfers": TransferRow,
+    "risks": RiskRow,
+    "price_years": PriceYearRow,
+    "deflators": DeflatorRow,
+    "benefit_distribution": BenefitDistributionRow,
+    "valued_outcomes": ValuedOutcomeRow,
+    "social_values": SocialValueRow,
     "stances": StanceRow,
     "decision_dates": DecisionDateRow,
     "elections": ElectionRow,
@@ -526,6 +716,8 @@ class Adjustment(BaseModel):
     applies_to: Literal["benefits", "costs"]
     pct: float | None = Field(None, ge=0, le=300)
     optimism_bias: OptimismBias | None = Field(None, description="Mott MacDonald bound by name instead of pct")
+    excess_tax_burden: bool = Field(False, description="the marginal excess tax burden uplift on costs "
+                                                       "(appraisal/money/reference/green_book_values.csv) instead of pct")
     categories: list[str] = Field(default_factory=list, description="benefit categories or cost categories; empty = all")
     components: list[str] = Field(default_factory=list, description="components it applies to; empty = all")
     triggers: list[Literal["option", "vehicle", "service", "site", "release"]] = Field(
@@ -536,8 +728,10 @@ class Adjustment(BaseModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> "Adjustment":
-        if (self.pct is None) == (self.optimism_bias is None):
-            raise ValueError("give exactly one of pct or optimism_bias")
+        if [self.pct is not None, self.optimism_bias is not None, self.excess_tax_burden].count(True) != 1:
+            raise ValueError("give exactly one of pct or optimism_bias (or excess_tax_burden: true)")
+        if self.excess_tax_burden and self.applies_to != "costs":
+            raise ValueError("the excess tax burden uplift applies to costs")
         return self
 
 
@@ -579,7 +773,11 @@ class StudyConfig(BaseModel):
     name: str
     description: str = ""
     display_unit: Literal["gbp", "gbp_k", "gbp_m"] = "gbp_m"
-    price_base: str | None = None
+    price_base: str | None = Field(None, description="the prices the study is in; a financial year (2024/25) when "
+                                                      "lines in other prices (price_years) are rebased to it")
+    distributional_elasticity: float | None = Field(None, gt=0, description="elasticity of the marginal utility of "
+                                                                           "income for distributional weights; blank = "
+                                                                           "the Green Book's 1.3")
     horizon: Horizon
     discounting: Discounting = Discounting()
     adjustments: list[Adjustment] = Field(default_factory=list)

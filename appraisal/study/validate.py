@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from appraisal.study.errors import Problem
+from appraisal.study.validate_cohort import cohort_problems
+from appraisal.study.validate_more import more_problems
 
 if TYPE_CHECKING:
     from appraisal.study.load import Study
@@ -165,6 +167,8 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
             problems.append(Problem("study.yaml", None, "options", f"'{oid}' is not an option_id in {src['options']}"))
     if cfg.preferred_option and cfg.preferred_option not in option_ids:
         problems.append(Problem("study.yaml", None, "preferred_option", f"'{cfg.preferred_option}' is not an option_id in {src['options']}"))
+    problems.extend(cohort_problems(study))  # the cohort, transfer, risk and Green Book toolkit tables
+    problems.extend(more_problems(study))
     return problems
 
 

@@ -8,6 +8,10 @@ category, trigger, vehicle or tag; `delay_years` moves every date of the plan la
 `discount_rate_pct` replaces the discount factors). The frozen model is the ledger's `plan_money` under
 that scenario, only faster (tested equal).
 
+Care pathway (cohort) models are not frozen: each sample re-runs them with its `cohort:` values
+(appraisal/uncertainty/cohort_terms.py), and each quantified risk of the register is a cost parameter
+`risk:<id>` (appraisal/uncertainty/risk.py); both are added beside the frozen money (`extra_flows`).
+
 Outcomes per option: NPSV, NPV (cashable), PV of costs, cumulative funding requirement; and across
 options the preferred option (highest NPSV) and its NPSV.
 
@@ -30,6 +34,8 @@ from appraisal.money.plans import Plan
 from appraisal.money.scenarios import (base_value, entry_scale, scenario_delay, scenario_discount, target_problem,
                                        targets_of)
 from appraisal.study import Study
+from appraisal.uncertainty.cohort_terms import CohortTerms, cohort_target_problem, cohort_terms
+from appraisal.uncertainty.risk import risk_timing
 
 
 @dataclass
@@ -46,10 +52,13 @@ class FrozenOption:
     vehicle: np.ndarray
 
 
-def freeze(study: Study, option_id: str, plan: Plan) -> FrozenOption:
+def freeze(study: Study, option_id: str, plan: Plan, drop_cohorts: bool = False) -> FrozenOption:
+    """drop_cohorts: leave out the care pathway entries (the sample model re-runs them per sample)."""
     ledger = option_ledger(study, option_id)
     central, _, _, _ = ledger.matrices(plan)
     central = central * ledger.factor[:, None]
+    if drop_cohorts:
+        central[ledger.entries["line_id"].astype(str).str.startswith("cohort:").to_numpy()] = 0.0
     e, j = np.nonzero(central)
     ent = ledger.entries
     return FrozenOption(ent, e, np.where(ent["kind"].to_numpy()[e] == "benefit", 1.0, -1.0),
@@ -92,6 +101,8 @@ class ScenarioModel:
     base: dict[str, float] = field(default_factory=dict)  # parameter -> base value
     buyin: BuyInCoupling | None = None
     choices: list[str] | None = None  # options that compete for "preferred" (views excluded)
+    cohorts: CohortTerms | None = None  # care pathway models re-run per sample (their lines are not frozen)
+    risks: dict[str, tuple[int, set | None]] = field(default_factory=dict)  # risk parameter -> (year, options)
 
     def outcomes(self, scenario: dict | None = None, seed: int | None = None) -> dict[str, dict[str, float]]:
         scenario = {**self.base, **(scenario or {})}
@@ -114,9 +125,33 @@ class ScenarioModel:
             np.add.at(cash, t, np.where(o.cashable[keep] | (o.kind[keep] < 0), signed, 0.0))
             costs = np.zeros(n)
             np.add.at(costs, t, np.where(o.kind[keep] < 0, -signed, 0.0))
+            for a, b in zip((net, cash, costs), self.extra_flows(oid, scenario, delay)):
+                a += b
             out[oid] = {"npsv_gbp": float(df @ net), "npv_gbp": float(df @ cash), "pv_costs_gbp": float(df @ costs),
                         "funding_requirement_gbp": float(max(0.0, -np.cumsum(net).min()))}
         return out
+
+    def extra_flows(self, option_id: str, scenario: dict, delay: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(net, cashable net, costs) by year of what is not frozen: the care pathway lines, re-run with the
+        sample's rates (and scaled by the multiplier targets like any line), and the quantified risks' costs
+        (unadjusted, never scaled)."""
+        n = len(self.years)
+        net, cash, costs = np.zeros(n), np.zeros(n), np.zeros(n)
+        values = {t: float(scenario[p]) for p, t in self.targets.items() if t.startswith("cohort:")}
+        lines = self.cohorts.arrays(option_id, values, delay, scenario, self.targets) if self.cohorts else None
+        if lines is not None:
+            kind, cashable, t, signed = lines
+            keep = (t >= 0) & (t < n)
+            np.add.at(net, t[keep], signed[keep])
+            np.add.at(cash, t[keep], np.where(cashable | (kind < 0), signed, 0.0)[keep])
+            np.add.at(costs, t[keep], np.where(kind < 0, -signed, 0.0)[keep])
+        for param, (t, options) in self.risks.items():
+            if options is None or option_id in options:
+                value = float(scenario[param])
+                net[t] -= value
+                cash[t] -= value
+                costs[t] += value
+        return net, cash, costs
 
     def __call__(self, scenario: dict, seed: int | None = None) -> dict[str, float]:
         """Flat outcomes for a sweep: per option metrics, the preferred option and its NPSV."""
@@ -135,6 +170,14 @@ class ScenarioModel:
 def check_targets(study: Study) -> None:
     u = study.tables["uncertainties"]
     for row in u.itertuples(index=False):
+        if row.target.startswith("cohort:"):
+            high = row.high if row.high is not None and row.high == row.high else (
+                row.mean + 4 * row.sd if row.mean is not None and row.sd is not None else None)
+            problem = cohort_target_problem(study, row.target, None if high is None else float(high))
+            if problem:
+                raise ValueError(f"{study.sources['uncertainties']}, row {row.source_row}, column 'target': "
+                                 f"'{row.target}': {problem}")
+            continue
         problem = target_problem(study, row.target)
         if problem:
             raise ValueError(f"{study.sources['uncertainties']}, row {row.source_row}, column 'target': {problem}")
@@ -154,10 +197,13 @@ def scenario_model(study: Study, plans: dict[str, Plan] | None = None, buyin_opt
     """Freeze each option's plan (the given one, else its document plan) as valued by the ledger; with
     `buyin_option`, each sample also simulates that option's partner buy-in (agent model included)."""
     check_targets(study)
-    plans = plans or {}
-    options = {oid: freeze(study, oid, plans.get(oid) or document_plan(study, oid)) for oid in study.option_ids}
+    plans = {oid: (plans or {}).get(oid) or document_plan(study, oid) for oid in study.option_ids}
+    cohorts = cohort_terms(study, plans)
+    options = {oid: freeze(study, oid, plan, drop_cohorts=cohorts is not None) for oid, plan in plans.items()}
     u = study.tables["uncertainties"]
-    return ScenarioModel(study.years, study_discount_factors(study), options, targets_of(study),
-                         base={p: base_value(r) for p, r in zip(u["parameter"], u.itertuples(index=False))},
+    risks = risk_timing(study)
+    return ScenarioModel(study.years, study_discount_factors(study), options, targets_of(study) | {p: p for p in risks},
+                         base={p: base_value(r) for p, r in zip(u["parameter"], u.itertuples(index=False))}
+                         | {p: 0.0 for p in risks},
                          buyin=buyin_coupling(study, buyin_option) if buyin_option else None,
-                         choices=study.choice_ids)
+                         choices=study.choice_ids, cohorts=cohorts, risks=risks)

@@ -11,8 +11,11 @@ import pandas as pd
 
 from appraisal.money.adjustments import adjustment_pct
 from appraisal.money.checks import study_warnings
-from appraisal.money.metrics import OptionAppraisal, appraise_study, position_summary, preferred_option
+from appraisal.money.cohort_lines import cohort_summary
+from appraisal.money.metrics import (OptionAppraisal, appraise_study, position_summary, preferred_option,
+                                     study_discount_factors)
 from appraisal.money.plans import Plan, plans_table
+from appraisal.money.risks import risk_register
 from appraisal.workflows.outputs import write_json, write_tables
 from appraisal.workflows.provenance import provenance
 from appraisal.study import Study
@@ -26,6 +29,14 @@ class FinancialCase:
     positions: pd.DataFrame
     seconds: float
 
+    def __post_init__(self) -> None:
+        """With a risk register, each option's metrics gain the risk-adjusted NPSV (NPSV − PV of the expected
+        costs of its quantified risks), so the report, targets and value drivers can all name it."""
+        if not self.study.tables["risks"].empty:
+            for oid, pv in self.risks["pv_expected_cost_by_option_gbp"].items():
+                m = self.options[oid].metrics
+                m["npsv_risk_adjusted_gbp"] = m["npsv_gbp"] - pv
+
     def results(self) -> dict:
         """results.json: every headline figure, the yearly profiles and splits, and the document's figures."""
         names = self.study.tables["options"].set_index("option_id")["name"].to_dict()
@@ -34,7 +45,10 @@ class FinancialCase:
         for oid, node in tree["options"].items():
             node["name"] = names.get(oid, oid)
         targets = self.targets()
-        return {
+        extra = {"risks": self.risks} if not self.study.tables["risks"].empty else {}
+        if not self.study.tables["cohort_models"].empty:
+            extra["cohorts"] = cohort_summary(self.study)
+        return extra | {
             "study": cfg.name,
             "years": self.study.years,
             "display_unit": cfg.display_unit,
@@ -53,6 +67,11 @@ class FinancialCase:
                          "tolerance": r.tolerance, "within_tolerance": bool(r.ok), "problem": r.problem,
                          "source": r.source} for r in targets.itertuples(index=False)],
         }
+
+    @cached_property
+    def risks(self) -> dict:
+        """The risk register with scores and expected costs of risk (results.json `risks`)."""
+        return risk_register(self.study, study_discount_factors(self.study), list(self.options))
 
     @cached_property
     def warnings(self) -> list[str]:
@@ -96,6 +115,9 @@ class FinancialCase:
             frames["budget_positions"] = self.positions
         if not self.study.tables["targets"].empty:
             frames["document_figures"] = self.targets()
+        if not self.study.tables["risks"].empty:
+            frames["risk_register"] = pd.DataFrame(self.risks["register"]).assign(
+                options=lambda f: f["options"].map(lambda v: ";".join(v or [])))
         return frames
 
 

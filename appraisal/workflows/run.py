@@ -19,6 +19,7 @@ from appraisal.workflows.appraise import financial_case
 from appraisal.workflows.optimise import OptionPlan, optimise_option
 from appraisal.workflows.outputs import write_json, write_tables
 from appraisal.workflows.provenance import provenance
+from appraisal.uncertainty.risk import risk_params
 from appraisal.uncertainty.scenario import scenario_model
 from appraisal.workflows.score import score_study
 from appraisal.study import Study
@@ -182,7 +183,7 @@ def run_study(study: Study, out: Path, settings: RunSettings | None = None, prog
     timings["scoring"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    if not study.tables["uncertainties"].empty:
+    if not study.tables["uncertainties"].empty or risk_params(study):
         step(f"sensitivity ({s.sensitivity_method}, n={s.sensitivity_n})")
         model = scenario_model(study, {oid: r.plan for oid, r in case.options.items()})
         bounds = ranges(study)

@@ -21,13 +21,15 @@ from appraisal.uncertainty.executor import run_sweep
 from appraisal.uncertainty.prim import prim
 from appraisal.study import Study
 from appraisal.uncertainty.switching import switching_values
+from appraisal.uncertainty.risk import risk_params, risk_range
 
 
 def study_params(study: Study) -> list:
     """The study's uncertain parameters as sampler marginals (appraisal.uncertainty.params)."""
     u = study.tables["uncertainties"]
-    if u.empty:
-        raise ValueError(f"study '{study.name}' declares no uncertainties (uncertainties.csv)")
+    risks = risk_params(study)
+    if u.empty and not risks:
+        raise ValueError(f"study '{study.name}' declares no uncertainties (uncertainties.csv) and no quantified risks")
     params = []
     for row in u.itertuples(index=False):
         spec = {"name": row.parameter, "dist": row.distribution}
@@ -43,7 +45,7 @@ def study_params(study: Study) -> list:
             params.append(from_spec(spec))
         except ValueError as exc:
             raise ValueError(f"{study.sources['uncertainties']}, row {row.source_row}: {exc}") from None
-    return params
+    return params + risks
 
 
 def ranges(study: Study) -> dict[str, tuple[float, float, float]]:
@@ -53,6 +55,8 @@ def ranges(study: Study) -> dict[str, tuple[float, float, float]]:
         lo = row.low if row.low is not None and not pd.isna(row.low) else float(p.ppf([0.05])[0])
         hi = row.high if row.high is not None and not pd.isna(row.high) else float(p.ppf([0.95])[0])
         out[p.name] = (float(lo), base_value(row), float(hi))
+    for p in risk_params(study):
+        out[p.name] = risk_range(p)
     return out
 
 
@@ -128,6 +132,10 @@ def run_sensitivity(study: Study, method: str, n: int, out: Path, *, seed: int =
     preferred = preferred_option(study)
     if reoptimise:
         from appraisal.uncertainty.reoptimise import reoptimise_model
+
+        if risk_params(study):
+            raise ValueError(f"{study.sources['risks']}: quantified risks are drawn by the fixed-plan model only; "
+                             "run without --reoptimise, or leave probability blank to keep them out of the sweep")
 
         model, kind = reoptimise_model(study), "reoptimise"
     else:

@@ -4,10 +4,13 @@ A target's `metric` is a dotted path into the results tree, the same layout as `
 
 * ``options.<option_id>.metrics.<name>``                 e.g. ``options.level4.metrics.benefits_adjusted_total_gbp``
 * ``options.<option_id>.yearly.<column>.<year>``         e.g. ``options.opt3.yearly.net_gbp.2019/20``
-* ``options.<option_id>.by_party.<partner_id>.<column>`` column: benefits_gbp, costs_gbp, net_gbp
+* ``options.<option_id>.by_party.<partner_id>.<column>`` column: benefits_gbp, costs_gbp, net_gbp (and
+  transfers_in_gbp, transfers_out_gbp when the study has internal transfers)
 * ``options.<option_id>.by_recipient.<recipient_id>.<column>``
 * ``options.<option_id>.by_component.<kind>.<component>.<year or total>``  kind: benefit or cost
 * ``positions.<partner_id>.<scenario>.<year>.<column>``  column: in_year_gbp, cumulative_gbp, reserves_closing_gbp
+* ``inputs.<table>...``                                   a figure of the study's own input tables
+                                                          (appraisal/workflows/input_targets.py)
 
 Years such as ``2019/20`` contain no dot, so a path splits on ``.`` unambiguously; ids must not contain dots
 to be addressable. A target holds when ``|actual − value| ≤ tolerance`` (tolerance in the metric's unit).
@@ -32,8 +35,8 @@ def _by_component(r: OptionAppraisal, years: list[str]) -> dict:
 
 
 def _parties(frame: pd.DataFrame, key: str) -> dict:
-    return {row[key]: {"benefits_gbp": float(row["benefits_gbp"]), "costs_gbp": float(row["costs_gbp"]),
-                       "net_gbp": float(row["net_gbp"])} for row in frame.to_dict(orient="records")}
+    columns = [c for c in frame.columns if c.endswith("_gbp")]  # + transfers_in/out_gbp when a study has transfers
+    return {row[key]: {c: float(row[c]) for c in columns} for row in frame.to_dict(orient="records")}
 
 
 def results_tree(study: Study, appraisals: Mapping[str, OptionAppraisal] | None = None,
@@ -91,9 +94,14 @@ def check_targets(study: Study, tree: Mapping | None = None) -> pd.DataFrame:
     rows = []
     for t in study.tables["targets"].to_dict(orient="records"):
         try:
-            actual, problem = resolve(tree, t["metric"]), None
+            if t["metric"].startswith("inputs."):  # a published input the study's tables must reproduce
+                from appraisal.workflows.input_targets import resolve_input
+
+                actual, problem = resolve_input(study, t["metric"]), None
+            else:
+                actual, problem = resolve(tree, t["metric"]), None
         except TargetPathError as exc:
-            actual, problem = float("nan"), str(exc)
+            actual, problem = float("nan"), str(exc.args[0])  # KeyError's str() would add quotes
         diff = actual - t["value"]
         rows.append({"target_id": t["target_id"], "metric": t["metric"], "description": t["description"],
                      "published": t["value"], "computed": actual, "difference": diff, "tolerance": t["tolerance"],
