@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from appraisal.study.numbers import parse_number
 
 FY_PATTERN = re.compile(r"^(\d{4})/(\d{2})$")
 
@@ -58,10 +60,19 @@ def _fraction_list(value: object) -> list[float]:
     out = []
     for part in parts:
         try:
-            out.append(float(part))
+            number = part if isinstance(part, (int, float)) else parse_number(str(part), money=False)
         except ValueError:
-            raise ValueError(f"numbers separated by ';' like '0.1;0.6;1', got '{value}'") from None
+            raise ValueError(f"fractions between 0 and 1 separated by ';' like '0.1;0.6;1', got '{value}'") from None
+        if not 0 <= number <= 1:
+            raise ValueError(f"fractions between 0 and 1 separated by ';' like '0.1;0.6;1', got {number:g} in '{value}'")
+        out.append(float(number))
     return out
+
+
+def _safe_id(value: str) -> str:
+    if set(value) == {"."}:
+        raise ValueError(f"'{value}' cannot be an id: ids name files and folders of the results; use letters or digits")
+    return value
 
 
 def _bool(value: object) -> bool:
@@ -88,7 +99,7 @@ OptInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
 IdList = Annotated[list[str], BeforeValidator(_id_list)]
 Fractions = Annotated[list[float], BeforeValidator(_fraction_list)]
 Flag = Annotated[bool, BeforeValidator(_bool)]
-Id = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")]
+Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$"), AfterValidator(_safe_id)]
 OptId = Annotated[Id | None, BeforeValidator(_blank_to_none)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
 
@@ -96,7 +107,7 @@ Fraction = Annotated[float, Field(ge=0, le=1)]
 class Row(BaseModel):
     """A table row. Unknown columns are errors, so a misspelt header is caught, not ignored."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
     source: str = Field(min_length=1, description="Where the figure comes from: document section, table or line")
 
 
@@ -412,7 +423,7 @@ OB_PROJECT_TYPES = Literal[
 
 
 class OptimismBias(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     project_type: OB_PROJECT_TYPES
     bound: Literal["upper", "lower"] = "upper"
     measure: Literal["capex", "duration", "opex"] = "capex"
@@ -421,7 +432,7 @@ class OptimismBias(BaseModel):
 class Adjustment(BaseModel):
     """A multiplicative adjustment: benefits × (1 − pct/100) or costs × (1 + pct/100)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str
     applies_to: Literal["benefits", "costs"]
     pct: float | None = Field(None, ge=0, le=300)
@@ -437,7 +448,7 @@ class Adjustment(BaseModel):
 
 
 class Horizon(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     start: FinancialYear
     years: int = Field(ge=1, le=200)
 
@@ -455,7 +466,7 @@ ScheduleName = Annotated[Literal["none", "stpr", "health", "stpr_sensitivity_tes
 class Discounting(BaseModel):
     """Green Book 2026 schedules (appraisal/money/reference/discount_schedules.csv), or a constant rate."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     schedule: ScheduleName | Literal["constant"] = "stpr"
     rate_pct: float | None = Field(None, ge=0, le=50, description="only for schedule: constant")
     sensitivities: list[ScheduleName] = Field(default_factory=list, description="other schedules reported alongside")
@@ -468,7 +479,7 @@ class Discounting(BaseModel):
 
 
 class StudyConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str
     description: str = ""
     display_unit: Literal["gbp", "gbp_k", "gbp_m"] = "gbp_m"
