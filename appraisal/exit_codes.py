@@ -18,3 +18,27 @@ MEANINGS = {
 
 def help_text() -> str:
     return "Exit codes: " + "; ".join(f"{code} {text}" for code, text in sorted(MEANINGS.items())) + "."
+
+
+class BadInput(ValueError):
+    """Bad input that is not a study problem: a command-line argument, an output folder (exit code 2)."""
+
+
+class StoreLocked(BadInput):
+    """The results store of an output folder is held by another run (exit code 2)."""
+
+
+class SchedulerUnreachable(BadInput):
+    """The dask scheduler named by --scheduler cannot be reached (exit code 2)."""
+
+
+class Interrupted(RuntimeError):
+    """The run was interrupted: Ctrl-C, or a worker or the scheduler lost beyond retry (exit code 5)."""
+
+
+class Infeasible(RuntimeError):
+    """No plan satisfies the rules; results and the diagnosis are written (exit code 3)."""
+
+
+class NoPlan(RuntimeError):
+    """No plan was found within the time limit (exit code 4)."""

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from appraisal.workflows.outputs import write_workbook
+from appraisal.study.columns import describe_columns
 from appraisal.study.schema import TABLE_MODELS
 
 STUDY_YAML = """\
@@ -54,15 +55,6 @@ EXAMPLES: dict[str, dict] = {
     "driver_scores": {"driver_id": "cost", "option_id": "status_quo", "rag": "Red", "rationale": "no saving",
                       "source": "workshop 5 Oct"},
 }
-
-
-def describe_columns() -> pd.DataFrame:
-    rows = []
-    for table, model in TABLE_MODELS.items():
-        for column, f in model.model_fields.items():
-            rows.append({"table": table, "column": column, "required": f.is_required(),
-                         "description": f.description or ""})
-    return pd.DataFrame(rows)
 
 
 def write_template(folder: Path, excel: bool = False) -> list[Path]:

@@ -114,13 +114,30 @@ def local_cluster(n_workers: int | None = None):
                             dashboard_address=None)
 
 
+CONNECT_TIMEOUT_S = 5
+
+
+def connect(address: str):
+    """A client of the dask scheduler at `address`; SchedulerUnreachable within 5 s when there is none."""
+    from distributed import Client
+
+    from appraisal.exit_codes import SchedulerUnreachable
+
+    try:
+        return Client(address, timeout=f"{CONNECT_TIMEOUT_S}s")
+    except (OSError, TimeoutError, ValueError) as exc:  # refused, timed out, or not an address
+        raise SchedulerUnreachable(f"cannot reach the dask scheduler at '{address}' within {CONNECT_TIMEOUT_S} s "
+                                   f"({type(exc).__name__}: {exc}); start it with `dask scheduler` or drop "
+                                   "--scheduler") from None
+
+
 def _open_client(scheduler, n_workers):
     """Returns (client, owned). None -> :func:`local_cluster`."""
     from distributed import Client
     if scheduler is None or scheduler == "local":
         return Client(local_cluster(n_workers)), True
     if isinstance(scheduler, str):
-        return Client(scheduler), True
+        return connect(scheduler), True
     return scheduler, False  # an existing Client
 
 
