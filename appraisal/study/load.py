@@ -37,6 +37,7 @@ class Study:
     input_hashes: dict[str, str] = field(default_factory=dict)
     raw_ids: dict[str, set[str]] = field(default_factory=dict)  # "table.column" -> ids as typed, valid rows or not
     unreadable: set[str] = field(default_factory=set)  # tables with a whole-table problem (not checked against)
+    flawed: set[str] = field(default_factory=set)  # tables with any problem (checks across their rows skipped)
     warnings: list[Problem] = field(default_factory=list)  # harmless oddities, printed by validate and describe
 
     @property
@@ -131,9 +132,10 @@ def _numeric_fields(model: type[Row]) -> dict[str, str]:
     return {name: kind for name, f in model.model_fields.items() if (kind := _numeric_field(f.annotation))}
 
 
-def validate_rows(header: list[str], rows: list[tuple[int, list[str]]], model: type[Row], where: str
-                  ) -> tuple[pd.DataFrame, list[Problem]]:
-    """Validate each row of a raw table (cells as typed); return typed rows and the problems found."""
+def validate_rows(header: list[str], rows: list[tuple[int, list[str]]], model: type[Row], where: str,
+                  skip: set[int] = frozenset()) -> tuple[pd.DataFrame, list[Problem]]:
+    """Validate each row of a raw table (cells as typed); return typed rows and the problems found.
+    Rows in `skip` already have a problem of their own (a formula without a value, too many cells)."""
     problems: list[Problem] = []
     known = set(model.model_fields)
     columns = [str(c).strip() for c in header]
@@ -161,6 +163,8 @@ def validate_rows(header: list[str], rows: list[tuple[int, list[str]]], model: t
     numeric = _numeric_fields(model)
     records = []
     for row_no, cells in rows:
+        if row_no in skip:
+            continue
         record, typed_text = {}, {}
         bad = False
         for col, cell in zip(columns, cells):
@@ -196,7 +200,7 @@ def validate_rows(header: list[str], rows: list[tuple[int, list[str]]], model: t
     if not records:
         frame = _empty_frame(model)
         frame["source_row"] = pd.Series(dtype=int)
-        if not problems:
+        if not problems and not skip:
             problems.append(Problem(where, None, None, "this table is empty (a header and no rows): add rows or "
                                                        "remove the table"))
         return frame, problems
@@ -237,6 +241,7 @@ def _read_raw(path: Path, config: StudyConfig) -> tuple[dict, dict[str, str], li
     problems: list[Problem] = []
     sought: dict[str, str] = {}
     if config.workbook:
+        sought.update({name: f"{config.workbook}: sheet '{name}'" for name in TABLE_MODELS})
         book, problem = _inside(path, config.workbook, "study.yaml", "workbook")
         if problem:
             return raw, hashes, [problem], sought
@@ -245,7 +250,7 @@ def _read_raw(path: Path, config: StudyConfig) -> tuple[dict, dict[str, str], li
         hashes[config.workbook] = hashlib.sha256(book.read_bytes()).hexdigest()
         sheets, problems = read_workbook_cells(book, config.workbook)
         by_table: dict[str, str] = {}
-        for sheet, (header, rows) in sheets.items():
+        for sheet, (header, rows, bad) in sheets.items():
             name = _table_name(sheet)
             where = f"{config.workbook}:{sheet}"
             if name.startswith("_") or name.lower() == "readme":
@@ -261,11 +266,7 @@ def _read_raw(path: Path, config: StudyConfig) -> tuple[dict, dict[str, str], li
             by_table[name] = sheet
             if not header:
                 problems.append(Problem(where, None, None, "this table is empty: row 1 should be the header"))
-                raw[name] = ([], [], where)
-                continue
-            raw[name] = (header, rows, where)
-        for name in TABLE_MODELS:
-            sought.setdefault(name, f"{config.workbook}: sheet '{name}'")
+            raw[name] = (header, rows, where, bad)
         return raw, hashes, problems, sought
     known_files = set()
     for name in TABLE_MODELS:
@@ -274,23 +275,25 @@ def _read_raw(path: Path, config: StudyConfig) -> tuple[dict, dict[str, str], li
         file_path, problem = _inside(path, file_name, "study.yaml", f"tables.{name}")
         if problem:
             problems.append(problem)
-            raw[name] = ([], [], file_name)
+            raw[name] = ([], [], file_name, set())
             continue
         known_files.add(file_path)
         if not file_path.exists():
             if name in config.tables:
                 problems.append(Problem("study.yaml", None, f"tables.{name}", f"file '{file_name}' not found"))
-                raw[name] = ([], [], file_name)
+                raw[name] = ([], [], file_name, set())
             continue
         data = file_path.read_bytes()
         hashes[file_name] = hashlib.sha256(data).hexdigest()
-        header, rows, found = read_csv_cells(file_path, file_name)
+        header, rows, found, bad = read_csv_cells(file_path, file_name)
         problems.extend(found)
-        raw[name] = (header, rows, file_name)
+        raw[name] = (header, rows, file_name, bad)
     expected = [f"{n}.csv" for n in TABLE_MODELS]
     for extra in sorted(path.glob("*.csv")):
         if extra.resolve() in known_files or extra.name in IGNORED_FILES:
             continue
+        if extra.stem in config.tables:
+            continue  # the default file of a table study.yaml names elsewhere (reported as a warning)
         near = difflib.get_close_matches(extra.name, expected, n=1)
         hint = f"did you mean '{near[0]}'? " if near else ""
         problems.append(Problem(extra.name, None, None, f"not a table reformkit reads; {hint}rename it, move it out of "
@@ -340,8 +343,13 @@ def read_config(path: Path) -> StudyConfig:
     try:
         return StudyConfig.model_validate(data)
     except ValidationError as exc:
-        problems = [Problem("study.yaml", None, ".".join(str(p) for p in e["loc"]) or None, _friendly(e))
-                    for e in exc.errors()]
+        problems, seen = [], set()
+        for e in exc.errors():
+            # a union's alternatives add tags such as "literal['constant']" to the path: one line per setting
+            loc = ".".join(str(p) for p in e["loc"] if not any(ch in str(p) for ch in "[("))
+            if loc not in seen:
+                seen.add(loc)
+                problems.append(Problem("study.yaml", None, loc or None, _friendly(e)))
         raise StudyError(problems) from None
 
 
@@ -358,32 +366,43 @@ def load_study(path: str | Path, needs: tuple[str, ...] = ()) -> Study:
     sources: dict[str, str] = {}
     raw_ids: dict[str, set[str]] = {}
     unreadable: set[str] = set()
+    flawed: set[str] = set()
     for name, model in TABLE_MODELS.items():
         if name in raw:
-            header, rows, where = raw[name]
+            header, rows, where, bad = raw[name]
             sources[name] = where
+            if bad:
+                flawed.add(name)
             if not header:
                 unreadable.add(name)
                 tables[name] = _empty_frame(model).assign(source_row=pd.Series(dtype=int))
                 continue
-            typed, found = validate_rows(header, rows, model, where)
+            typed, found = validate_rows(header, rows, model, where, bad)
             for j, col in enumerate(header):
-                if str(col).strip().endswith("_id"):
+                if str(col).strip().endswith("_id") or str(col).strip() == "component":
                     raw_ids.setdefault(f"{name}.{str(col).strip()}", set()).update(
                         cells[j].strip() for _, cells in rows if cells[j].strip())
             if any(p.row is None for p in found):
                 unreadable.add(name)
+            if found:
+                flawed.add(name)
             problems.extend(found)
             tables[name] = typed
         else:
             tables[name], sources[name] = _empty_frame(model).assign(source_row=pd.Series(dtype=int)), sought[name]
-    for table, why in requirement_problems(set(raw), needs):
+    book_unreadable = bool(config.workbook) and not raw and bool(problems)
+    for table, why in [] if book_unreadable else requirement_problems(set(raw), needs):
         if config.workbook:
             problems.append(Problem(config.workbook, None, None, f"sheet '{table}' is missing: {why}"))
         else:
             problems.append(Problem(sought[table], None, None, f"required table is missing: {why}"))
+        unreadable.add(table)
     study = Study(path=path, config=config, tables=tables, sources=sources, input_hashes=hashes,
-                  raw_ids=raw_ids, unreadable=unreadable)
+                  raw_ids=raw_ids, unreadable=unreadable, flawed=flawed | unreadable)
+    for name, file_name in config.tables.items():
+        if file_name != f"{name}.csv" and (path / f"{name}.csv").is_file() and not config.workbook:
+            study.warnings.append(Problem(f"{name}.csv", None, None, f"not read: study.yaml reads table '{name}' "
+                                                                     f"from '{file_name}'"))
     problems.extend(cross_reference_problems(study))
     if problems:
         raise StudyError(problems)

@@ -31,31 +31,33 @@ def decode(data: bytes, where: str) -> tuple[str | None, list[Problem]]:
                               "('CSV UTF-8' in Excel)")]
 
 
-def read_csv_cells(path: Path, where: str) -> tuple[list[str], Rows, list[Problem]]:
+def read_csv_cells(path: Path, where: str) -> tuple[list[str], Rows, list[Problem], set[int]]:
+    """(header, rows, problems, rows not to validate: their problem is already reported)."""
     text, problems = decode(path.read_bytes(), where)
     if text is None:
-        return [], [], problems
+        return [], [], problems, set()
     try:
         records = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        return [], [], [Problem(where, None, None, f"cannot read as CSV ({exc})")]
+        return [], [], [Problem(where, None, None, f"cannot read as CSV ({exc})")], set()
     if not records or not any(c.strip() for c in records[0]):
-        return [], [], [Problem(where, None, None, "this table is empty: row 1 should be the header")]
+        return [], [], [Problem(where, None, None, "this table is empty: row 1 should be the header")], set()
     header = records[0]
     if len(header) == 1:
         for delim, name in DELIMITERS.items():
             if delim in header[0]:
                 return [], [], [Problem(where, None, None,
                                         f"is {name}-delimited ('{delim}' between the headers); reformkit reads "
-                                        "comma-separated CSV: save it as 'CSV UTF-8 (comma delimited)'")]
+                                        "comma-separated CSV: save it as 'CSV UTF-8 (comma delimited)'")], set()
     rows: Rows = []
+    bad: set[int] = set()
     for i, cells in enumerate(records[1:], start=2):
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
             problems.append(Problem(where, i, None, f"has {len(cells)} cells but the header has {len(header)} "
                                                     "(a value containing a comma needs double quotes)"))
-            continue
+            bad.add(i)
         rows.append((i, (cells + [""] * len(header))[:len(header)]))
-    return header, rows, problems
+    return header, rows, problems, bad
 
 
 def _cell_text(value: object) -> str:
@@ -72,30 +74,35 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_workbook_cells(book: Path, name: str) -> tuple[dict[str, tuple[list[str], Rows]], list[Problem]]:
+def read_workbook_cells(book: Path, name: str) -> tuple[dict[str, tuple[list[str], Rows, set[int]]], list[Problem]]:
     """Every sheet of a workbook: cells by their saved (cached) value. A formula cell without a saved
     value (a workbook written by a program and never opened in Excel) is a problem, not a blank."""
     from openpyxl import load_workbook
 
     try:
-        values = load_workbook(book, read_only=True, data_only=True)
         formulas = load_workbook(book, read_only=True, data_only=False)
+        values = None
+        if any(c.data_type == "f" for ws in formulas.worksheets for r in ws.iter_rows() for c in r):
+            values = load_workbook(book, read_only=True, data_only=True)  # the saved results of the formulas
     except Exception as exc:  # openpyxl raises many kinds on a corrupt or non-Excel file
         return {}, [Problem(name, None, None, f"cannot read as an Excel workbook ({type(exc).__name__}: {exc})")]
-    sheets: dict[str, tuple[list[str], Rows]] = {}
+    sheets: dict[str, tuple[list[str], Rows, set[int]]] = {}
     problems: list[Problem] = []
     try:
-        for ws in values.worksheets:
+        for ws in formulas.worksheets:
             where = f"{name}:{ws.title}"
-            grid = [list(r) for r in ws.iter_rows(values_only=True)]
-            kinds = [[getattr(c, "data_type", None) for c in r] for r in formulas[ws.title].iter_rows()]
+            cells_f = [list(r) for r in ws.iter_rows()]
+            kinds = [[getattr(c, "data_type", None) for c in r] for r in cells_f]
+            grid = ([list(r) for r in values[ws.title].iter_rows(values_only=True)] if values is not None
+                    else [[getattr(c, "value", None) for c in r] for r in cells_f])
             if not grid or not any(v is not None and str(v).strip() for v in grid[0]):
-                sheets[ws.title] = ([], [])
+                sheets[ws.title] = ([], [], set())
                 continue
             header = [_cell_text(v) for v in grid[0]]
             while header and not header[-1].strip():
                 header.pop()
             rows: Rows = []
+            bad: set[int] = set()
             for i, raw in enumerate(grid[1:], start=2):
                 kind = kinds[i - 1] if i - 1 < len(kinds) else []
                 cells = []
@@ -105,14 +112,17 @@ def read_workbook_cells(book: Path, name: str) -> tuple[dict[str, tuple[list[str
                         problems.append(Problem(where, i, header[j] or None,
                                                 "is a formula with no saved result (the workbook was never "
                                                 "recalculated): open and save it in Excel, or type the value"))
+                        bad.add(i)
                     cells.append(_cell_text(value))
                 extra = [v for v in raw[len(header):] if v is not None and str(v).strip()]
                 if extra:
                     problems.append(Problem(where, i, None, f"has values beyond the last header column "
                                                             f"('{_cell_text(extra[0])}')"))
+                    bad.add(i)
                 rows.append((i, cells))
-            sheets[ws.title] = (header, rows)
+            sheets[ws.title] = (header, rows, bad)
     finally:
-        values.close()
         formulas.close()
+        if values is not None:
+            values.close()
     return sheets, problems

@@ -467,7 +467,8 @@ class Discounting(BaseModel):
     """Green Book 2026 schedules (appraisal/money/reference/discount_schedules.csv), or a constant rate."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
-    schedule: ScheduleName | Literal["constant"] = "stpr"
+    schedule: Annotated[Literal["none", "stpr", "health", "stpr_sensitivity_test", "constant"],
+                        BeforeValidator(_schedule_name)] = "stpr"
     rate_pct: float | None = Field(None, ge=0, le=50, description="only for schedule: constant")
     sensitivities: list[ScheduleName] = Field(default_factory=list, description="other schedules reported alongside")
 

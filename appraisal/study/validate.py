@@ -98,6 +98,7 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
             value = ", ".join(str(frame[k].iloc[pos]) for k in keys if frame[k].iloc[pos] is not None)
             problems.append(Problem(src[name], _row(frame, pos), keys[0],
                                     f"duplicate {'/'.join(keys)} '{value}' (first on row {seen[key]})"))
+            study.flawed.add(name)
     for name in HARMLESS_DUPLICATES:
         frame = t.get(name)
         if frame is None or frame.empty:
@@ -143,7 +144,7 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
                 problems.append(Problem(src[name], _row(frame, pos), column, f"year {value} is outside the horizon {span}"))
 
     alloc = t["allocations"]
-    if not alloc.empty:
+    if not alloc.empty and "allocations" not in study.flawed:
         for aid, group in alloc.groupby("allocation_id", sort=True):
             bases = set(group["basis"])
             if len(bases) > 1:
@@ -156,7 +157,7 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
 
     benefits = t["benefits"]
     profiled = set(t["benefit_profiles"]["stream_id"])
-    for pos, row in enumerate(benefits.itertuples(index=False)):
+    for pos, row in enumerate(benefits.itertuples(index=False) if "benefit_profiles" not in study.flawed else []):
         if row.run_rate_gbp is None and row.benefit_id not in profiled:
             problems.append(Problem(src["benefits"], _row(benefits, pos), "run_rate_gbp",
                                     f"benefit '{row.benefit_id}' has no run_rate_gbp and no rows in benefit_profiles"))
@@ -230,6 +231,7 @@ def adjustment_problems(study: "Study") -> list[Problem]:
                                         f"{', '.join(known_categories)}"))
         frame = lines[adj.applies_to]
         components = set(frame["component"].dropna()) if "component" in frame else set()
+        components |= study.raw_ids.get(f"{adj.applies_to}.component", set())
         components |= {f"transfer:{v}" for v in study.tables["placements"]["vehicle_id"].dropna()}
         if adj.applies_to == "costs":
             components |= {"sites"} if not study.tables["sites"].empty else set()
@@ -245,11 +247,14 @@ def adjustment_problems(study: "Study") -> list[Problem]:
 def uncertainty_problems(study: "Study") -> list[Problem]:
     """What each uncertainty scales must exist, and its distribution must have the figures it needs."""
     u = study.tables["uncertainties"]
-    if u.empty:
+    if u.empty or study.unreadable & {"benefits", "costs"}:
         return []
     t = study.tables
-    benefits, costs = set(t["benefits"]["benefit_id"]), set(t["costs"]["cost_id"])
-    components = set(t["benefits"]["component"]) | set(t["costs"]["component"])
+    raw = study.raw_ids
+    benefits = set(t["benefits"]["benefit_id"]) | raw.get("benefits.benefit_id", set())
+    costs = set(t["costs"]["cost_id"]) | raw.get("costs.cost_id", set())
+    components = (set(t["benefits"]["component"]) | set(t["costs"]["component"])
+                  | raw.get("benefits.component", set()) | raw.get("costs.component", set()))
     where = study.sources["uncertainties"]
     problems = []
     for pos, row in enumerate(u.itertuples(index=False)):
