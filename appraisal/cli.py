@@ -6,7 +6,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from typer.core import TyperGroup
 from rich.console import Console
@@ -64,8 +63,8 @@ class ReformkitGroup(TyperGroup):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
-            raise
+        except (typer.Exit, typer.Abort, typer.TyperException, SystemExit):
+            raise  # usage errors and exits: typer prints them (a bad argument exits 2)
         except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt too: exit 5, not a traceback
             raise typer.Exit(exit_code_for(exc)) from None
 

@@ -391,6 +391,8 @@ def load_study(path: str | Path, needs: tuple[str, ...] = ()) -> Study:
         else:
             tables[name], sources[name] = _empty_frame(model).assign(source_row=pd.Series(dtype=int)), sought[name]
     book_unreadable = bool(config.workbook) and not raw and bool(problems)
+    if book_unreadable:
+        unreadable |= set(TABLE_MODELS)  # nothing to check the references against
     for table, why in [] if book_unreadable else requirement_problems(set(raw), needs):
         if config.workbook:
             problems.append(Problem(config.workbook, None, None, f"sheet '{table}' is missing: {why}"))
