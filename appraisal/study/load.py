@@ -178,7 +178,7 @@ def validate_rows(header: list[str], rows: list[tuple[int, list[str]]], model: t
                     bad = True
                     continue
                 typed_text[col] = cells[columns.index(col)].strip()
-            record[col] = cell
+            record[col] = cell.strip()  # padding around a value is not part of it
         if not record and not bad:
             continue  # a blank line
         try:
