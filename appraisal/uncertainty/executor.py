@@ -115,7 +115,7 @@ def local_cluster(n_workers: int | None = None):
 
 
 CONNECT_TIMEOUT_S = 4  # an unreachable scheduler is reported within 5 s
-HANDSHAKE_TIMEOUT_S = 30  # a scheduler that answers may be slow to greet on a busy machine
+HANDSHAKE_TIMEOUT_S = 15  # greeting a live scheduler on a busy machine; also how long a lost one is awaited
 
 
 def connect(address: str):

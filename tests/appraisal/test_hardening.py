@@ -482,3 +482,41 @@ def test_exit_codes_are_in_help_and_readme():
     assert "| 3 | infeasible" in readme and "| 5 | interrupted" in readme and "| 4 | no plan" in readme
     assert (exit_codes.OK, exit_codes.BAD_INPUT, exit_codes.INFEASIBLE, exit_codes.NO_PLAN,
             exit_codes.INTERRUPTED) == (0, 2, 3, 4, 5)
+
+
+@pytest.mark.cluster
+@pytest.mark.slow
+def test_the_scheduler_killed_mid_run_is_exit_5(tmp_path):
+    """A real `dask scheduler` and worker; the scheduler is killed while `sensitivity` runs on it."""
+    dask = str(Path(sys.executable).with_name("dask"))
+    sf, logs = tmp_path / "scheduler.json", tmp_path / "scheduler.log"
+    procs = []
+    try:
+        with open(logs, "w") as log:
+            procs.append(subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                           "--scheduler-file", str(sf)], stdout=log, stderr=subprocess.STDOUT))
+        deadline = time.time() + 60
+        while not (sf.exists() and sf.stat().st_size > 0):
+            assert time.time() < deadline, logs.read_text()
+            time.sleep(0.2)
+        address = json.loads(sf.read_text())["address"]
+        procs.append(subprocess.Popen([dask, "worker", "--scheduler-file", str(sf), "--host", "127.0.0.1", "--nthreads",
+                                       "1", "--no-nanny", "--no-dashboard"], stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL))
+        run = subprocess.Popen([sys.executable, "-m", "appraisal.cli", "sensitivity", str(MINI), "--method",
+                                "montecarlo", "-n", "20000", "--agents", "--scheduler", address, "--out",
+                                str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 120
+        while "Receive client connection" not in logs.read_text():
+            assert time.time() < deadline and run.poll() is None, logs.read_text()
+            time.sleep(0.5)
+        time.sleep(3)
+        procs[0].kill()
+        out, errors = run.communicate(timeout=120)
+        assert run.returncode == exit_codes.INTERRUPTED, errors
+        assert "interrupted: the dask scheduler or a worker was lost" in errors
+        assert "Traceback" not in out + errors
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
