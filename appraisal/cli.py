@@ -37,8 +37,7 @@ def exit_code_for(exc: BaseException) -> int:
         err.print("[bold red]interrupted[/] (Ctrl-C); finished sensitivity runs are kept: run the same command "
                   "again to resume", highlight=False)
         return exit_codes.INTERRUPTED
-    if isinstance(exc, Interrupted) or type(exc).__name__ in LOST_CLUSTER or \
-            type(exc).__module__.split(".")[0] in {"distributed", "tornado"}:
+    if isinstance(exc, Interrupted) or type(exc).__name__ in LOST_CLUSTER or from_cluster(exc):
         err.print(f"[bold red]interrupted:[/] the dask scheduler or a worker was lost ({type(exc).__name__}: "
                   f"{exc}); finished runs are kept: run the same command again to resume",
                   highlight=False, soft_wrap=True)
@@ -55,6 +54,16 @@ def exit_code_for(exc: BaseException) -> int:
     err.print(f"internal error (a bug in reformkit, please report it): {type(exc).__name__}: {exc}; "
               f"the traceback is in {log}", highlight=False, soft_wrap=True, markup=False)
     return exit_codes.INTERNAL
+
+
+def from_cluster(exc: BaseException) -> bool:
+    """Raised by dask.distributed or tornado (a worker, nanny or scheduler that failed or went away)."""
+    import traceback
+
+    if type(exc).__module__.split(".")[0] in {"distributed", "tornado"}:
+        return True
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and any(part in frames[-1].filename for part in ("/distributed/", "/tornado/"))
 
 
 class ReformkitGroup(TyperGroup):
@@ -74,7 +83,7 @@ app = typer.Typer(help="reformkit: optimise, simulate and appraise public-servic
                   cls=ReformkitGroup, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 StudyArg = Annotated[Path, typer.Argument(help="Study folder (study.yaml + tables)")]
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for results")]
+OutOpt = Annotated[Path, typer.Option("--out", "-o", file_okay=False, help="Folder for results")]
 SEED_MAX = 2**31 - 1
 SchedulerOpt = Annotated[str | None, typer.Option("--scheduler", help="Join a dask cluster at tcp://HOST:PORT")]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=0, max=256,

@@ -41,6 +41,9 @@ def parse_number(text: str, money: bool) -> float:
         raise ValueError(f"expected {forms}, got '{text}'")
     if not math.isfinite(value) or abs(value) > LIMIT:
         raise ValueError(f"expected a number between -1e15 and 1e15, got '{text}'")
+    if value == 0 and re.search(r"[1-9]", body.split("e")[0].split("E")[0]):
+        raise ValueError(f"expected a number a computer can hold (this one is too small: it would read as 0), "
+                         f"got '{text}'")
     return value
 
 

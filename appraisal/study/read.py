@@ -15,11 +15,14 @@ from pathlib import Path
 from appraisal.study.errors import Problem
 
 Rows = list[tuple[int, list[str]]]
-DELIMITERS = {";": "semicolon", "\t": "tab", "|": "pipe"}
+DELIMITERS = {";": ("semicolon", "';'"), "\t": ("tab", "tabs"), "|": ("pipe", "'|'")}
 
 
 def decode(data: bytes, where: str) -> tuple[str | None, list[Problem]]:
     """UTF-8 text (a byte-order mark is allowed), or a problem naming the file and the likely encoding."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(where, None, None, "is UTF-16 text (Excel's 'Unicode Text'); save it as UTF-8 "
+                                                 "('CSV UTF-8' in Excel)")]
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
@@ -36,18 +39,22 @@ def read_csv_cells(path: Path, where: str) -> tuple[list[str], Rows, list[Proble
     text, problems = decode(path.read_bytes(), where)
     if text is None:
         return [], [], problems, set()
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records = []
     try:
-        records = list(csv.reader(io.StringIO(text, newline="")))
+        for record in reader:
+            records.append(record)
     except csv.Error as exc:
-        return [], [], [Problem(where, None, None, f"cannot read as CSV ({exc})")], set()
+        detail = "a double quote opened here is never closed" if "end of data" in str(exc) else str(exc)
+        return [], [], [Problem(where, len(records) + 1, None, f"cannot read as CSV: {detail}")], set()
     if not records or not any(c.strip() for c in records[0]):
         return [], [], [Problem(where, None, None, "this table is empty: row 1 should be the header")], set()
     header = records[0]
     if len(header) == 1:
-        for delim, name in DELIMITERS.items():
+        for delim, (name, shown) in DELIMITERS.items():
             if delim in header[0]:
                 return [], [], [Problem(where, None, None,
-                                        f"is {name}-delimited ('{delim}' between the headers); reformkit reads "
+                                        f"is {name}-delimited ({shown} between the headers); reformkit reads "
                                         "comma-separated CSV: save it as 'CSV UTF-8 (comma delimited)'")], set()
     rows: Rows = []
     bad: set[int] = set()

@@ -183,6 +183,14 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
             problems.append(Problem("study.yaml", None, "options", f"'{oid}' is not an option_id in {src['options']}"))
     if cfg.preferred_option and cfg.preferred_option not in option_ids:
         problems.append(Problem("study.yaml", None, "preferred_option", f"'{cfg.preferred_option}' is not an option_id in {src['options']}"))
+    views = dict(zip(t["options"]["option_id"], t["options"]["view_of"])) if "view_of" in t["options"] else {}
+    base = views.get(cfg.preferred_option)
+    if base is not None and base == base:
+        problems.append(Problem("study.yaml", None, "preferred_option", f"'{cfg.preferred_option}' is a view of "
+                                                                        f"'{base}', not a choice; name '{base}'"))
+    repeated = sorted({o for o in cfg.options if cfg.options.count(o) > 1})
+    if repeated:
+        problems.append(Problem("study.yaml", None, "options", f"option(s) {', '.join(repeated)} listed twice"))
     return problems
 
 

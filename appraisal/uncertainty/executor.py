@@ -145,6 +145,8 @@ def connect(address: str):
                                    "--scheduler") from None
     try:
         return Client(address, timeout=f"{HANDSHAKE_TIMEOUT_S}s")
+    except ValueError as exc:
+        raise SchedulerUnreachable(f"'{address}' is not a scheduler address ({exc}); give tcp://HOST:PORT") from None
     except Exception as exc:  # noqa: BLE001 - something listens there, but it does not speak dask
         raise SchedulerUnreachable(f"'{address}' answers but is not a dask scheduler that greets within "
                                    f"{HANDSHAKE_TIMEOUT_S} s ({type(exc).__name__}: {str(exc)[:120]})") from None
