@@ -6,6 +6,7 @@ arguments, checks made too late and spreadsheet formula injection.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -520,3 +521,63 @@ def test_the_scheduler_killed_mid_run_is_exit_5(tmp_path):
         for p in procs:
             p.kill()
             p.wait()
+
+
+# ----------------------------------------------------------------------------------- found by trying new inputs
+
+
+@pytest.mark.parametrize("name,edit,expected", [
+    ("utf16", lambda f: (f / "costs.csv").write_bytes((f / "costs.csv").read_text().encode("utf-16")),
+     "costs.csv: is UTF-16 text (Excel's 'Unicode Text'); save it as UTF-8 ('CSV UTF-8' in Excel)"),
+    ("tabs", lambda f: (f / "costs.csv").write_text((f / "costs.csv").read_text().replace(",", "\t")),
+     "costs.csv: is tab-delimited (tabs between the headers); reformkit reads comma-separated CSV: save it as "
+     "'CSV UTF-8 (comma delimited)'"),
+    ("unclosed-quote", lambda f: (f / "costs.csv").write_text((f / "costs.csv").read_text()
+                                                              + 'c9,"Front office,one_off,shared,1,1,,,split,merge,t\n'),
+     "costs.csv, row 4: cannot read as CSV: a double quote opened here is never closed"),
+    ("underflow", lambda f: replace(f / "costs.csv", ",1500,", ",1e-400,"),
+     "costs.csv, row 2, column 'amount_gbp': expected a number a computer can hold (this one is too small: it would "
+     "read as 0), got '1e-400'"),
+    ("unicode-minus", lambda f: replace(f / "costs.csv", ",1500,", ",−1500,"),
+     "costs.csv, row 2, column 'amount_gbp': expected an amount in £ written 1234567.89, £1,234,567.89 or -250000 "
+     "(thousands separators only as in 1,234,567.89; no units such as m or k, no decimal comma), got '−1500'"),
+    ("options-twice", lambda f: replace(f / "study.yaml", "preferred_option", "options: [merge, merge]\npreferred_option"),
+     "study.yaml, column 'options': option(s) merge listed twice"),
+    ("no-header-column", lambda f: (f / "options.csv").write_text("\n".join(
+        line + (",x" if i else ",") for i, line in enumerate((f / "options.csv").read_text().splitlines())) + "\n"),
+     "options.csv: a column with values has no header (column 5)"),
+])
+def test_inputs_found_by_a_careful_tester(tmp_path, name, edit, expected):
+    folder = copy(MINI, tmp_path)
+    edit(folder)
+    assert problems_of(folder) == [expected]
+
+
+def test_a_view_cannot_be_the_preferred_option(tmp_path):
+    folder = copy(LANCS, tmp_path)
+    replace(folder / "study.yaml", "preferred_option: opt3", "preferred_option: opt3_enabled")
+    assert problems_of(folder) == ["study.yaml, column 'preferred_option': 'opt3_enabled' is a view of 'opt3', not a "
+                                   "choice; name 'opt3'"]
+
+
+def test_out_must_be_a_folder_and_a_scheduler_an_address(tmp_path):
+    (tmp_path / "file").write_text("x")
+    result = runner.invoke(app, ["appraise", str(MINI), "--out", str(tmp_path / "file")])
+    flat = re.sub(r"[│╭╮╰╯─\s]+", " ", result.output)
+    assert result.exit_code == exit_codes.BAD_INPUT and "is a file" in flat, flat
+    result = runner.invoke(app, ["buyin", str(MINI), "--scheduler", "http://x", "--out", str(tmp_path / "o")])
+    assert result.exit_code == exit_codes.BAD_INPUT
+    assert "'http://x' is not a scheduler address" in result.output and not (tmp_path / "o").exists()
+
+
+def test_an_unexpected_error_is_exit_1_with_the_traceback_saved(tmp_path, monkeypatch):
+    import appraisal.workflows.appraise as appraise_module
+
+    def broken(*args, **kwargs):
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(appraise_module, "financial_case", broken)
+    result = runner.invoke(app, ["appraise", str(MINI), "--out", str(tmp_path / "out")])
+    assert result.exit_code == exit_codes.INTERNAL
+    assert "internal error (a bug in reformkit, please report it): TypeError: a bug" in result.output
+    assert "Traceback" not in result.output
