@@ -401,6 +401,11 @@ def load_study(path: str | Path, needs: tuple[str, ...] = ()) -> Study:
         unreadable.add(table)
     study = Study(path=path, config=config, tables=tables, sources=sources, input_hashes=hashes,
                   raw_ids=raw_ids, unreadable=unreadable, flawed=flawed | unreadable)
+    if config.workbook:
+        for extra in sorted(path.glob("*.csv")):
+            if extra.name not in IGNORED_FILES:
+                study.warnings.append(Problem(extra.name, None, None, f"not read: this study reads its tables from "
+                                                                      f"{config.workbook}"))
     for name, file_name in config.tables.items():
         if file_name != f"{name}.csv" and (path / f"{name}.csv").is_file() and not config.workbook:
             study.warnings.append(Problem(f"{name}.csv", None, None, f"not read: study.yaml reads table '{name}' "

@@ -188,6 +188,9 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
     if base is not None and base == base:
         problems.append(Problem("study.yaml", None, "preferred_option", f"'{cfg.preferred_option}' is a view of "
                                                                         f"'{base}', not a choice; name '{base}'"))
+    if cfg.workbook and cfg.tables:
+        problems.append(Problem("study.yaml", None, "tables", f"a workbook study reads every table from "
+                                                              f"{cfg.workbook}; remove `tables:` or `workbook:`"))
     repeated = sorted({o for o in cfg.options if cfg.options.count(o) > 1})
     if repeated:
         problems.append(Problem("study.yaml", None, "options", f"option(s) {', '.join(repeated)} listed twice"))

@@ -581,3 +581,17 @@ def test_an_unexpected_error_is_exit_1_with_the_traceback_saved(tmp_path, monkey
     assert result.exit_code == exit_codes.INTERNAL
     assert "internal error (a bug in reformkit, please report it): TypeError: a bug" in result.output
     assert "Traceback" not in result.output
+
+
+def test_csv_files_beside_a_workbook_are_named_and_tables_with_a_workbook_refused(tmp_path):
+    book = tmp_path / "book"
+    assert runner.invoke(app, ["convert", str(MINI), str(book)]).exit_code == 0
+    shutil.copy(MINI / "costs.csv", book / "costs.csv")
+    assert [str(w) for w in load_study(book).warnings] == ["costs.csv: not read: this study reads its tables from "
+                                                           "study.xlsx"]
+    result = runner.invoke(app, ["validate", str(book)])
+    assert result.exit_code == 0 and "warning: costs.csv: not read" in result.output
+    with open(book / "study.yaml", "a") as fh:
+        fh.write("tables: {costs: costs.csv}\n")
+    assert problems_of(book) == ["study.yaml, column 'tables': a workbook study reads every table from study.xlsx; "
+                                 "remove `tables:` or `workbook:`"]
