@@ -14,17 +14,17 @@ from .compare import compare_interventions
 from .governance import rule_holds
 from .inputs import BuyInInputs, validate
 from .interventions import EarlyEngagement, GovernanceChange, RiskShare, SidePayment, apply_interventions
-from .model import BuyInModel, PartnerAgent
+from .engine import BLOCK, run_block
 from .params import BehaviourParams
 from .prepare import Prepared, default_network, prepare
 from .reference import ReferenceModel
-from .simulate import BuyInResults, run_one, run_seeds, simulate
+from .simulate import BuyInResults, Run, run_one, run_seeds, simulate
 from .summary import (chosen_option, delay_summary, establishment_distribution, expected_profile,
                       median_establishment, prob_by_year)
 
 __all__ = [
-    "BehaviourParams", "BuyInInputs", "BuyInModel", "BuyInResults", "EarlyEngagement", "GovernanceChange",
-    "PartnerAgent", "Prepared", "ReferenceModel", "RiskShare", "SidePayment", "apply_interventions",
+    "BLOCK", "BehaviourParams", "BuyInInputs", "BuyInResults", "EarlyEngagement", "GovernanceChange",
+    "Prepared", "ReferenceModel", "RiskShare", "Run", "SidePayment", "apply_interventions", "run_block",
     "chosen_option", "compare_interventions", "connect", "default_network", "delay_summary",
     "establishment_distribution", "expected_profile", "median_establishment", "prepare", "prob_by_year",
     "rule_holds", "run_one", "run_seeds", "simulate", "validate",

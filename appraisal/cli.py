@@ -227,7 +227,9 @@ def appraise(study: StudyArg, out: OutOpt = Path("out/appraise")):
 def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
              option: Annotated[list[str] | None, typer.Option("--option", help="Option id (repeatable); default all")] = None,
              time_limit: Annotated[float | None, typer.Option(min=0.01, max=1e6,
-                                                              help="Seconds per solve; the best plan found is kept")] = None,
+                                                              help="Seconds per solve, a promise: each solve answers within "
+                                                                   "this + model build + 10%, with the best plan found, "
+                                                                   "its bound and gap")] = None,
              gap: Annotated[float, typer.Option(min=0, max=1, help="Relative optimality gap to stop at (0 to 1)")] = 1e-6,
              seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="HiGHS random seed")] = 0,
              alternatives: Annotated[int, typer.Option("--alternatives", min=0, max=100,
@@ -239,7 +241,12 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
              scheduler: SchedulerOpt = None,
              workers: Annotated[int, typer.Option("--workers", min=0, max=256,
                                                   help="Dask workers for --decompose (0 = in this process)")] = 0):
-    """Best placement of services into vehicles, sites and years per option (Pyomo + HiGHS)."""
+    """Best placement of services into vehicles, sites and years per option (Pyomo + HiGHS).
+
+    Exit codes: 0 every option has a plan; 2 bad input (study or arguments); 3 some option is infeasible
+    (no plan satisfies its rules; the diagnosis is printed); 4 no infeasible option, but for some option no plan
+    was found within the time limit; 1 an unexpected internal error (e.g. a plan that failed the constraint check).
+    """
     from appraisal.workflows.optimise import near_optimal, optimise_option, tradeoff
     from appraisal.workflows.outputs import write_json
     from appraisal.workflows.provenance import provenance
@@ -292,6 +299,9 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
     if any(v == "no_solution" for v in statuses.values()):
         raise NoPlan(f"no plan found within the time limit for option(s) "
                      f"{', '.join(o for o, v in statuses.items() if v == 'no_solution')}; raise --time-limit")
+    unexpected = sorted({v for v in statuses.values()} - {"optimal", "feasible"})
+    if unexpected:
+        raise RuntimeError(f"optimise ended with status {', '.join(unexpected)} (e.g. a plan that failed the constraint check)")
 
 
 @app.command()
