@@ -66,10 +66,22 @@ def from_cluster(exc: BaseException) -> bool:
     return bool(frames) and any(part in frames[-1].filename for part in ("/distributed/", "/tornado/"))
 
 
+def quiet_cluster_logs() -> None:
+    """dask.distributed logs reconnection attempts and lost workers with tracebacks on stderr; the CLI reports
+    what happened in one line (exit_code_for), so only dask's critical messages are shown (here and in workers)."""
+    import logging
+    import os
+
+    os.environ["DASK_LOGGING__DISTRIBUTED"] = "critical"  # read by worker processes as they start
+    for name in ("distributed", "tornado"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 class ReformkitGroup(TyperGroup):
     """Runs a command and maps whatever it raises to an exit code (see exit_code_for)."""
 
     def invoke(self, ctx):
+        quiet_cluster_logs()
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException, SystemExit):
