@@ -6,6 +6,7 @@ arguments, checks made too late and spreadsheet formula injection.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -492,10 +493,12 @@ def test_the_scheduler_killed_mid_run_is_exit_5(tmp_path):
     dask = str(Path(sys.executable).with_name("dask"))
     sf, logs = tmp_path / "scheduler.json", tmp_path / "scheduler.log"
     procs = []
+    env = {**os.environ, "DASK_LOGGING__DISTRIBUTED": "info"}  # the scheduler's log says when the client is in
     try:
         with open(logs, "w") as log:
             procs.append(subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                           "--scheduler-file", str(sf)], stdout=log, stderr=subprocess.STDOUT))
+                                           "--scheduler-file", str(sf)], stdout=log, stderr=subprocess.STDOUT,
+                                          env=env))
         deadline = time.time() + 60
         while not (sf.exists() and sf.stat().st_size > 0):
             assert time.time() < deadline, logs.read_text()
