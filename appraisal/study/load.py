@@ -39,6 +39,8 @@ class Study:
     unreadable: set[str] = field(default_factory=set)  # tables with a whole-table problem (not checked against)
     flawed: set[str] = field(default_factory=set)  # tables with any problem (checks across their rows skipped)
     warnings: list[Problem] = field(default_factory=list)  # harmless oddities, printed by validate and describe
+    notes: list[str] = field(default_factory=list)  # one-line notes for the user (e.g. the format-1 deprecation)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # derived data built once (the ledger)
 
     @property
     def name(self) -> str:
@@ -411,6 +413,15 @@ def load_study(path: str | Path, needs: tuple[str, ...] = ()) -> Study:
             study.warnings.append(Problem(f"{name}.csv", None, None, f"not read: study.yaml reads table '{name}' "
                                                                      f"from '{file_name}'"))
     problems.extend(cross_reference_problems(study))
+    if problems:
+        raise StudyError(problems)
+    if config.format == 1:
+        from appraisal.study.upgrade import upgrade_in_place
+
+        upgrade_in_place(study)  # raises StudyError if the old money cannot be entered once
+    from appraisal.study.ledger_rules import ledger_problems
+
+    problems = ledger_problems(study)
     if problems:
         raise StudyError(problems)
     return study
