@@ -371,15 +371,7 @@ def test_ctrl_c_is_exit_5_without_a_traceback(tmp_path, monkeypatch):
     assert "interrupted" in result.output and "Traceback" not in result.output
 
 
-def test_an_infeasible_option_exits_3_with_its_diagnosis(tmp_path):
-    folder = copy(HUBS, tmp_path)
-    with open(folder / "option_rules.csv", "a") as fh:
-        fh.write("hub,force,a,hub,,,,test\nhub,forbid,a,hub,,,,test\n")
-    out = tmp_path / "out"
-    result = runner.invoke(app, ["optimise", str(folder), "--option", "hub", "--out", str(out)])
-    assert result.exit_code == exit_codes.INFEASIBLE, result.output
-    assert "infeasible: no plan satisfies the rules of option(s) hub" in result.output
-    assert json.loads((out / "results.json").read_text())["options"]["hub"]["status"] == "infeasible"
+# exit 3 (infeasible) and 4 (no plan in time) through exit_code_for: tests/appraisal/test_cli_exit_codes.py
 
 
 # ----------------------------------------------------------------------------------- checked up front
