@@ -71,11 +71,11 @@ def test_a_money_cell_reads_as_written_or_is_one_problem(text):
     typed, problems = _load_cell(PartnerRow, "budget_gbp", text, {"partner_id": "p", "name": "P", "type": "ccg",
                                                                    "source": "s"})
     want = oracle(text, money=True)
-    if want is None or want < 0:
+    if text.strip() == "":  # a blank cell is the column's default (none), not a number
+        assert problems == [] and typed["budget_gbp"].iloc[0] is None
+    elif want is None or want < 0:
         assert [(p.row, p.column) for p in problems] == [(2, "budget_gbp")], (text, problems)
         assert typed.empty
-    elif text.strip() == "":
-        pass
     else:
         assert problems == [], (text, problems)
         assert typed["budget_gbp"].iloc[0] == want
@@ -87,7 +87,9 @@ def test_a_fraction_cell_reads_as_written_or_is_one_problem(text):
     typed, problems = _load_cell(PartnerRow, "risk_appetite", text, {"partner_id": "p", "name": "P", "type": "ccg",
                                                                       "source": "s"})
     want = oracle(text, money=False)
-    if want is None or not 0 <= want <= 1:
+    if text.strip() == "":  # blank: the default 0.5
+        assert problems == [] and typed["risk_appetite"].iloc[0] == 0.5
+    elif want is None or not 0 <= want <= 1:
         assert [(p.row, p.column) for p in problems] == [(2, "risk_appetite")], (text, problems)
     else:
         assert problems == [] and typed["risk_appetite"].iloc[0] == want
