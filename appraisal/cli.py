@@ -7,23 +7,100 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 from rich.console import Console
 from rich.table import Table
 
-from appraisal.exit_codes import BAD_INPUT
-from appraisal.study import StudyError, load_study
+from appraisal import exit_codes
+from appraisal.exit_codes import BadInput, Infeasible, Interrupted, NoPlan
+from appraisal.study import StudyError
 
-app = typer.Typer(help="reformkit: optimise, simulate and appraise public-service reform options.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 console = Console()
 err = Console(stderr=True)
+# dask/tornado failures that mean the cluster went away under a running command
+LOST_CLUSTER = {"CommClosedError", "KilledWorker", "FutureCancelledError", "CancelledError", "StreamClosedError",
+                "FutureCancelledError", "TimeoutError"}
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The one place errors become exit codes (appraisal.exit_codes); prints one clear message, no traceback."""
+    if isinstance(exc, StudyError):
+        err.print(f"[bold red]The study has {len(exc.problems)} problem(s):[/]")
+        for problem in exc.problems:
+            err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
+        return exit_codes.BAD_INPUT
+    if isinstance(exc, (Infeasible, NoPlan)):
+        err.print(f"{'infeasible' if isinstance(exc, Infeasible) else 'no plan'}: {exc}", markup=False,
+                  highlight=False, soft_wrap=True)
+        return exit_codes.INFEASIBLE if isinstance(exc, Infeasible) else exit_codes.NO_PLAN
+    if isinstance(exc, KeyboardInterrupt):
+        err.print("[bold red]interrupted[/] (Ctrl-C); finished sensitivity runs are kept: run the same command "
+                  "again to resume", highlight=False)
+        return exit_codes.INTERRUPTED
+    if isinstance(exc, Interrupted) or type(exc).__name__ in LOST_CLUSTER or from_cluster(exc):
+        err.print(f"[bold red]interrupted:[/] the dask scheduler or a worker was lost ({type(exc).__name__}: "
+                  f"{exc}); finished runs are kept: run the same command again to resume",
+                  highlight=False, soft_wrap=True)
+        return exit_codes.INTERRUPTED
+    if isinstance(exc, (BadInput, FileExistsError, FileNotFoundError, NotADirectoryError, IsADirectoryError,
+                        PermissionError, ValueError)):
+        err.print(f"error: {exc}", highlight=False, soft_wrap=True, markup=False)
+        return exit_codes.BAD_INPUT
+    import tempfile
+    import traceback
+
+    log = Path(tempfile.gettempdir()) / "reformkit-error.log"
+    log.write_text("".join(traceback.format_exception(exc)))
+    err.print(f"internal error (a bug in reformkit, please report it): {type(exc).__name__}: {exc}; "
+              f"the traceback is in {log}", highlight=False, soft_wrap=True, markup=False)
+    return exit_codes.INTERNAL
+
+
+def from_cluster(exc: BaseException) -> bool:
+    """Raised by dask.distributed or tornado (a worker, nanny or scheduler that failed or went away)."""
+    import traceback
+
+    if type(exc).__module__.split(".")[0] in {"distributed", "tornado"}:
+        return True
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and any(part in frames[-1].filename for part in ("/distributed/", "/tornado/"))
+
+
+def quiet_cluster_logs() -> None:
+    """dask.distributed logs reconnection attempts and lost workers with tracebacks on stderr; the CLI reports
+    what happened in one line (exit_code_for), so only dask's critical messages are shown (here and in workers)."""
+    import logging
+    import os
+
+    os.environ["DASK_LOGGING__DISTRIBUTED"] = "critical"  # read by worker processes as they start
+    for name in ("distributed", "tornado"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+class ReformkitGroup(TyperGroup):
+    """Runs a command and maps whatever it raises to an exit code (see exit_code_for)."""
+
+    def invoke(self, ctx):
+        quiet_cluster_logs()
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException, SystemExit):
+            raise  # usage errors and exits: typer prints them (a bad argument exits 2)
+        except BaseException as exc:  # noqa: BLE001 - KeyboardInterrupt too: exit 5, not a traceback
+            raise typer.Exit(exit_code_for(exc)) from None
+
+
+app = typer.Typer(help="reformkit: optimise, simulate and appraise public-service reform options.\n\n"
+                       + exit_codes.help_text(),
+                  cls=ReformkitGroup, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
 
 StudyArg = Annotated[Path, typer.Argument(help="Study folder (study.yaml + tables)")]
-OutOpt = Annotated[Path, typer.Option("--out", "-o", help="Folder for results")]
-
-
+OutOpt = Annotated[Path, typer.Option("--out", "-o", file_okay=False, help="Folder for results")]
+SEED_MAX = 2**31 - 1
 SchedulerOpt = Annotated[str | None, typer.Option("--scheduler", help="Join a dask cluster at tcp://HOST:PORT")]
-WorkersOpt = Annotated[int, typer.Option("--workers", help="Local dask worker processes (0 = run in this process)")]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=0, max=256,
+                                         help="Local dask worker processes (0 = run in this process)")]
+SeedOpt = Annotated[int, typer.Option(min=0, max=SEED_MAX, help="Seed (0 to 2147483647)")]
 
 
 @contextmanager
@@ -34,8 +111,10 @@ def dask_client(scheduler: str | None, workers: int):
         return
     from distributed import Client, LocalCluster
 
+    from appraisal.uncertainty.executor import connect
+
     if scheduler:
-        with Client(scheduler, timeout="20s") as client:
+        with connect(scheduler) as client:
             yield client
         return
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
@@ -43,19 +122,20 @@ def dask_client(scheduler: str | None, workers: int):
         yield client
 
 
-@contextmanager
-def user_errors():
-    """Bad input ends with one line per problem and exit code 2, never a traceback."""
-    try:
-        yield
-    except StudyError as exc:
-        err.print(f"[bold red]The study has {len(exc.problems)} problem(s):[/]")
-        for problem in exc.problems:
-            err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(BAD_INPUT) from None
-    except (FileExistsError, FileNotFoundError, ValueError) as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(BAD_INPUT) from None
+def load(study: Path, *needs: str):
+    """Load a study and run every check a command makes on its input (appraisal.workflows.check)."""
+    from appraisal.workflows.check import load_checked
+
+    return load_checked(study, needs)
+
+
+def out_folder(out: Path, *parts: str) -> Path:
+    """A path under --out; refuses one that would leave it (ids are checked, this is the last guard)."""
+    root = out.resolve()
+    target = root.joinpath(*parts).resolve()
+    if target != root and root not in target.parents:
+        raise BadInput(f"'{'/'.join(parts)}' would be written outside --out {out}")
+    return target
 
 
 def money(value: float | None, unit: str = "gbp_m") -> str:
@@ -72,8 +152,7 @@ def init(folder: Annotated[Path, typer.Argument(help="New folder for the study")
     """Write a commented study template to fill in."""
     from appraisal.study.template import write_template
 
-    with user_errors():
-        files = write_template(folder, excel=excel)
+    files = write_template(folder, excel=excel)
     console.print(f"Wrote {len(files)} files to {folder}. Edit them, then run: reformkit validate {folder}")
 
 
@@ -82,28 +161,33 @@ def convert(study: StudyArg, folder: Annotated[Path, typer.Argument(help="New fo
     """Turn a CSV study into one Excel workbook (a sheet per table) that strategy teams can edit."""
     from appraisal.study.template import study_to_workbook
 
-    with user_errors():
-        load_study(study)
-        files = study_to_workbook(study, folder)
-        load_study(folder)
+    load(study)
+    files = study_to_workbook(study, folder)
+    load(folder)
     console.print(f"Wrote {', '.join(str(f) for f in files)}; edit the workbook, then: reformkit validate {folder}")
 
 
 @app.command()
 def validate(study: StudyArg):
-    """Check a study's schema and cross-references; list every problem (exit code 2 if any)."""
+    """Check a study: schema, cross-references and every check a later command makes (exit code 2 if any)."""
     from appraisal.money.checks import study_warnings
 
-    with user_errors():
-        s = load_study(study)
-        warnings = study_warnings(s)
+    s = load(study)
+    warnings = study_warnings(s)
     counts = ", ".join(f"{len(f)} {name}" for name, f in s.tables.items() if len(f))
-    console.print(f"[green]OK[/] {s.name}: {counts}; horizon {s.years[0]}–{s.years[-1]}")
+    console.print(f"[green]OK[/] {s.name}: {counts}; horizon {s.years[0]}–{s.years[-1]}", highlight=False)
     print_notes(s, warnings)
 
 
+def print_warnings(s) -> None:
+    """The loader's warnings (harmless oddities such as a repeated rule), on stderr."""
+    for w in s.warnings:
+        err.print(f"warning: {w}", markup=False, highlight=False, soft_wrap=True)
+
+
 def print_notes(s, warnings: list[str]) -> None:
-    """The study's one-line notes (e.g. a deprecated format) and the money warnings, on stderr."""
+    """The study's one-line notes (e.g. a deprecated format), the loader's and the money warnings, on stderr."""
+    print_warnings(s)
     for note in s.notes:
         err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
     for w in warnings[:MAX_WARNINGS]:
@@ -121,20 +205,21 @@ def upgrade(study: StudyArg, out: OutOpt = Path("out/upgraded")):
     """Rewrite a format-1 study in format 2 (every pound entered once) with identical results."""
     from appraisal.study.upgrade import write_study
 
-    with user_errors():
-        s = load_study(study)
-        if out.resolve() == study.resolve():
-            raise ValueError("--out must be a new folder, not the study itself")
-        files = write_study(s, out)
-        load_study(out)
+    s = load(study)
+    if out.resolve() == study.resolve():
+        raise BadInput("--out must be a new folder, not the study itself")
+    files = write_study(s, out)
+    load(out)
     console.print(f"Wrote {len(files)} files to {out} (format 2). Check it with: reformkit validate {out}")
 
 
 @app.command()
 def describe(study: StudyArg):
-    """Print summary tables of a study."""
-    with user_errors():
-        s = load_study(study)
+    """Print summary tables of a study, and the optional tables it does not have (and what that means)."""
+    from appraisal.study.requirements import ABSENT_MEANS
+
+    s = load(study)
+    print_warnings(s)
     table = Table(title=f"{s.name} ({s.years[0]}–{s.years[-1]}, discounting: {s.config.discounting.schedule})")
     table.add_column("table")
     table.add_column("rows", justify="right")
@@ -151,6 +236,14 @@ def describe(study: StudyArg):
         nc = sum(1 for o in s.tables["costs"]["options"] if not o or row.option_id in o)
         options.add_row(row.option_id, row.name, str(nb), str(nc))
     console.print(options)
+    absent = [name for name, frame in s.tables.items() if frame.empty]
+    if absent:
+        missing = Table(title="Optional tables this study does not have")
+        missing.add_column("table")
+        missing.add_column("what that means")
+        for name in absent:
+            missing.add_row(name, ABSENT_MEANS.get(name, "not used"))
+        console.print(missing)
 
 
 PlanOpt = Annotated[str, typer.Option("--plan", help="document (each option's document plan), optimised (solve "
@@ -167,7 +260,7 @@ def chosen_plans(s, plan: str) -> dict | None:
 
     path = Path(plan)
     if not path.exists():
-        raise ValueError(f"--plan takes 'document', 'optimised' or a plan table file; '{plan}' is none of them")
+        raise BadInput(f"--plan takes 'document', 'optimised' or a plan table file; '{plan}' is none of them")
     return read_plans(s, path)
 
 
@@ -177,10 +270,9 @@ def appraise(study: StudyArg, out: OutOpt = Path("out/appraise"), plan: PlanOpt 
     funding."""
     from appraisal.workflows.appraise import financial_case, write_financial_case
 
-    with user_errors():
-        s = load_study(study)
-        case = financial_case(s, chosen_plans(s, plan))
-        write_financial_case(case, out)
+    s = load(study)
+    case = financial_case(s, chosen_plans(s, plan))
+    write_financial_case(case, out)
     print_notes(s, case.warnings)
     unit = s.config.display_unit
     table = Table(title=f"{s.name}: financial case ({s.config.discounting.schedule} discounting)")
@@ -198,60 +290,63 @@ def appraise(study: StudyArg, out: OutOpt = Path("out/appraise"), plan: PlanOpt 
 @app.command()
 def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
              option: Annotated[list[str] | None, typer.Option("--option", help="Option id (repeatable); default all")] = None,
-             time_limit: Annotated[float | None, typer.Option(help="Seconds per solve, a promise: each solve answers within "
-                                                                  "this + model build + 10%, with the best plan found, its bound and gap")] = None,
-             gap: Annotated[float, typer.Option(help="Relative optimality gap to stop at")] = 1e-6,
-             seed: Annotated[int, typer.Option(help="HiGHS random seed")] = 0,
-             alternatives: Annotated[int, typer.Option("--alternatives", help="Near-optimal plans that differ most (MGA)")] = 0,
-             slack: Annotated[float, typer.Option(help="Alternatives lie within this % of the optimum")] = 5.0,
+             time_limit: Annotated[float | None, typer.Option(min=0.01, max=1e6,
+                                                              help="Seconds per solve, a promise: each solve answers within "
+                                                                   "this + model build + 10%, with the best plan found, "
+                                                                   "its bound and gap")] = None,
+             gap: Annotated[float, typer.Option(min=0, max=1, help="Relative optimality gap to stop at (0 to 1)")] = 1e-6,
+             seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="HiGHS random seed")] = 0,
+             alternatives: Annotated[int, typer.Option("--alternatives", min=0, max=100,
+                                                       help="Near-optimal plans that differ most (MGA)")] = 0,
+             slack: Annotated[float, typer.Option(min=0, max=100, help="Alternatives lie within this % of the optimum")] = 5.0,
              pareto: Annotated[str | None, typer.Option(help="Trade-off front of NPSV against 'funding' or 'score'")] = None,
-             points: Annotated[int, typer.Option(help="Points on the trade-off front")] = 5,
+             points: Annotated[int, typer.Option(min=2, max=100, help="Points on the trade-off front")] = 5,
              decompose: Annotated[bool, typer.Option("--decompose", help="Solve independent blocks of services apart")] = False,
              scheduler: SchedulerOpt = None,
-             workers: Annotated[int, typer.Option("--workers", help="Dask workers for --decompose (0 = in this process)")] = 0):
+             workers: Annotated[int, typer.Option("--workers", min=0, max=256,
+                                                  help="Dask workers for --decompose (0 = in this process)")] = 0):
     """Best placement of services into vehicles, sites and years per option (Pyomo + HiGHS).
 
     Exit codes: 0 every option has a plan; 2 bad input (study or arguments); 3 some option is infeasible
     (no plan satisfies its rules; the diagnosis is printed); 4 no infeasible option, but for some option no plan
     was found within the time limit; 1 an unexpected internal error (e.g. a plan that failed the constraint check).
     """
-    from appraisal import exit_codes
     from appraisal.workflows.optimise import near_optimal, optimise_option, tradeoff
     from appraisal.workflows.outputs import write_json
     from appraisal.workflows.provenance import provenance
 
-    with user_errors():
-        s = load_study(study)
-        chosen = option or s.option_ids
-        unknown = sorted(set(chosen) - set(s.tables["options"]["option_id"]))
-        if unknown:
-            raise ValueError(f"unknown option(s) {unknown}; the study has {s.option_ids}")
-        results = {}
-        with progress_bar() as bar, dask_client(scheduler, workers if decompose else 0) as client:
-            task = bar.add_task("optimising", total=len(chosen))
-            for oid in chosen:
-                bar.update(task, description=f"option {oid}")
-                r = optimise_option(s, oid, time_limit=time_limit, rel_gap=gap, seed=seed, decompose=decompose,
-                                    client=client)
-                results[oid] = r.summary()
-                r.plan.write(out / oid)
-                if r.optimised is not None:
-                    r.optimised.write(s, out / oid / "plan.csv")
-                if r.document is not None:
-                    r.document.plan.write(s, out / oid / "document_plan.csv")
-                if alternatives > 0 and r.plan.has_solution:
-                    alt, alt_plans = near_optimal(s, r, alternatives, slack, time_limit)
-                    for k, p in enumerate(alt_plans, start=1):
-                        p.write(s, out / oid / f"alternative_{k}.csv")
-                    alt.to_csv(out / oid / "alternatives.csv", index=False, lineterminator="\n")
-                    results[oid]["alternatives"] = alt.to_dict(orient="records")
-                if pareto and r.plan.has_solution:
-                    if pareto not in ("funding", "score"):
-                        raise ValueError(f"--pareto takes 'funding' or 'score', got '{pareto}'")
-                    front = tradeoff(r, pareto, points, time_limit)
-                    front.to_csv(out / oid / f"pareto_{pareto}.csv", index=False, lineterminator="\n")
-                    results[oid]["pareto"] = front.to_dict(orient="records")
-                bar.advance(task)
+    if pareto is not None and pareto not in ("funding", "score"):
+        raise BadInput(f"--pareto takes 'funding' or 'score', got '{pareto}'")
+    s = load(study, "optimise")
+    chosen = option or s.option_ids
+    unknown = sorted(set(chosen) - set(s.tables["options"]["option_id"]))
+    if unknown:
+        raise BadInput(f"unknown option(s) {unknown}; the study has {s.option_ids}")
+    results = {}
+    with progress_bar() as bar, dask_client(scheduler, workers if decompose else 0) as client:
+        task = bar.add_task("optimising", total=len(chosen))
+        for oid in chosen:
+            bar.update(task, description=f"option {oid}")
+            r = optimise_option(s, oid, time_limit=time_limit, rel_gap=gap, seed=seed, decompose=decompose,
+                                client=client)
+            results[oid] = r.summary()
+            folder = out_folder(out, oid)
+            r.plan.write(folder)
+            if r.optimised is not None:
+                r.optimised.write(s, folder / "plan.csv")
+            if r.document is not None:
+                r.document.plan.write(s, folder / "document_plan.csv")
+            if alternatives > 0 and r.plan.has_solution:
+                alt, alt_plans = near_optimal(s, r, alternatives, slack, time_limit)
+                for k, p in enumerate(alt_plans, start=1):
+                    p.write(s, folder / f"alternative_{k}.csv")
+                alt.to_csv(folder / "alternatives.csv", index=False, lineterminator="\n")
+                results[oid]["alternatives"] = alt.to_dict(orient="records")
+            if pareto and r.plan.has_solution:
+                front = tradeoff(r, pareto, points, time_limit)
+                front.to_csv(folder / f"pareto_{pareto}.csv", index=False, lineterminator="\n")
+                results[oid]["pareto"] = front.to_dict(orient="records")
+            bar.advance(task)
     write_json(out / "results.json", {"study": s.name, "options": results,
                                       "provenance": provenance(s, command="optimise", seed=seed, gap=gap,
                                                                time_limit=time_limit)})
@@ -269,20 +364,23 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
     console.print(table)
     console.print(f"Plans written to {out}/<option>/ (plan.csv, document_plan.csv: plan tables that "
                   f"`reformkit appraise --plan FILE` reads) and {out}/results.json")
-    statuses = {r["status"] for r in results.values()}
-    if "infeasible" in statuses:
-        raise typer.Exit(exit_codes.INFEASIBLE)
-    if "no_solution" in statuses:
-        raise typer.Exit(exit_codes.NO_PLAN)
-    if statuses - {"optimal", "feasible"}:
-        raise typer.Exit(1)
+    statuses = {oid: r["status"] for oid, r in results.items()}
+    if any(v == "infeasible" for v in statuses.values()):
+        raise Infeasible(f"no plan satisfies the rules of option(s) "
+                         f"{', '.join(o for o, v in statuses.items() if v == 'infeasible')} (diagnosis above)")
+    if any(v == "no_solution" for v in statuses.values()):
+        raise NoPlan(f"no plan found within the time limit for option(s) "
+                     f"{', '.join(o for o, v in statuses.items() if v == 'no_solution')}; raise --time-limit")
+    unexpected = sorted({v for v in statuses.values()} - {"optimal", "feasible"})
+    if unexpected:
+        raise RuntimeError(f"optimise ended with status {', '.join(unexpected)} (e.g. a plan that failed the constraint check)")
 
 
 @app.command()
 def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
           option: Annotated[str | None, typer.Option("--option", help="Option id; default the preferred option")] = None,
-          runs: Annotated[int, typer.Option("--runs", "-n", help="Replications")] = 500,
-          seed: Annotated[int, typer.Option(help="Master seed; each run's seed is derived from it")] = 1,
+          runs: Annotated[int, typer.Option("--runs", "-n", min=1, max=1_000_000, help="Replications")] = 500,
+          seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="Master seed; each run's seed is derived from it")] = 1,
           agent_based: Annotated[bool, typer.Option("--agent-based", help="Re-optimise with buy-in until the plan is stable")] = False,
           interventions: Annotated[bool, typer.Option("--interventions", help="Compare the study's intervention packages")] = False,
           scheduler: SchedulerOpt = None, workers: WorkersOpt = 2):
@@ -292,27 +390,26 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
     from appraisal.workflows.outputs import write_json, write_tables
     from appraisal.workflows.provenance import provenance
 
-    with user_errors():
-        s = load_study(study)
-        from appraisal.money.metrics import preferred_option
+    s = load(study, "buyin", "optimise")
+    from appraisal.money.metrics import preferred_option
 
-        oid = option or preferred_option(s)
-        if oid not in set(s.tables["options"]["option_id"]):
-            raise ValueError(f"unknown option '{oid}'; the study has {s.option_ids}")
-        with dask_client(scheduler, workers) as client:
-            with console.status(f"simulating {runs} runs of partner buy-in for option {oid}..."):
-                if agent_based:
-                    loop = agent_based_optimise(s, oid, runs, seed, client=client)
-                    result, extra = loop.buyin, {"agent_based": loop.summary()}
-                else:
-                    plan = optimise_option(s, oid, reproduce=False).plan
-                    result, extra = run_buyin(s, oid, runs, seed, plan=plan if plan.has_solution else None,
-                                              client=client), {}
-                compared = None
-                if interventions:
-                    compared = compare_study_interventions(s, oid, runs, seed, plan=None if agent_based else plan,
-                                                           client=client)
-                    extra["interventions"] = compared.to_dict(orient="records")
+    oid = option or preferred_option(s)
+    if oid not in set(s.tables["options"]["option_id"]):
+        raise BadInput(f"unknown option '{oid}'; the study has {s.option_ids}")
+    with dask_client(scheduler, workers) as client:
+        with console.status(f"simulating {runs} runs of partner buy-in for option {oid}..."):
+            if agent_based:
+                loop = agent_based_optimise(s, oid, runs, seed, client=client)
+                result, extra = loop.buyin, {"agent_based": loop.summary()}
+            else:
+                plan = optimise_option(s, oid, reproduce=False).plan
+                result, extra = run_buyin(s, oid, runs, seed, plan=plan if plan.has_solution else None,
+                                          client=client), {}
+            compared = None
+            if interventions:
+                compared = compare_study_interventions(s, oid, runs, seed, plan=None if agent_based else plan,
+                                                       client=client)
+                extra["interventions"] = compared.to_dict(orient="records")
     summary = result.summary(s) | extra
     summary["provenance"] = provenance(s, command="buyin", seed=seed, runs=runs, option=oid,
                                        engine=summary.pop("provenance"))
@@ -345,8 +442,9 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
 
 @app.command()
 def score(study: StudyArg, out: OutOpt = Path("out/score"),
-          smaa_runs: Annotated[int, typer.Option("--smaa-runs", help="Monte Carlo draws for rank acceptability")] = 10_000,
-          seed: Annotated[int, typer.Option(help="Seed of the SMAA draws")] = 0):
+          smaa_runs: Annotated[int, typer.Option("--smaa-runs", min=1, max=10_000_000,
+                                                 help="Monte Carlo draws for rank acceptability")] = 10_000,
+          seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="Seed of the SMAA draws")] = 0):
     """Value-driver scores, ranks, weight swings, SMAA acceptabilities and switching values."""
     from appraisal.workflows.appraise import financial_case
     from appraisal.workflows.outputs import write_json, write_tables
@@ -355,21 +453,20 @@ def score(study: StudyArg, out: OutOpt = Path("out/score"),
     from appraisal.workflows.score import score_study
     from appraisal.workflows.sensitivity import ranges, switching
 
-    with user_errors():
-        s = load_study(study)
-        case = financial_case(s)
-        scoring = score_study(s, {o: r.metrics for o, r in case.options.items()}, smaa_n=smaa_runs, seed=seed)
-        summary = scoring.summary(s)
-        tables = {"scores": scoring.result.table.reset_index(), "rag": scoring.rag.reset_index(),
-                  "weight_swings": scoring.swings.astype({"ranking": str, "preferred": str}),
-                  "acceptability": scoring.smaa.acceptability.rename(columns=str).reset_index()}
-        if not s.tables["uncertainties"].empty:
-            from appraisal.money.metrics import preferred_option
+    s = load(study, "score")
+    case = financial_case(s)
+    scoring = score_study(s, {o: r.metrics for o, r in case.options.items()}, smaa_n=smaa_runs, seed=seed)
+    summary = scoring.summary(s)
+    tables = {"scores": scoring.result.table.reset_index(), "rag": scoring.rag.reset_index(),
+              "weight_swings": scoring.swings.astype({"ranking": str, "preferred": str}),
+              "acceptability": scoring.smaa.acceptability.rename(columns=str).reset_index()}
+    if not s.tables["uncertainties"].empty:
+        from appraisal.money.metrics import preferred_option
 
-            target = preferred_option(s, {o: r.metrics["npsv_gbp"] for o, r in case.options.items()})
-            sv = switching(scenario_model(s), ranges(s), target)
-            summary["switching"] = sv.to_dict(orient="records")
-            tables["switching_values"] = sv
+        target = preferred_option(s, {o: r.metrics["npsv_gbp"] for o, r in case.options.items()})
+        sv = switching(scenario_model(s), ranges(s), target)
+        summary["switching"] = sv.to_dict(orient="records")
+        tables["switching_values"] = sv
     summary["provenance"] = provenance(s, command="score", seed=seed, smaa_runs=smaa_runs)
     write_json(out / "results.json", summary)
     write_tables(out, tables)
@@ -392,8 +489,10 @@ def score(study: StudyArg, out: OutOpt = Path("out/score"),
 @app.command()
 def sensitivity(study: StudyArg, out: OutOpt = Path("out/sensitivity"),
                 method: Annotated[str, typer.Option(help="sobol | morris | montecarlo")] = "sobol",
-                n: Annotated[int, typer.Option("-n", help="Sobol base N, Morris trajectories or Monte Carlo runs")] = 256,
-                seed: Annotated[int, typer.Option(help="Sampling seed")] = 0,
+                n: Annotated[int, typer.Option("-n", min=1, max=10_000_000,
+                                               help="Sobol base N (a power of 2, at least 4), Morris trajectories "
+                                                    "or Monte Carlo runs")] = 256,
+                seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="Sampling seed")] = 0,
                 reoptimise: Annotated[bool, typer.Option("--reoptimise", help="Re-solve the MILP per sample")] = False,
                 optimised: Annotated[bool, typer.Option("--optimised", help="Fix each option's optimised plan instead of the study's own")] = False,
                 agents: Annotated[bool, typer.Option("--agents", help="Simulate partner buy-in in every sample")] = False,
@@ -403,15 +502,12 @@ def sensitivity(study: StudyArg, out: OutOpt = Path("out/sensitivity"),
     from appraisal.workflows.provenance import provenance
     from appraisal.workflows.sensitivity import run_sensitivity
 
-    if method not in ("sobol", "morris", "montecarlo"):
-        err.print(f"[bold red]error:[/] --method must be sobol, morris or montecarlo, got '{method}'")
-        raise typer.Exit(2)
-    with user_errors():
-        s = load_study(study)
-        plans = optimised_plans(s) if optimised else None
-        sched = scheduler or ("serial" if workers <= 0 else None)
-        run = run_sensitivity(s, method, n, out, seed=seed, scheduler=sched, n_workers=workers or None, plans=plans,
-                              agents=agents, reoptimise=reoptimise)
+    check_method(method, n, "-n")
+    s = load(study, "sensitivity", *(("optimise",) if optimised or reoptimise else ()))
+    plans = optimised_plans(s) if optimised else None
+    sched = scheduler or ("serial" if workers <= 0 else None)
+    run = run_sensitivity(s, method, n, out, seed=seed, scheduler=sched, n_workers=workers or None, plans=plans,
+                          agents=agents, reoptimise=reoptimise)
     summary = {"method": method, "n": n, "seed": seed, "runs": len(run.outputs), "computed": run.computed,
                "resumed_from": run.resumed_from, "model": "reoptimise" if reoptimise else
                ("optimised plans" if optimised else "study plans") + (" + agents" if agents else ""),
@@ -448,6 +544,13 @@ def sensitivity(study: StudyArg, out: OutOpt = Path("out/sensitivity"),
     console.print(f"Results written to {out}/results.json and {out}/tables/")
 
 
+def check_method(method: str, n: int, flag: str) -> None:
+    if method not in ("sobol", "morris", "montecarlo"):
+        raise BadInput(f"--method must be sobol, morris or montecarlo, got '{method}'")
+    if method == "sobol" and (n < 4 or n & (n - 1)):
+        raise BadInput(f"{flag} must be a power of 2 (at least 4) for Sobol sampling, got {n}")
+
+
 def optimised_plans(s) -> dict:
     """Each option's optimised plan (options with no feasible plan keep their document plan)."""
     from appraisal.workflows.optimise import optimise_option
@@ -462,24 +565,25 @@ def optimised_plans(s) -> dict:
 
 @app.command()
 def run(study: StudyArg, out: OutOpt = Path("out/run"),
-        runs: Annotated[int, typer.Option("--runs", "-n", help="Buy-in replications per option")] = 300,
-        seed: Annotated[int, typer.Option(help="Master seed for buy-in, scoring and sampling")] = 1,
+        runs: Annotated[int, typer.Option("--runs", "-n", min=1, max=1_000_000, help="Buy-in replications per option")] = 300,
+        seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="Master seed for buy-in, scoring and sampling")] = 1,
         method: Annotated[str, typer.Option(help="Sensitivity method: sobol | morris | montecarlo")] = "sobol",
-        samples: Annotated[int, typer.Option(help="Sensitivity base sample size")] = 128,
-        time_limit: Annotated[float, typer.Option(help="Seconds per MILP solve")] = 60.0,
+        samples: Annotated[int, typer.Option(min=1, max=10_000_000, help="Sensitivity base sample size (Sobol: a "
+                                                                           "power of 2, at least 4)")] = 128,
+        time_limit: Annotated[float, typer.Option(min=0.01, max=1e6, help="Seconds per MILP solve")] = 60.0,
         pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print report.pdf with Chromium")] = True,
         scheduler: SchedulerOpt = None, workers: WorkersOpt = 0):
     """The whole pipeline for every option, then report.html (+ PDF), results.json and results.xlsx."""
     from appraisal.report.terminal import options_table, step_lines, steps
     from appraisal.workflows.run import RunSettings, run_study
 
-    with user_errors():
-        s = load_study(study)
-        settings = RunSettings(runs=runs, seed=seed, sensitivity_method=method, sensitivity_n=samples,
-                               time_limit=time_limit, pdf=pdf, workers=workers or None,
-                               scheduler=scheduler or ("serial" if workers <= 0 else None))
-        with steps(err, total=6) as step:
-            output = run_study(s, out, settings, progress=step)
+    check_method(method, samples, "--samples")
+    s = load(study)
+    settings = RunSettings(runs=runs, seed=seed, sensitivity_method=method, sensitivity_n=samples,
+                           time_limit=time_limit, pdf=pdf, workers=workers or None,
+                           scheduler=scheduler or ("serial" if workers <= 0 else None))
+    with steps(err, total=6) as step:
+        output = run_study(s, out, settings, progress=step)
     r = output.results
     for line in step_lines(r, output.seconds):
         console.print(line, highlight=False, markup=False)

@@ -13,8 +13,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.file
-        if self.row is not None:
-            where += f", row {self.row}"
+        if self.row is not None:  # a table's row as a spreadsheet numbers it; a line of a YAML file
+            where += f", {'line' if self.file.endswith('.yaml') else 'row'} {self.row}"
         if self.column:
             where += f", column '{self.column}'"
         return f"{where}: {self.message}"

@@ -4,19 +4,26 @@ Every problem is collected and raised together as a `StudyError`; nothing is sil
 """
 from __future__ import annotations
 
+import difflib
 import hashlib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from types import UnionType
+from typing import Annotated, Union, get_args, get_origin
 
 import pandas as pd
 import yaml
 from pydantic import ValidationError
 
 from appraisal.study.errors import Problem, StudyError
-from appraisal.study.schema import REQUIRED_TABLES, TABLE_MODELS, Row, StudyConfig, fy_label, fy_start
+from appraisal.study.numbers import is_money, number_text
+from appraisal.study.read import decode, read_csv_cells, read_workbook_cells
+from appraisal.study.requirements import requirement_problems
+from appraisal.study.schema import TABLE_MODELS, Row, StudyConfig, fy_label, fy_start
 from appraisal.study.validate import cross_reference_problems
 
-MONEY_SUFFIXES = ("_gbp", "_gbp_per_year")
+IGNORED_FILES = {"COLUMNS.csv"}  # written by `reformkit init` beside the tables: documentation, not data
 
 
 @dataclass
@@ -29,6 +36,9 @@ class Study:
     sources: dict[str, str]  # table -> file (or workbook:sheet) it came from
     input_hashes: dict[str, str] = field(default_factory=dict)
     raw_ids: dict[str, set[str]] = field(default_factory=dict)  # "table.column" -> ids as typed, valid rows or not
+    unreadable: set[str] = field(default_factory=set)  # tables with a whole-table problem (not checked against)
+    flawed: set[str] = field(default_factory=set)  # tables with any problem (checks across their rows skipped)
+    warnings: list[Problem] = field(default_factory=list)  # harmless oddities, printed by validate and describe
     notes: list[str] = field(default_factory=list)  # one-line notes for the user (e.g. the format-1 deprecation)
     cache: dict = field(default_factory=dict, repr=False, compare=False)  # derived data built once (the ledger)
 
@@ -91,49 +101,110 @@ def _friendly(err: dict) -> str:
         return "unknown setting (check its spelling)"
     if kind == "string_too_short":
         return "a value is required here"
+    if kind == "string_too_long":
+        return f"expected at most {ctx.get('max_length')} characters, got {len(str(got))}"
+    if kind == "finite_number":
+        return f"expected a finite number, got '{got}'"
+    if kind in {"string_type", "dict_type", "list_type", "model_type", "bool_type", "bool_parsing"}:
+        return f"{err['msg'].lower()}, got '{got}'"
     msg = err["msg"]
     return msg.removeprefix("Value error, ")
 
 
-def _clean_cell(column: str, value: str) -> str:
-    if column.endswith(MONEY_SUFFIXES) and isinstance(value, str):
-        return value.replace("£", "").replace(",", "").strip()
-    return value
+def _numeric_field(annotation) -> str | None:
+    """'int' or 'float' when a field holds one number (optional or not), else None."""
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    args = get_args(annotation) if get_origin(annotation) in (Union, UnionType) else (annotation,)
+    kinds = set()
+    for a in args:
+        while get_origin(a) is Annotated:
+            a = get_args(a)[0]
+        if a is not type(None):
+            kinds.add(a)
+    if kinds == {int}:
+        return "int"
+    if kinds and kinds <= {int, float}:
+        return "float"
+    return None
 
 
-def validate_rows(raw: pd.DataFrame, model: type[Row], where: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """Validate each row of a raw string table; return typed rows and the problems found."""
+@cache
+def _numeric_fields(model: type[Row]) -> dict[str, str]:
+    return {name: kind for name, f in model.model_fields.items() if (kind := _numeric_field(f.annotation))}
+
+
+def validate_rows(header: list[str], rows: list[tuple[int, list[str]]], model: type[Row], where: str,
+                  skip: set[int] = frozenset()) -> tuple[pd.DataFrame, list[Problem]]:
+    """Validate each row of a raw table (cells as typed); return typed rows and the problems found.
+    Rows in `skip` already have a problem of their own (a formula without a value, too many cells)."""
     problems: list[Problem] = []
     known = set(model.model_fields)
-    columns = [str(c).strip() for c in raw.columns]
-    raw = raw.copy()
-    raw.columns = columns
-    for col in columns:
-        if col not in known:
-            problems.append(Problem(where, None, col, f"unknown column; expected some of: {', '.join(model.model_fields)}"))
+    columns = [str(c).strip() for c in header]
+    seen: dict[str, list[int]] = {}
+    for j, col in enumerate(columns):
+        seen.setdefault(col, []).append(j)
+    for col, places in seen.items():
+        if not col:
+            if any(cells[j].strip() for _, cells in rows for j in places):
+                problems.append(Problem(where, None, None, f"a column with values has no header (column {places[0] + 1})"))
+            continue
+        if len(places) > 1:
+            problems.append(Problem(where, None, col, f"header '{col}' appears {len(places)} times (columns "
+                                                      f"{', '.join(str(j + 1) for j in places)}); keep one"))
+        elif col not in known:
+            near = difflib.get_close_matches(col, list(known), n=1)
+            hint = f"did you mean '{near[0]}'? " if near else ""
+            problems.append(Problem(where, None, col, f"unknown column; {hint}expected some of: {', '.join(model.model_fields)}"))
     required = [n for n, f in model.model_fields.items() if f.is_required()]
     for col in required:
-        if col not in columns:
+        if col not in seen:
             problems.append(Problem(where, None, col, "required column is missing"))
-    if any(p.row is None for p in problems):
-        return _empty_frame(model), problems
+    if problems:
+        return _empty_frame(model).assign(source_row=pd.Series(dtype=int)), problems
+    numeric = _numeric_fields(model)
     records = []
-    for i, record in enumerate(raw.to_dict(orient="records")):
-        row_no = i + 2  # header is row 1, as a spreadsheet numbers it
-        record = {k: _clean_cell(k, v) for k, v in record.items() if v is not None and str(v).strip() != ""}
-        if not record:
-            continue  # a blank line; a blank cell means the column's default (or "required" if it has none)
+    for row_no, cells in rows:
+        if row_no in skip:
+            continue
+        record, typed_text = {}, {}
+        bad = False
+        for col, cell in zip(columns, cells):
+            if not col or not cell.strip():
+                continue  # a blank cell means the column's default (or "required" if it has none)
+            if col in numeric:
+                try:
+                    cell = number_text(cell, is_money(col), numeric[col] == "int")
+                except ValueError as exc:
+                    problems.append(Problem(where, row_no, col, str(exc)))
+                    bad = True
+                    continue
+                typed_text[col] = cells[columns.index(col)].strip()
+            record[col] = cell.strip()  # padding around a value is not part of it
+        if not record and not bad:
+            continue  # a blank line
         try:
-            records.append(model.model_validate(record).model_dump() | {"source_row": row_no})
-        except (TypeError, ArithmeticError) as exc:
-            problems.append(Problem(where, row_no, None, f"cannot read this row ({exc})"))
+            typed = model.model_validate(record)
         except ValidationError as exc:
             for err in exc.errors():
                 column = str(err["loc"][0]) if err["loc"] else None
+                if bad and column in numeric and err["type"] == "missing":
+                    continue  # already reported as a bad number
+                if column in typed_text:
+                    err = {**err, "input": typed_text[column]}  # show the cell as typed, not as normalised
                 problems.append(Problem(where, row_no, column, _friendly(err)))
+            continue
+        except (TypeError, ArithmeticError) as exc:
+            problems.append(Problem(where, row_no, None, f"cannot read this row ({exc})"))
+            continue
+        if not bad:
+            records.append(typed.model_dump() | {"source_row": row_no})
     if not records:
         frame = _empty_frame(model)
         frame["source_row"] = pd.Series(dtype=int)
+        if not problems and not skip:
+            problems.append(Problem(where, None, None, "this table is empty (a header and no rows): add rows or "
+                                                       "remove the table"))
         return frame, problems
     return _typed_frame(records), problems
 
@@ -149,90 +220,198 @@ def _typed_frame(records: list[dict]) -> pd.DataFrame:
     return frame
 
 
-def _read_raw(path: Path, config: StudyConfig) -> tuple[dict[str, tuple[pd.DataFrame, str]], dict[str, str], list[Problem]]:
-    raw: dict[str, tuple[pd.DataFrame, str]] = {}
+def _inside(folder: Path, name: str, where: str, column: str) -> tuple[Path | None, Problem | None]:
+    """The file `name` relative to the study folder, refused when it resolves outside the folder."""
+    target = (folder / name).resolve()
+    root = folder.resolve()
+    if target != root and root not in target.parents:
+        return None, Problem(where, None, column, f"'{name}' is outside the study folder; tables must be files "
+                                                  "inside it (a path relative to study.yaml)")
+    if target.exists() and not target.is_file():
+        return None, Problem(where, None, column, f"'{name}' is a folder, not a file")
+    return target, None
+
+
+def _table_name(sheet: str) -> str:
+    return sheet.strip()
+
+
+def _read_raw(path: Path, config: StudyConfig) -> tuple[dict, dict[str, str], list[Problem], dict[str, str]]:
+    """Raw tables {name: (header, rows, where)}, input hashes, problems, and where each absent table was sought."""
+    raw: dict[str, tuple[list[str], list, str]] = {}
     hashes: dict[str, str] = {}
     problems: list[Problem] = []
+    sought: dict[str, str] = {}
     if config.workbook:
-        book = path / config.workbook
+        sought.update({name: f"{config.workbook}: sheet '{name}'" for name in TABLE_MODELS})
+        book, problem = _inside(path, config.workbook, "study.yaml", "workbook")
+        if problem:
+            return raw, hashes, [problem], sought
         if not book.exists():
-            return raw, hashes, [Problem("study.yaml", None, "workbook", f"file '{config.workbook}' not found")]
+            return raw, hashes, [Problem("study.yaml", None, "workbook", f"file '{config.workbook}' not found")], sought
         hashes[config.workbook] = hashlib.sha256(book.read_bytes()).hexdigest()
-        try:
-            sheets = pd.read_excel(book, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises many kinds on a corrupt file
-            return raw, hashes, [Problem(config.workbook, None, None, f"cannot read as an Excel workbook ({exc})")]
-        for sheet, frame in sheets.items():
-            name = sheet.strip()
+        sheets, problems = read_workbook_cells(book, config.workbook)
+        by_table: dict[str, str] = {}
+        for sheet, (header, rows, bad) in sheets.items():
+            name = _table_name(sheet)
+            where = f"{config.workbook}:{sheet}"
             if name.startswith("_") or name.lower() == "readme":
                 continue
             if name not in TABLE_MODELS:
-                problems.append(Problem(f"{config.workbook}:{sheet}", None, None,
-                                        f"unknown sheet; expected some of: {', '.join(TABLE_MODELS)}"))
+                near = difflib.get_close_matches(name, list(TABLE_MODELS), n=1)
+                hint = f"did you mean '{near[0]}'? " if near else ""
+                problems.append(Problem(where, None, None, f"unknown sheet; {hint}expected some of: {', '.join(TABLE_MODELS)}"))
                 continue
-            raw[name] = (frame, f"{config.workbook}:{sheet}")
-        return raw, hashes, problems
+            if name in by_table:
+                problems.append(Problem(where, None, None, f"a second sheet for table '{name}' (also '{by_table[name]}')"))
+                continue
+            by_table[name] = sheet
+            if not header:
+                problems.append(Problem(where, None, None, "this table is empty: row 1 should be the header"))
+            raw[name] = (header, rows, where, bad)
+        return raw, hashes, problems, sought
+    known_files = set()
     for name in TABLE_MODELS:
         file_name = config.tables.get(name, f"{name}.csv")
-        file_path = path / file_name
+        sought[name] = file_name
+        file_path, problem = _inside(path, file_name, "study.yaml", f"tables.{name}")
+        if problem:
+            problems.append(problem)
+            raw[name] = ([], [], file_name, set())
+            continue
+        known_files.add(file_path)
         if not file_path.exists():
             if name in config.tables:
                 problems.append(Problem("study.yaml", None, f"tables.{name}", f"file '{file_name}' not found"))
+                raw[name] = ([], [], file_name, set())
             continue
-        hashes[file_name] = hashlib.sha256(file_path.read_bytes()).hexdigest()
-        try:
-            frame = pd.read_csv(file_path, dtype=str, keep_default_na=False, skipinitialspace=True, comment=None)
-        except Exception as exc:
-            problems.append(Problem(file_name, None, None, f"cannot read as CSV ({exc})"))
+        data = file_path.read_bytes()
+        hashes[file_name] = hashlib.sha256(data).hexdigest()
+        header, rows, found, bad = read_csv_cells(file_path, file_name)
+        problems.extend(found)
+        raw[name] = (header, rows, file_name, bad)
+    expected = [f"{n}.csv" for n in TABLE_MODELS]
+    for extra in sorted(path.glob("*.csv")):
+        if extra.resolve() in known_files or extra.name in IGNORED_FILES:
             continue
-        raw[name] = (frame, file_name)
-    return raw, hashes, problems
+        if extra.stem in config.tables:
+            continue  # the default file of a table study.yaml names elsewhere (reported as a warning)
+        near = difflib.get_close_matches(extra.name, expected, n=1)
+        hint = f"did you mean '{near[0]}'? " if near else ""
+        problems.append(Problem(extra.name, None, None, f"not a table reformkit reads; {hint}rename it, move it out of "
+                                                        "the study folder, or name it under `tables:` in study.yaml"))
+    return raw, hashes, problems, sought
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML safe loader that refuses a key given twice (PyYAML would silently keep the last)."""
+
+
+def _mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    keys = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in keys:
+            raise yaml.constructor.ConstructorError(None, None, f"setting '{key}' is given twice", key_node.start_mark)
+        keys.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
 def read_config(path: Path) -> StudyConfig:
     config_path = path / "study.yaml"
     if not path.exists():
         raise StudyError([Problem(str(path), None, None, "study folder not found")])
-    if not config_path.exists():
+    if not path.is_dir():
+        raise StudyError([Problem(str(path), None, None, "is a file; give the study folder (the one holding study.yaml)")])
+    if not config_path.is_file():
         raise StudyError([Problem(str(config_path), None, None, "study.yaml not found in the study folder")])
+    text, problems = decode(config_path.read_bytes(), "study.yaml")
+    if text is None:
+        raise StudyError(problems)
     try:
-        data = yaml.safe_load(config_path.read_text()) or {}
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark else None
         raise StudyError([Problem("study.yaml", row, None, f"not valid YAML ({getattr(exc, 'problem', exc)})")]) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise StudyError([Problem("study.yaml", None, None, f"expected settings (name: ..., horizon: ...), got a "
+                                                            f"{type(data).__name__}")])
     try:
         return StudyConfig.model_validate(data)
     except ValidationError as exc:
-        problems = [Problem("study.yaml", None, ".".join(str(p) for p in e["loc"]) or None, _friendly(e))
-                    for e in exc.errors()]
+        problems, seen = [], set()
+        for e in exc.errors():
+            # a union's alternatives add tags such as "literal['constant']" to the path: one line per setting
+            loc = ".".join(str(p) for p in e["loc"] if not any(ch in str(p) for ch in "[("))
+            if loc not in seen:
+                seen.add(loc)
+                problems.append(Problem("study.yaml", None, loc or None, _friendly(e)))
         raise StudyError(problems) from None
 
 
-def load_study(path: str | Path) -> Study:
-    """Load and validate a study folder. Raises `StudyError` listing every problem found."""
+def load_study(path: str | Path, needs: tuple[str, ...] = ()) -> Study:
+    """Load and validate a study folder. Raises `StudyError` listing every problem found.
+
+    `needs`: capabilities beyond `appraise` the caller will use (see appraisal.study.requirements);
+    a table they require that is absent is one problem."""
     path = Path(path)
     config = read_config(path)
-    raw, hashes, problems = _read_raw(path, config)
+    raw, hashes, problems, sought = _read_raw(path, config)
     hashes["study.yaml"] = hashlib.sha256((path / "study.yaml").read_bytes()).hexdigest()
     tables: dict[str, pd.DataFrame] = {}
     sources: dict[str, str] = {}
     raw_ids: dict[str, set[str]] = {}
+    unreadable: set[str] = set()
+    flawed: set[str] = set()
     for name, model in TABLE_MODELS.items():
         if name in raw:
-            frame, where = raw[name]
-            typed, found = validate_rows(frame, model, where)
-            for col in frame.columns:
-                if str(col).strip().endswith("_id"):
-                    raw_ids[f"{name}.{str(col).strip()}"] = {str(v).strip() for v in frame[col] if str(v).strip()}
+            header, rows, where, bad = raw[name]
+            sources[name] = where
+            if bad:
+                flawed.add(name)
+            if not header:
+                unreadable.add(name)
+                tables[name] = _empty_frame(model).assign(source_row=pd.Series(dtype=int))
+                continue
+            typed, found = validate_rows(header, rows, model, where, bad)
+            for j, col in enumerate(header):
+                if str(col).strip().endswith("_id") or str(col).strip() == "component":
+                    raw_ids.setdefault(f"{name}.{str(col).strip()}", set()).update(
+                        cells[j].strip() for _, cells in rows if cells[j].strip())
+            if any(p.row is None for p in found):
+                unreadable.add(name)
+            if found:
+                flawed.add(name)
             problems.extend(found)
-            tables[name], sources[name] = typed, where
+            tables[name] = typed
         else:
-            tables[name], sources[name] = _empty_frame(model).assign(source_row=pd.Series(dtype=int)), f"{name}.csv"
-            if name in REQUIRED_TABLES:
-                problems.append(Problem(f"{name}.csv", None, None, "required table is missing"))
+            tables[name], sources[name] = _empty_frame(model).assign(source_row=pd.Series(dtype=int)), sought[name]
+    book_unreadable = bool(config.workbook) and not raw and bool(problems)
+    if book_unreadable:
+        unreadable |= set(TABLE_MODELS)  # nothing to check the references against
+    for table, why in [] if book_unreadable else requirement_problems(set(raw), needs):
+        if config.workbook:
+            problems.append(Problem(config.workbook, None, None, f"sheet '{table}' is missing: {why}"))
+        else:
+            problems.append(Problem(sought[table], None, None, f"required table is missing: {why}"))
+        unreadable.add(table)
     study = Study(path=path, config=config, tables=tables, sources=sources, input_hashes=hashes,
-                  raw_ids=raw_ids)
+                  raw_ids=raw_ids, unreadable=unreadable, flawed=flawed | unreadable)
+    if config.workbook:
+        for extra in sorted(path.glob("*.csv")):
+            if extra.name not in IGNORED_FILES:
+                study.warnings.append(Problem(extra.name, None, None, f"not read: this study reads its tables from "
+                                                                      f"{config.workbook}"))
+    for name, file_name in config.tables.items():
+        if file_name != f"{name}.csv" and (path / f"{name}.csv").is_file() and not config.workbook:
+            study.warnings.append(Problem(f"{name}.csv", None, None, f"not read: study.yaml reads table '{name}' "
+                                                                     f"from '{file_name}'"))
     problems.extend(cross_reference_problems(study))
     if problems:
         raise StudyError(problems)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from appraisal.study.numbers import parse_number
 
 FY_PATTERN = re.compile(r"^(\d{4})/(\d{2})$")
 
@@ -58,10 +60,19 @@ def _fraction_list(value: object) -> list[float]:
     out = []
     for part in parts:
         try:
-            out.append(float(part))
+            number = part if isinstance(part, (int, float)) else parse_number(str(part), money=False)
         except ValueError:
-            raise ValueError(f"numbers separated by ';' like '0.1;0.6;1', got '{value}'") from None
+            raise ValueError(f"fractions between 0 and 1 separated by ';' like '0.1;0.6;1', got '{value}'") from None
+        if not 0 <= number <= 1:
+            raise ValueError(f"fractions between 0 and 1 separated by ';' like '0.1;0.6;1', got {number:g} in '{value}'")
+        out.append(float(number))
     return out
+
+
+def _safe_id(value: str) -> str:
+    if set(value) == {"."}:
+        raise ValueError(f"'{value}' cannot be an id: ids name files and folders of the results; use letters or digits")
+    return value
 
 
 def _bool(value: object) -> bool:
@@ -88,7 +99,7 @@ OptInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
 IdList = Annotated[list[str], BeforeValidator(_id_list)]
 Fractions = Annotated[list[float], BeforeValidator(_fraction_list)]
 Flag = Annotated[bool, BeforeValidator(_bool)]
-Id = Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")]
+Id = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.\-]+$"), AfterValidator(_safe_id)]
 OptId = Annotated[Id | None, BeforeValidator(_blank_to_none)]
 Fraction = Annotated[float, Field(ge=0, le=1)]
 
@@ -96,7 +107,7 @@ Fraction = Annotated[float, Field(ge=0, le=1)]
 class Row(BaseModel):
     """A table row. Unknown columns are errors, so a misspelt header is caught, not ignored."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
     source: str = Field(min_length=1, description="Where the figure comes from: document section, table or line")
 
 
@@ -702,7 +713,7 @@ OB_PROJECT_TYPES = Literal[
 
 
 class OptimismBias(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     project_type: OB_PROJECT_TYPES
     bound: Literal["upper", "lower"] = "upper"
     measure: Literal["capex", "duration", "opex"] = "capex"
@@ -711,7 +722,7 @@ class OptimismBias(BaseModel):
 class Adjustment(BaseModel):
     """A multiplicative adjustment: benefits × (1 − pct/100) or costs × (1 + pct/100)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     name: str
     applies_to: Literal["benefits", "costs"]
     pct: float | None = Field(None, ge=0, le=300)
@@ -736,7 +747,7 @@ class Adjustment(BaseModel):
 
 
 class Horizon(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     start: FinancialYear
     years: int = Field(ge=1, le=200)
 
@@ -754,8 +765,9 @@ ScheduleName = Annotated[Literal["none", "stpr", "health", "stpr_sensitivity_tes
 class Discounting(BaseModel):
     """Green Book 2026 schedules (appraisal/money/reference/discount_schedules.csv), or a constant rate."""
 
-    model_config = ConfigDict(extra="forbid")
-    schedule: ScheduleName | Literal["constant"] = "stpr"
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    schedule: Annotated[Literal["none", "stpr", "health", "stpr_sensitivity_test", "constant"],
+                        BeforeValidator(_schedule_name)] = "stpr"
     rate_pct: float | None = Field(None, ge=0, le=50, description="only for schedule: constant")
     sensitivities: list[ScheduleName] = Field(default_factory=list, description="other schedules reported alongside")
 
@@ -767,7 +779,7 @@ class Discounting(BaseModel):
 
 
 class StudyConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     format: int = Field(1, ge=1, le=2, description="2 = the one-ledger format (every pound entered once); "
                                                     "1 (or absent) = the old format, upgraded on loading")
     name: str

@@ -6,6 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from appraisal.workflows.outputs import write_workbook
+from appraisal.study.columns import describe_columns
 from appraisal.study.schema import TABLE_MODELS
 
 STUDY_YAML = """\
@@ -57,15 +58,6 @@ EXAMPLES: dict[str, dict] = {
 }
 
 
-def describe_columns() -> pd.DataFrame:
-    rows = []
-    for table, model in TABLE_MODELS.items():
-        for column, f in model.model_fields.items():
-            rows.append({"table": table, "column": column, "required": f.is_required(),
-                         "description": f.description or ""})
-    return pd.DataFrame(rows)
-
-
 def write_template(folder: Path, excel: bool = False) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     if any(folder.iterdir()):
@@ -96,17 +88,26 @@ def study_to_workbook(study_dir: Path, folder: Path) -> list[Path]:
     """Copy a CSV study into `folder` as study.yaml + one workbook whose sheets are its tables."""
     import yaml
 
+    from appraisal.study.errors import StudyError
     from appraisal.study.load import read_config
+    from appraisal.study.read import read_csv_cells
 
     config = read_config(study_dir)
+    if config.workbook:
+        raise ValueError(f"{study_dir} is already a workbook study ({config.workbook}); convert turns a CSV study "
+                         "into a workbook")
     folder.mkdir(parents=True, exist_ok=True)
     if any(folder.iterdir()):
         raise FileExistsError(f"{folder} is not empty; choose a new folder for the workbook study")
     sheets = {}
     for table in TABLE_MODELS:
-        path = study_dir / config.tables.get(table, f"{table}.csv")
-        if path.exists():
-            sheets[table] = pd.read_csv(path, dtype=str, keep_default_na=False)
+        name = config.tables.get(table, f"{table}.csv")
+        path = study_dir / name
+        if path.is_file():
+            header, rows, problems, _ = read_csv_cells(path, name)
+            if problems:
+                raise StudyError(problems)
+            sheets[table] = pd.DataFrame([cells for _, cells in rows], columns=header, dtype=object)
     write_workbook(folder / "study.xlsx", {"README": describe_columns(), **sheets})
     data = yaml.safe_load((study_dir / "study.yaml").read_text())
     data.pop("tables", None)

@@ -1,6 +1,7 @@
 """Cross-reference checks: duplicate ids, dangling references, years outside the horizon, shares."""
 from __future__ import annotations
 
+from graphlib import CycleError, TopologicalSorter
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -21,11 +22,21 @@ KEYS: dict[str, list[str]] = {
     "options": ["option_id"], "value_drivers": ["driver_id"], "driver_scores": ["driver_id", "option_id"],
     "positions": ["partner_id", "scenario", "line", "year"], "targets": ["target_id"],
     "uncertainties": ["parameter"], "precedence": ["before_service_id", "after_service_id"],
-    "cost_curves": ["vehicle_id", "volume"], "apportionments": ["line_id", "service_id"],
-    "stances": ["partner_id", "vehicle_id"],
+    "cost_curves": ["vehicle_id", "volume"], "limits": ["limit", "year"], "apportionments": ["line_id", "service_id"],
+    "interventions": ["package", "kind", "partner_id", "vehicle_id"], "stances": ["partner_id", "vehicle_id"],
     "decision_dates": ["partner_id", "vehicle_id", "date"], "elections": ["partner_id", "date"],
     "vehicle_dependencies": ["vehicle_id", "requires_vehicle_id"],
 }
+# tables without a key: an exact duplicate row (ignoring source and notes) is harmless, one warning
+HARMLESS_DUPLICATES = ("option_rules",)
+IGNORED_IN_DUPLICATES = {"source", "notes", "source_row"}
+
+# (table, from column, to column): the links must not form a cycle
+LINKS = [("precedence", "before_service_id", "after_service_id"), ("options", "builds_on", "option_id"),
+         ("options", "view_of", "option_id")]  # vehicle_dependencies: _dependency_problems
+UNCERTAINTY_TARGETS = ("benefits", "costs", "delay_years", "discount_rate_pct")
+BENEFIT_CATEGORIES = ("cashable", "non_cashable", "societal")
+COST_CATEGORIES = ("capital", "revenue")
 
 # (table, column) -> (table it must name, that table's id column, or several alternatives)
 REFERENCES: list[tuple[str, str, list[tuple[str, str]]]] = [
@@ -92,19 +103,35 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
     problems: list[Problem] = []
 
     for name, keys in KEYS.items():
-        frame = t[name]
-        if frame.empty:
+        frame = t.get(name)
+        if frame is None or frame.empty or not set(keys) <= set(frame.columns):
             continue
-        dup = frame.duplicated(subset=keys, keep="first")
-        for i in frame.index[dup]:
-            pos = frame.index.get_loc(i)
+        seen: dict[tuple, int | None] = {}
+        for pos, key in enumerate(frame[keys].astype(str).itertuples(index=False, name=None)):
+            if key not in seen:
+                seen[key] = _row(frame, pos)
+                continue
             value = ", ".join(str(frame[k].iloc[pos]) for k in keys if frame[k].iloc[pos] is not None)
-            problems.append(Problem(src[name], _row(frame, pos), keys[0], f"duplicate {'/'.join(keys)} '{value}'"))
+            problems.append(Problem(src[name], _row(frame, pos), keys[0],
+                                    f"duplicate {'/'.join(keys)} '{value}' (first on row {seen[key]})"))
+            study.flawed.add(name)
+    for name in HARMLESS_DUPLICATES:
+        frame = t.get(name)
+        if frame is None or frame.empty:
+            continue
+        cols = [c for c in frame.columns if c not in IGNORED_IN_DUPLICATES]
+        dup = frame.astype(str).duplicated(subset=cols, keep="first")
+        if dup.any():
+            rows = [str(_row(frame, frame.index.get_loc(i))) for i in frame.index[dup]]
+            study.warnings.append(Problem(src[name], None, None, f"row(s) {', '.join(rows)} repeat an earlier rule "
+                                                                 "exactly; a rule counts once"))
 
     for name, column, targets in REFERENCES:
-        frame = t[name]
-        if frame.empty or column not in frame:
+        frame = t.get(name)
+        if frame is None or frame.empty or column not in frame:
             continue
+        if any(table in study.unreadable for table, _ in targets):
+            continue  # the table it refers to has its own problem; do not list every reference to it
         known: set[str] = set()
         for table, key in targets:
             # ids of rows that failed validation still count: their own problem is already reported
@@ -114,9 +141,11 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
             if value is not None and value == value and value not in known:
                 problems.append(Problem(src[name], _row(frame, pos), column, f"'{value}' is not {wanted}"))
 
-    option_ids = set(t["options"]["option_id"])
+    option_ids = set(t["options"]["option_id"]) | study.raw_ids.get("options.option_id", set())
     for name in ("benefits", "costs"):
         frame = t[name]
+        if "options" in study.unreadable:
+            break
         for pos, ids in enumerate(frame.get("options", [])):
             for oid in ids or []:
                 if oid not in option_ids:
@@ -131,7 +160,7 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
                 problems.append(Problem(src[name], _row(frame, pos), column, f"year {value} is outside the horizon {span}"))
 
     alloc = t["allocations"]
-    if not alloc.empty:
+    if not alloc.empty and "allocations" not in study.flawed:
         for aid, group in alloc.groupby("allocation_id", sort=True):
             bases = set(group["basis"])
             if len(bases) > 1:
@@ -144,7 +173,7 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
 
     benefits = t["benefits"]
     profiled = set(t["benefit_profiles"]["stream_id"])
-    for pos, row in enumerate(benefits.itertuples(index=False)):
+    for pos, row in enumerate(benefits.itertuples(index=False) if "benefit_profiles" not in study.flawed else []):
         if row.run_rate_gbp is None and row.benefit_id not in profiled:
             problems.append(Problem(src["benefits"], _row(benefits, pos), "run_rate_gbp",
                                     f"benefit '{row.benefit_id}' has no run_rate_gbp and no rows in benefit_profiles"))
@@ -158,10 +187,15 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
             if getattr(row, col) is None:
                 problems.append(Problem(src["option_rules"], _row(t["option_rules"], pos), col, f"rule '{row.rule}' needs {col}"))
 
+    problems += cycle_problems(study)
+    problems += adjustment_problems(study)
+    problems += uncertainty_problems(study)
     problems += buyin_problems(study)
     problems += _dependency_problems(t["vehicle_dependencies"], src["vehicle_dependencies"])
 
     cfg = study.config
+    if "options" in study.unreadable:
+        return problems
     for oid in cfg.options:
         if oid not in option_ids:
             problems.append(Problem("study.yaml", None, "options", f"'{oid}' is not an option_id in {src['options']}"))
@@ -169,6 +203,109 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
         problems.append(Problem("study.yaml", None, "preferred_option", f"'{cfg.preferred_option}' is not an option_id in {src['options']}"))
     problems.extend(cohort_problems(study))  # the cohort, transfer, risk and Green Book toolkit tables
     problems.extend(more_problems(study))
+    views = dict(zip(t["options"]["option_id"], t["options"]["view_of"])) if "view_of" in t["options"] else {}
+    base = views.get(cfg.preferred_option)
+    if base is not None and base == base:
+        problems.append(Problem("study.yaml", None, "preferred_option", f"'{cfg.preferred_option}' is a view of "
+                                                                        f"'{base}', not a choice; name '{base}'"))
+    if cfg.workbook and cfg.tables:
+        problems.append(Problem("study.yaml", None, "tables", f"a workbook study reads every table from "
+                                                              f"{cfg.workbook}; remove `tables:` or `workbook:`"))
+    repeated = sorted({o for o in cfg.options if cfg.options.count(o) > 1})
+    if repeated:
+        problems.append(Problem("study.yaml", None, "options", f"option(s) {', '.join(repeated)} listed twice"))
+    return problems
+
+
+def cycle_problems(study: "Study") -> list[Problem]:
+    """A link that names its own row, and links that go round in a circle (never satisfiable)."""
+    problems = []
+    for name, source, target in LINKS:
+        frame = study.tables.get(name)
+        if frame is None or frame.empty or source not in frame or target not in frame:
+            continue
+        graph: dict[str, set[str]] = {}
+        for pos, (a, b) in enumerate(zip(frame[source], frame[target])):
+            if a is None or b is None or a != a or b != b:
+                continue
+            if a == b:
+                problems.append(Problem(study.sources[name], _row(frame, pos), source, f"'{a}' refers to itself"))
+                continue
+            graph.setdefault(b, set()).add(a)
+        try:
+            tuple(TopologicalSorter(graph).static_order())
+        except CycleError as exc:
+            cycle = exc.args[1]
+            problems.append(Problem(study.sources[name], None, source,
+                                    f"{source} → {target} links form a cycle {' → '.join(reversed(cycle))}: "
+                                    "none of them can ever come first"))
+    options = study.tables["options"]
+    view_of = {o: v for o, v in zip(options["option_id"], options["view_of"]) if v is not None and v == v}
+    for pos, (oid, base) in enumerate(zip(options["option_id"], options["view_of"])):
+        if base in view_of and base != oid and view_of[base] != base:
+            problems.append(Problem(study.sources["options"], _row(options, pos), "view_of",
+                                    f"'{base}' is itself a view (of '{view_of[base]}'); name the option it views"))
+    return problems
+
+
+def adjustment_problems(study: "Study") -> list[Problem]:
+    """Each adjustment's categories and components must name something in the study's lines."""
+    problems = []
+    lines = {"benefits": study.tables["benefits"], "costs": study.tables["costs"]}
+    for i, adj in enumerate(study.config.adjustments):
+        where = f"adjustments.{i}"
+        known_categories = BENEFIT_CATEGORIES if adj.applies_to == "benefits" else COST_CATEGORIES
+        for c in adj.categories:
+            if c not in known_categories:
+                problems.append(Problem("study.yaml", None, f"{where}.categories",
+                                        f"'{c}' is not a {adj.applies_to[:-1]} category; expected some of: "
+                                        f"{', '.join(known_categories)}"))
+        frame = lines[adj.applies_to]
+        components = set(frame["component"].dropna()) if "component" in frame else set()
+        components |= study.raw_ids.get(f"{adj.applies_to}.component", set())
+        components |= {f"transfer:{v}" for v in study.tables["placements"]["vehicle_id"].dropna()}
+        if adj.applies_to == "costs":
+            components |= {"sites"} if not study.tables["sites"].empty else set()
+            components |= {"running cost curve"} if not study.tables["cost_curves"].empty else set()
+        for c in adj.components:
+            if c not in components:
+                problems.append(Problem("study.yaml", None, f"{where}.components",
+                                        f"'{c}' is not a component of any {adj.applies_to[:-1]} line; known: "
+                                        f"{', '.join(sorted(components)) or 'none'}"))
+    return problems
+
+
+def uncertainty_problems(study: "Study") -> list[Problem]:
+    """What each uncertainty scales must exist, and its distribution must have the figures it needs."""
+    u = study.tables["uncertainties"]
+    if u.empty or study.unreadable & {"benefits", "costs"}:
+        return []
+    t = study.tables
+    raw = study.raw_ids
+    known = _selector_names(study)
+    where = study.sources["uncertainties"]
+    problems = []
+    for pos, row in enumerate(u.itertuples(index=False)):
+        problem = _target_problem(study, row, known)
+        if problem:
+            problems.append(Problem(where, _row(u, pos), "target", problem))
+        wanted = {"uniform": ("low", "high"), "triangular": ("low", "mode", "high"), "pert": ("low", "mode", "high"),
+                  "normal": ("mean", "sd")}[row.distribution]
+        values = {k: getattr(row, k) for k in ("low", "mode", "high", "mean", "sd")}
+        values = {k: (None if v is None or v != v else float(v)) for k, v in values.items()}
+        missing = [k for k in wanted if values[k] is None]
+        if missing:
+            problems.append(Problem(where, _row(u, pos), missing[0],
+                                    f"a {row.distribution} distribution needs {', '.join(wanted)}"))
+            continue
+        lo, mode, hi = values["low"], values["mode"], values["high"]
+        if row.distribution == "uniform" and not lo < hi:
+            problems.append(Problem(where, _row(u, pos), "high", f"expected low < high, got {lo:g} and {hi:g}"))
+        elif row.distribution in ("triangular", "pert") and not (lo <= mode <= hi and lo < hi):
+            problems.append(Problem(where, _row(u, pos), "mode",
+                                    f"expected low ≤ mode ≤ high with low < high, got {lo:g}, {mode:g}, {hi:g}"))
+        elif row.distribution == "normal" and not values["sd"] > 0:
+            problems.append(Problem(where, _row(u, pos), "sd", f"expected sd > 0, got {values['sd']:g}"))
     return problems
 
 
@@ -242,3 +379,39 @@ def _dependency_problems(deps: pd.DataFrame, file: str) -> list[Problem]:
                 elif r not in path and len(path) < 50:
                     stack.append((r, path + [r]))
     return problems
+
+
+def _selector_names(study: "Study") -> dict[str, set]:
+    """What each selector prefix of an uncertainty target may name (appraisal/money/scenarios.py)."""
+    t, raw = study.tables, study.raw_ids
+    b, c = t["benefits"], t["costs"]
+    names = {
+        "benefit": set(b["benefit_id"]) | raw.get("benefits.benefit_id", set()),
+        "cost": set(c["cost_id"]) | raw.get("costs.cost_id", set()),
+        "component": set(b["component"]) | set(c["component"]) | raw.get("benefits.component", set())
+                     | raw.get("costs.component", set()),
+        "category": set(b["category"]) | set(c["category"]),
+        "trigger": {"option", "vehicle", "service", "site", "release"},
+        "vehicle": set(t["vehicles"]["vehicle_id"]),
+        "tag": {tag for frame in (b, c) if "tags" in frame for tags in frame["tags"] for tag in (tags or [])},
+    }
+    names["line"] = names["benefit"] | names["cost"]
+    return names
+
+
+def _target_problem(study: "Study", row, known: dict[str, set]) -> str | None:
+    """None when an uncertainty's target names something the study has; else what is wrong, in words."""
+    target = row.target
+    if target in UNCERTAINTY_TARGETS:
+        return None
+    if target.startswith("cohort:"):
+        from appraisal.uncertainty.cohort_terms import cohort_target_problem
+
+        high = row.high if row.high is not None and row.high == row.high else None
+        return cohort_target_problem(study, target, high)
+    prefix, _, name = target.partition(":")
+    if prefix in known and name in known[prefix]:
+        return None
+    return (f"'{target}' is not one of {', '.join(UNCERTAINTY_TARGETS)}, or benefit:/cost:/line:<id>, "
+            "component:/category:<name>, trigger:<kind>, vehicle:<id>, tag:<tag> or cohort:<model>:… naming "
+            "something in the study")

@@ -114,13 +114,51 @@ def local_cluster(n_workers: int | None = None):
                             dashboard_address=None)
 
 
+CONNECT_TIMEOUT_S = 4  # an unreachable scheduler is reported within 5 s
+HANDSHAKE_TIMEOUT_S = 15  # greeting a live scheduler on a busy machine; also how long a lost one is awaited
+
+
+def connect(address: str):
+    """A client of the dask scheduler at `address`; SchedulerUnreachable within 5 s when nothing listens there.
+
+    A plain TCP connection is tried first (4 s): distributed itself retries a refused address until its
+    timeout, and a short timeout for the whole handshake would fail a live scheduler on a busy machine."""
+    import socket
+
+    from distributed import Client
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import parse_host_port
+
+    from appraisal.exit_codes import SchedulerUnreachable
+
+    try:
+        scheme, location = parse_address(address)
+        host, port = parse_host_port(location) if scheme in ("tcp", "tls") else (None, None)
+    except ValueError as exc:
+        raise SchedulerUnreachable(f"'{address}' is not a scheduler address ({exc}); give tcp://HOST:PORT") from None
+    try:
+        if host is not None:
+            socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S).close()
+    except (OSError, TimeoutError) as exc:  # refused, timed out, or no such host
+        raise SchedulerUnreachable(f"cannot reach the dask scheduler at '{address}' within {CONNECT_TIMEOUT_S} s "
+                                   f"({type(exc).__name__}: {exc}); start it with `dask scheduler` or drop "
+                                   "--scheduler") from None
+    try:
+        return Client(address, timeout=f"{HANDSHAKE_TIMEOUT_S}s")
+    except ValueError as exc:
+        raise SchedulerUnreachable(f"'{address}' is not a scheduler address ({exc}); give tcp://HOST:PORT") from None
+    except Exception as exc:  # noqa: BLE001 - something listens there, but it does not speak dask
+        raise SchedulerUnreachable(f"'{address}' answers but is not a dask scheduler that greets within "
+                                   f"{HANDSHAKE_TIMEOUT_S} s ({type(exc).__name__}: {str(exc)[:120]})") from None
+
+
 def _open_client(scheduler, n_workers):
     """Returns (client, owned). None -> :func:`local_cluster`."""
     from distributed import Client
     if scheduler is None or scheduler == "local":
         return Client(local_cluster(n_workers)), True
     if isinstance(scheduler, str):
-        return Client(scheduler), True
+        return connect(scheduler), True
     return scheduler, False  # an existing Client
 
 

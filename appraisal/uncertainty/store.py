@@ -8,6 +8,7 @@ Outputs are stored as JSON text (floats round-trip exactly; strings allowed, e.g
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -31,7 +32,17 @@ class RunStore:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path))
+        try:
+            self.con = duckdb.connect(str(self.path))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            from appraisal.exit_codes import StoreLocked
+
+            holder = re.search(r"PID (\d+)", str(exc))
+            raise StoreLocked(f"the results store {self.path} is held by another reformkit run"
+                              + (f" (process {holder.group(1)})" if holder else "")
+                              + "; wait for it to finish or choose another --out") from None
         self.con.execute(SCHEMA)
 
     def __enter__(self):

@@ -59,8 +59,23 @@ def sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_text(ws) -> None:
+    """Every string a spreadsheet would read as a formula (leading =, +, -, @, tab or CR) is stored as text
+    with Excel's quote prefix, so it shows as typed and never runs (openpyxl turns '=...' into a formula)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"
+                cell.quotePrefix = True
+
+
 def write_workbook(path: Path, tables: dict[str, pd.DataFrame]) -> None:
     used: set[str] = set()
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in tables.items():
-            frame.to_excel(writer, sheet_name=sheet_name(name, used), index=False)
+            sheet = sheet_name(name, used)
+            frame.to_excel(writer, sheet_name=sheet, index=False)
+            as_text(writer.sheets[sheet])

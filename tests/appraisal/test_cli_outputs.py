@@ -76,5 +76,5 @@ def test_a_study_in_one_workbook_gives_the_same_results(tmp_path):
     header = [c.value for c in sheet[1]]
     sheet.cell(row=3, column=header.index("amount_gbp") + 1, value="lots")
     book.save(folder / "study.xlsx")
-    with pytest.raises(StudyError, match=r"study.xlsx:costs, row 3, column 'amount_gbp': expected a number, got 'lots'"):
+    with pytest.raises(StudyError, match=r"study.xlsx:costs, row 3, column 'amount_gbp': expected an amount in £ .*got 'lots'"):
         load_study(folder)

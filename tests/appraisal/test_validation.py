@@ -34,7 +34,7 @@ def broken(tmp_path):
 
 
 EXPECTED = [
-    ("partners.csv, row 2, column 'budget_gbp'", "expected a number, got 'lots'"),
+    ("partners.csv, row 2, column 'budget_gbp'", "expected an amount in £ written 1234567.89, £1,234,567.89 or -250000"),
     ("partners.csv, row 2, column 'financial_pressure'", "expected a number ≤ 1, got 1.5"),
     ("services.csv, row 3, column 'service_id'", "duplicate service_id 'fo_n'"),
     ("services.csv, row 3, column 'current_provider'", "'east' is not a partner_id in partners.csv"),
