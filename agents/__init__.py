@@ -16,6 +16,7 @@ from .inputs import BuyInInputs, validate
 from .interventions import EarlyEngagement, GovernanceChange, RiskShare, SidePayment, apply_interventions
 from .model import BuyInModel, PartnerAgent
 from .params import BehaviourParams
+from .power import board_power, power_indices, weighted_game
 from .prepare import Prepared, default_network, prepare
 from .reference import ReferenceModel
 from .simulate import BuyInResults, run_one, run_seeds, simulate
@@ -24,8 +25,8 @@ from .summary import (chosen_option, delay_summary, establishment_distribution, 
 
 __all__ = [
     "BehaviourParams", "BuyInInputs", "BuyInModel", "BuyInResults", "EarlyEngagement", "GovernanceChange",
-    "PartnerAgent", "Prepared", "ReferenceModel", "RiskShare", "SidePayment", "apply_interventions",
+    "PartnerAgent", "Prepared", "ReferenceModel", "RiskShare", "SidePayment", "apply_interventions", "board_power",
     "chosen_option", "compare_interventions", "connect", "default_network", "delay_summary",
-    "establishment_distribution", "expected_profile", "median_establishment", "prepare", "prob_by_year",
-    "rule_holds", "run_one", "run_seeds", "simulate", "validate",
+    "establishment_distribution", "expected_profile", "median_establishment", "power_indices", "prepare", "prob_by_year",
+    "rule_holds", "run_one", "run_seeds", "simulate", "validate", "weighted_game",
 ]
