@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from agents import (BuyInInputs, BuyInResults, EarlyEngagement, GovernanceChange, RiskShare, SidePayment,
-                    compare_interventions, delay_summary, median_establishment, prob_by_year, simulate)
+                    board_power, compare_interventions, delay_summary, median_establishment, prob_by_year,
+                    simulate)
 from appraisal.money import adjust, split_by_party
 from appraisal.optimisation import OptionPlan, optimise_option, plan_inputs
 from appraisal.streams import build_streams
@@ -104,6 +105,7 @@ class BuyIn:
     prob_by_year: pd.DataFrame
     median: pd.DataFrame
     pivotal: pd.DataFrame
+    power: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary(self, study: Study) -> dict:
         names = study.tables["vehicles"].set_index("vehicle_id")["name"].to_dict()
@@ -127,8 +129,12 @@ class BuyIn:
         pivotal = [{"partner_id": r.partner_id, "partner_name": partner_names.get(r.partner_id, r.partner_id),
                     "vehicle_id": r.vehicle_id, "pivotal_share": r.pivotal_share}
                    for r in self.pivotal.itertuples(index=False) if r.pivotal_share > 0]
+        power = [{"vehicle_id": r.vehicle_id, "partner_id": r.partner_id,
+                  "partner_name": partner_names.get(r.partner_id, r.partner_id), "voting_weight": r.voting_weight,
+                  "veto": bool(r.veto), "funds": bool(r.funds), "banzhaf": r.banzhaf,
+                  "shapley_shubik": r.shapley_shubik} for r in self.power.itertuples(index=False)]
         return {"option_id": self.option_id, "runs": self.results.runs, "seed": self.results.seed,
-                "vehicles": vehicles, "pivotal": pivotal, "provenance": self.results.provenance}
+                "vehicles": vehicles, "pivotal": pivotal, "power": power, "provenance": self.results.provenance}
 
 
 def run_buyin(study: Study, option_id: str, runs: int, seed: int, plan: Plan | None = None, client=None) -> BuyIn:
@@ -136,7 +142,7 @@ def run_buyin(study: Study, option_id: str, runs: int, seed: int, plan: Plan | N
     results = simulate(inputs, runs=runs, seed=seed, client=client)
     pivotal = results.pivotal.sort_values(["vehicle_id", "pivotal_share", "partner_id"], ascending=[True, False, True])
     return BuyIn(option_id, inputs, results, prob_by_year(results, study.years), median_establishment(results),
-                 pivotal.reset_index(drop=True))
+                 pivotal.reset_index(drop=True), board_power(inputs))
 
 
 def intervention_packages(study: Study) -> dict[str, list]:

@@ -242,7 +242,7 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
                                        engine=summary.pop("provenance"))
     write_json(out / "results.json", summary)
     frames = {"outcomes": result.results.outcomes, "prob_by_year": result.prob_by_year,
-              "median_establishment": result.median, "pivotal": result.pivotal,
+              "median_establishment": result.median, "pivotal": result.pivotal, "power": result.power,
               "trajectories": result.results.trajectories}
     if compared is not None:
         frames["interventions"] = compared
@@ -255,6 +255,13 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
     for vid, v in summary["vehicles"].items():
         table.add_row(v["name"], *[f"{v['prob_by_year'][y]:.0%}" for y in s.years], v["median_establishment"] or "never")
     console.print(table)
+    ptable = Table(title="Voting power on each board (normalised Banzhaf, Shapley–Shubik)")
+    for col in ("vehicle", "partner", "weight", "veto", "funds", "Banzhaf", "Shapley–Shubik"):
+        ptable.add_column(col, justify="right")
+    for r in result.power.itertuples(index=False):
+        ptable.add_row(r.vehicle_id, r.partner_id, f"{r.voting_weight:g}", "yes" if r.veto else "",
+                       "yes" if r.funds else "", f"{r.banzhaf:.3f}", f"{r.shapley_shubik:.3f}")
+    console.print(ptable)
     if compared is not None:
         itable = Table(title="Intervention packages against doing nothing")
         for col in ("package", "vehicle", "P(agreed)", "change", "expected delay (years)", "cost a year"):
