@@ -9,6 +9,7 @@
 See docs/agents.md for the rules, parameters and their defaults.
 """
 
+from .calibrate import Posterior, calibrate, reference_inputs, simulate_posterior
 from .cluster import connect
 from .compare import compare_interventions
 from .governance import rule_holds
@@ -19,13 +20,15 @@ from .params import BehaviourParams
 from .power import board_power, power_indices, weighted_game
 from .prepare import Prepared, default_network, prepare
 from .reference import ReferenceModel
+from .search import LeaveOut, Route, cheapest_route, default_menu
 from .simulate import BuyInResults, run_one, run_seeds, simulate
 from .summary import (chosen_option, delay_summary, establishment_distribution, expected_profile,
                       median_establishment, prob_by_year)
 
 __all__ = [
     "BehaviourParams", "BuyInInputs", "BuyInModel", "BuyInResults", "EarlyEngagement", "GovernanceChange",
-    "PartnerAgent", "Prepared", "ReferenceModel", "RiskShare", "SidePayment", "apply_interventions", "board_power",
+    "LeaveOut", "PartnerAgent", "Posterior", "Prepared", "ReferenceModel", "Route", "calibrate", "cheapest_route",
+    "default_menu", "reference_inputs", "simulate_posterior", "RiskShare", "SidePayment", "apply_interventions", "board_power",
     "chosen_option", "compare_interventions", "connect", "default_network", "delay_summary",
     "establishment_distribution", "expected_profile", "median_establishment", "power_indices", "prepare", "prob_by_year",
     "rule_holds", "run_one", "run_seeds", "simulate", "validate", "weighted_game",

@@ -69,7 +69,7 @@ def money(value: float | None, unit: str = "gbp_m") -> str:
 def init(folder: Annotated[Path, typer.Argument(help="New folder for the study")],
          excel: Annotated[bool, typer.Option("--excel", help="One workbook instead of CSV files")] = False):
     """Write a commented study template to fill in."""
-    from appraisal.template import write_template
+    from appraisal.study.template import write_template
 
     with user_errors():
         files = write_template(folder, excel=excel)
@@ -79,7 +79,7 @@ def init(folder: Annotated[Path, typer.Argument(help="New folder for the study")
 @app.command()
 def convert(study: StudyArg, folder: Annotated[Path, typer.Argument(help="New folder for the workbook study")]):
     """Turn a CSV study into one Excel workbook (a sheet per table) that strategy teams can edit."""
-    from appraisal.template import study_to_workbook
+    from appraisal.study.template import study_to_workbook
 
     with user_errors():
         load_study(study)
@@ -123,7 +123,7 @@ def describe(study: StudyArg):
 @app.command()
 def appraise(study: StudyArg, out: OutOpt = Path("out/appraise")):
     """The financial case per option: profiles, adjustments, discounting, NPV/NPSV, BCR, payback, funding."""
-    from appraisal.financial_case import financial_case, write_financial_case
+    from appraisal.workflows.appraise import financial_case, write_financial_case
 
     with user_errors():
         s = load_study(study)
@@ -156,9 +156,9 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
              scheduler: SchedulerOpt = None,
              workers: Annotated[int, typer.Option("--workers", help="Dask workers for --decompose (0 = in this process)")] = 0):
     """Best placement of services into vehicles, sites and years per option (Pyomo + HiGHS)."""
-    from appraisal.optimisation import near_optimal, optimise_option, tradeoff
-    from appraisal.outputs import write_json
-    from appraisal.provenance import provenance
+    from appraisal.workflows.optimise import near_optimal, optimise_option, tradeoff
+    from appraisal.workflows.outputs import write_json
+    from appraisal.workflows.provenance import provenance
 
     with user_errors():
         s = load_study(study)
@@ -213,10 +213,10 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
           interventions: Annotated[bool, typer.Option("--interventions", help="Compare the study's intervention packages")] = False,
           scheduler: SchedulerOpt = None, workers: WorkersOpt = 2):
     """Partner buy-in (Mesa): probability each vehicle is agreed by each year, median date, pivotal partners."""
-    from appraisal.buyin import agent_based_optimise, compare_study_interventions, run_buyin
-    from appraisal.optimisation import optimise_option
-    from appraisal.outputs import write_json, write_tables
-    from appraisal.provenance import provenance
+    from appraisal.workflows.buyin import agent_based_optimise, compare_study_interventions, run_buyin
+    from appraisal.workflows.optimise import optimise_option
+    from appraisal.workflows.outputs import write_json, write_tables
+    from appraisal.workflows.provenance import provenance
 
     with user_errors():
         s = load_study(study)
@@ -282,12 +282,12 @@ def score(study: StudyArg, out: OutOpt = Path("out/score"),
           smaa_runs: Annotated[int, typer.Option("--smaa-runs", help="Monte Carlo draws for rank acceptability")] = 10_000,
           seed: Annotated[int, typer.Option(help="Seed of the SMAA draws")] = 0):
     """Value-driver scores, ranks, weight swings, SMAA acceptabilities and switching values."""
-    from appraisal.financial_case import financial_case
-    from appraisal.outputs import write_json, write_tables
-    from appraisal.provenance import provenance
-    from appraisal.scenario import scenario_model
-    from appraisal.scoring import score_study
-    from appraisal.uncertainty import ranges, switching
+    from appraisal.workflows.appraise import financial_case
+    from appraisal.workflows.outputs import write_json, write_tables
+    from appraisal.workflows.provenance import provenance
+    from appraisal.uncertainty.scenario import scenario_model
+    from appraisal.workflows.score import score_study
+    from appraisal.workflows.sensitivity import ranges, switching
 
     with user_errors():
         s = load_study(study)
@@ -331,9 +331,9 @@ def sensitivity(study: StudyArg, out: OutOpt = Path("out/sensitivity"),
                 agents: Annotated[bool, typer.Option("--agents", help="Simulate partner buy-in in every sample")] = False,
                 scheduler: SchedulerOpt = None, workers: WorkersOpt = 2):
     """Sobol, Morris or Monte Carlo study of the declared uncertainties; resumable (DuckDB store in OUT)."""
-    from appraisal.outputs import write_json, write_tables
-    from appraisal.provenance import provenance
-    from appraisal.uncertainty import run_sensitivity
+    from appraisal.workflows.outputs import write_json, write_tables
+    from appraisal.workflows.provenance import provenance
+    from appraisal.workflows.sensitivity import run_sensitivity
 
     if method not in ("sobol", "morris", "montecarlo"):
         err.print(f"[bold red]error:[/] --method must be sobol, morris or montecarlo, got '{method}'")
@@ -376,7 +376,7 @@ def sensitivity(study: StudyArg, out: OutOpt = Path("out/sensitivity"),
 
 
 def optimised_plans(s) -> dict:
-    from appraisal.optimisation import optimise_option, plan_inputs
+    from appraisal.workflows.optimise import optimise_option, plan_inputs
 
     plans = {}
     for oid in s.option_ids:
@@ -396,7 +396,7 @@ def run(study: StudyArg, out: OutOpt = Path("out/run"),
         pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print report.pdf with Chromium")] = True,
         scheduler: SchedulerOpt = None, workers: WorkersOpt = 0):
     """The whole pipeline for every option, then report.html (+ PDF), results.json and results.xlsx."""
-    from appraisal.pipeline import RunSettings, run_study
+    from appraisal.workflows.run import RunSettings, run_study
 
     with user_errors():
         s = load_study(study)

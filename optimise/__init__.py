@@ -15,8 +15,9 @@ from .engine import reproduce_problem, solve
 from .pareto import ParetoFront, pareto
 from .evaluate import Evaluation, compare_plans, evaluate_plan
 from .plan import Plan
+from .prepare import curve_cost
 from .problem import NO_SITE, OptionRules, PlacementProblem
 
 __all__ = ["PlacementProblem", "OptionRules", "Plan", "solve", "evaluate_plan", "compare_plans", "check_plan",
-           "reproduce_problem", "Evaluation", "NO_SITE",
+           "reproduce_problem", "Evaluation", "NO_SITE", "curve_cost",
            "alternatives", "distance_table", "pareto", "ParetoFront", "independent_blocks", "solve_decomposed"]

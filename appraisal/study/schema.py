@@ -442,12 +442,23 @@ class Horizon(BaseModel):
     years: int = Field(ge=1, le=200)
 
 
+def _schedule_name(value: object) -> object:
+    if value == "stpr_lower":
+        raise ValueError("'stpr_lower' (STPR minus one point) was a placeholder and has been removed; use "
+                         "'stpr_sensitivity_test', the Green Book 2026 additional sensitivity test")
+    return value
+
+
+ScheduleName = Annotated[Literal["none", "stpr", "health", "stpr_sensitivity_test"], BeforeValidator(_schedule_name)]
+
+
 class Discounting(BaseModel):
+    """Green Book 2026 schedules (appraisal/money/reference/discount_schedules.csv), or a constant rate."""
+
     model_config = ConfigDict(extra="forbid")
-    schedule: Literal["none", "stpr", "health", "stpr_lower", "constant"] = "stpr"
+    schedule: ScheduleName | Literal["constant"] = "stpr"
     rate_pct: float | None = Field(None, ge=0, le=50, description="only for schedule: constant")
-    sensitivities: list[Literal["none", "stpr", "health", "stpr_lower"]] = Field(
-        default_factory=list, description="other schedules reported alongside")
+    sensitivities: list[ScheduleName] = Field(default_factory=list, description="other schedules reported alongside")
 
     @model_validator(mode="after")
     def _rate(self) -> "Discounting":

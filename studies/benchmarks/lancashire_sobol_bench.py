@@ -17,11 +17,11 @@ from pathlib import Path
 
 from distributed import Client
 
-from appraisal.scenario import scenario_model
-from appraisal.sensitivity import make
-from appraisal.sensitivity.executor import local_cluster, run_sweep
+from appraisal.uncertainty.scenario import scenario_model
+from appraisal.uncertainty import make
+from appraisal.uncertainty.executor import local_cluster, run_sweep
 from appraisal.study import load_study
-from appraisal.uncertainty import study_params
+from appraisal.workflows.sensitivity import study_params
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTRA = """\

@@ -19,8 +19,8 @@ import time
 
 import numpy as np
 
-from appraisal.sensitivity import PERT, Normal, Triangular, Uniform, sobol
-from appraisal.sensitivity.executor import local_cluster, run_seed, run_sweep
+from appraisal.uncertainty import PERT, Normal, Triangular, Uniform, sobol
+from appraisal.uncertainty.executor import local_cluster, run_seed, run_sweep
 
 PARAMS = [
     PERT("wbc_benefit_scale", 0.5, 1.0, 1.3), PERT("fo_benefit_scale", 0.4, 1.0, 1.2),

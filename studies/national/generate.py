@@ -660,7 +660,7 @@ price_base: "{labels[0]} prices (synthetic)"
 horizon: {{start: {labels[0]}, years: {T}}}
 discounting:
   schedule: stpr
-  sensitivities: [stpr_lower]
+  sensitivities: [stpr_sensitivity_test]
 adjustments:
   - {{name: double counting, applies_to: benefits, pct: {DOUBLE_COUNTING_PCT:g}}}
   - name: optimism bias (set-up capital)

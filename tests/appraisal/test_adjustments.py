@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from appraisal.adjustments import adjustment_factor, optimism_bias_pct, stream_factors
+from appraisal.money.adjustments import adjustment_factor, optimism_bias_pct, stream_factors
 from appraisal.study.schema import Adjustment
 
 PLYMOUTH = [Adjustment(name="double counting", applies_to="benefits", pct=10),

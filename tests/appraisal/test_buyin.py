@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from appraisal.buyin import agent_based_optimise, buyin_inputs, delayed_npv, run_buyin
-from appraisal.optimisation import optimise_option
+from appraisal.workflows.buyin import agent_based_optimise, buyin_inputs, delayed_npv, run_buyin
+from appraisal.workflows.optimise import optimise_option
 from appraisal.study import load_study
 
 HUBS = Path(__file__).parents[1] / "fixtures" / "hubs"
@@ -78,7 +78,7 @@ def test_missing_budget_is_a_clear_error(tmp_path):
 
 
 def test_declared_interventions_raise_agreement(contested):
-    from appraisal.buyin import compare_study_interventions
+    from appraisal.workflows.buyin import compare_study_interventions
 
     plan = optimise_option(contested, "hub", reproduce=False).plan
     table = compare_study_interventions(contested, "hub", runs=150, seed=1, plan=plan).set_index("scenario")

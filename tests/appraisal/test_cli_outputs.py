@@ -61,7 +61,7 @@ def test_describe_prints_tables():
 def test_a_study_in_one_workbook_gives_the_same_results(tmp_path):
     from openpyxl import load_workbook
 
-    from appraisal.money import appraise_study
+    from appraisal.money.metrics import appraise_study
     from appraisal.study import StudyError, load_study
 
     llr = Path(__file__).parents[2] / "studies" / "llr"

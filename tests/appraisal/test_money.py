@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from appraisal.money import appraise_option, appraise_study, headline
-from appraisal.streams import ramp_profile, shift
+from appraisal.money.metrics import appraise_option, appraise_study, headline
+from appraisal.money.ledger import ramp_profile, shift
 from appraisal.study import load_study
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"

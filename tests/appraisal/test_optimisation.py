@@ -6,7 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from appraisal.cli import app
-from appraisal.optimisation import optimise_option
+from appraisal.workflows.optimise import optimise_option
 from appraisal.study import load_study
 
 HUBS = Path(__file__).parents[1] / "fixtures" / "hubs"

@@ -6,11 +6,11 @@ import pytest
 from typer.testing import CliRunner
 
 from appraisal.cli import app
-from appraisal.financial_case import financial_case
-from appraisal.scenario import scenario_model
-from appraisal.scoring import score_study
+from appraisal.workflows.appraise import financial_case
+from appraisal.uncertainty.scenario import scenario_model
+from appraisal.workflows.score import score_study
 from appraisal.study import load_study
-from appraisal.uncertainty import ranges, switching, tornado
+from appraisal.workflows.sensitivity import ranges, switching, tornado
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
 PV_B = 540 / 1.1 + 990 / 1.21 + 990 / 1.331

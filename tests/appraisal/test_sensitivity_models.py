@@ -4,11 +4,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from appraisal.optimisation import optimise_option, plan_inputs
-from appraisal.reoptimise import reoptimise_model
-from appraisal.scenario import scenario_model
+from appraisal.workflows.optimise import optimise_option, plan_inputs
+from appraisal.uncertainty.reoptimise import reoptimise_model
+from appraisal.uncertainty.scenario import scenario_model
 from appraisal.study import load_study
-from appraisal.uncertainty import run_sensitivity
+from appraisal.workflows.sensitivity import run_sensitivity
 
 ROOT = Path(__file__).parents[2]
 HUBS = ROOT / "tests" / "fixtures" / "hubs"

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from appraisal import mcda
+from appraisal.mcda import engine as mcda
 
 # Lancashire PSDM interim report (Jan 2017), section 12.3, value-driver RAG table (copied from
 # shared/reference/lancashire/value_driver_scores.csv). Green = favourable on every driver.

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from appraisal import mcda, robustness as rb
+from appraisal.mcda import engine as mcda, robustness as rb
 
 _spec = importlib.util.spec_from_file_location("_lancs", pathlib.Path(__file__).with_name("test_mcda.py"))
 _m = importlib.util.module_from_spec(_spec)

@@ -1,7 +1,7 @@
 """Switching values of simple functions, found exactly."""
 import pytest
 
-from appraisal.switching import NO_SWITCH, SWITCH, npv_switching_value, preferred_switching_value, switching_values
+from appraisal.uncertainty.switching import NO_SWITCH, SWITCH, npv_switching_value, preferred_switching_value, switching_values
 
 
 def test_npv_linear_exact():

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from appraisal.financial_case import financial_case
+from appraisal.workflows.appraise import financial_case
 from appraisal.study import load_study
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"

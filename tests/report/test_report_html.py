@@ -10,7 +10,7 @@ import pandas as pd
 
 import pytest
 
-from appraisal.outputs import write_json
+from appraisal.workflows.outputs import write_json
 from appraisal.report import build_html, render_report
 from appraisal.report.fmt import money, pick_unit
 

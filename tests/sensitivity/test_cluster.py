@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from appraisal.sensitivity import Uniform, sobol
-from appraisal.sensitivity import testfunctions as tf
-from appraisal.sensitivity.executor import run_sweep
-from appraisal.sensitivity.store import RunStore
+from appraisal.uncertainty import Uniform, sobol
+from appraisal.uncertainty import testfunctions as tf
+from appraisal.uncertainty.executor import run_sweep
+from appraisal.uncertainty.store import RunStore
 
 DASK = str(pathlib.Path(sys.executable).with_name("dask"))
 

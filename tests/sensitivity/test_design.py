@@ -3,8 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from appraisal.sensitivity import Normal, Uniform, make, montecarlo, morris, sobol
-from appraisal.sensitivity import testfunctions as tf
+from appraisal.uncertainty import Normal, Uniform, make, montecarlo, morris, sobol
+from appraisal.uncertainty import testfunctions as tf
 
 PI = np.pi
 ISHI = [Uniform(n, -PI, PI) for n in ("x1", "x2", "x3")]

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from appraisal.sensitivity import Uniform, sobol
-from appraisal.sensitivity import testfunctions as tf
-from appraisal.sensitivity.executor import run_seed, run_sweep
-from appraisal.sensitivity.store import RunStore
+from appraisal.uncertainty import Uniform, sobol
+from appraisal.uncertainty import testfunctions as tf
+from appraisal.uncertainty.executor import run_seed, run_sweep
+from appraisal.uncertainty.store import RunStore
 
 ISHI = [Uniform(n, -np.pi, np.pi) for n in ("x1", "x2", "x3")]
 
@@ -89,9 +89,9 @@ def test_plain_dataframe_sweep_and_model_error(tmp_path):
 SCRIPT = """
 import functools, sys
 import numpy as np
-from appraisal.sensitivity import Uniform, sobol
-from appraisal.sensitivity import testfunctions as tf
-from appraisal.sensitivity.executor import run_sweep
+from appraisal.uncertainty import Uniform, sobol
+from appraisal.uncertainty import testfunctions as tf
+from appraisal.uncertainty.executor import run_sweep
 
 if __name__ == "__main__":
     d = sobol([Uniform(n, -np.pi, np.pi) for n in ("x1", "x2", "x3")], 64, seed=9)

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from appraisal.sensitivity import PERT, Normal, Triangular, Uniform, from_spec
-from appraisal.sensitivity import correlation as cm
-from appraisal.sensitivity.params import to_values
+from appraisal.uncertainty import PERT, Normal, Triangular, Uniform, from_spec
+from appraisal.uncertainty import correlation as cm
+from appraisal.uncertainty.params import to_values
 
 
 def test_ppf_hand_values():

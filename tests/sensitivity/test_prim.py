@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from appraisal.sensitivity.prim import prim
+from appraisal.uncertainty.prim import prim
 
 
 def test_prim_finds_planted_box():

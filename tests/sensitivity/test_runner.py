@@ -4,9 +4,9 @@ import json
 import numpy as np
 import pytest
 
-from appraisal.sensitivity import Uniform
-from appraisal.sensitivity import testfunctions as tf
-from appraisal.sensitivity.runner import run_sensitivity, study_key
+from appraisal.uncertainty import Uniform
+from appraisal.uncertainty import testfunctions as tf
+from appraisal.uncertainty.runner import run_sensitivity, study_key
 
 ISHI = [Uniform(n, -np.pi, np.pi) for n in ("x1", "x2", "x3")]
 

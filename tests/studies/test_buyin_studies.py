@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from agents.summary import chosen_option
-from appraisal.buyin import run_buyin
+from appraisal.workflows.buyin import run_buyin
 from appraisal.study import load_study
 
 STUDIES = Path(__file__).parents[2] / "studies"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from appraisal.money import appraise_study, position_summary
+from appraisal.money.metrics import appraise_study, position_summary
 from appraisal.study import load_study
 
 STUDY = Path(__file__).resolve().parents[2] / "studies" / "lancashire"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from appraisal.money import appraise_study, split_by_party
+from appraisal.money.metrics import appraise_study, split_by_party
 from appraisal.study import load_study
 
 STUDY = Path(__file__).resolve().parents[2] / "studies" / "llr"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from appraisal.optimisation import optimise_option
+from appraisal.workflows.optimise import optimise_option
 from appraisal.study import load_study
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from appraisal.optimisation import optimise_option
+from appraisal.workflows.optimise import optimise_option
 from appraisal.study import load_study
 
 STUDIES = Path(__file__).parents[2] / "studies"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from appraisal.money import appraise_study
+from appraisal.money.metrics import appraise_study
 from appraisal.study import load_study
 
 STUDY = Path(__file__).resolve().parents[2] / "studies" / "plymouth"

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from appraisal.study import load_study
-from appraisal.targets import TargetPathError, check_targets, resolve, results_tree
+from appraisal.workflows.targets import TargetPathError, check_targets, resolve, results_tree
 
 STUDIES = Path(__file__).resolve().parents[2] / "studies"
 SEED_STUDIES = ["plymouth", "llr", "lancashire"]

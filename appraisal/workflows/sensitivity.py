@@ -1,7 +1,7 @@
 """Sensitivity studies, tornado and switching values of a study, on its `uncertainties` table.
 
-The model evaluated per sample is `appraisal.scenario.ScenarioModel` (plans fixed per option by default).
-Sweeps run through `appraisal.sensitivity.executor.run_sweep`: dask workers, results streamed into a
+The model evaluated per sample is `appraisal.uncertainty.scenario.ScenarioModel` (plans fixed per option by default).
+Sweeps run through `appraisal.uncertainty.executor.run_sweep`: dask workers, results streamed into a
 DuckDB file keyed by the study hash and sample index, so re-running resumes.
 """
 from __future__ import annotations
@@ -13,16 +13,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from appraisal.scenario import ScenarioModel, base_value, scenario_model
-from appraisal.sensitivity import from_spec, make
-from appraisal.sensitivity.executor import run_sweep
-from appraisal.sensitivity.prim import prim
+from appraisal.uncertainty.scenario import ScenarioModel, base_value, scenario_model
+from appraisal.uncertainty import from_spec, make
+from appraisal.uncertainty.executor import run_sweep
+from appraisal.uncertainty.prim import prim
 from appraisal.study import Study
-from appraisal.switching import switching_values
+from appraisal.uncertainty.switching import switching_values
 
 
 def study_params(study: Study) -> list:
-    """The study's uncertain parameters as sampler marginals (appraisal.sensitivity.params)."""
+    """The study's uncertain parameters as sampler marginals (appraisal.uncertainty.params)."""
     u = study.tables["uncertainties"]
     if u.empty:
         raise ValueError(f"study '{study.name}' declares no uncertainties (uncertainties.csv)")
@@ -125,7 +125,7 @@ def run_sensitivity(study: Study, method: str, n: int, out: Path, *, seed: int =
     `reoptimise` re-solves the MILP per sample; `agents` simulates one buy-in run per sample."""
     preferred = study.config.preferred_option or study.option_ids[-1]
     if reoptimise:
-        from appraisal.reoptimise import reoptimise_model
+        from appraisal.uncertainty.reoptimise import reoptimise_model
 
         model, kind = reoptimise_model(study), "reoptimise"
     else:

@@ -13,14 +13,21 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-SCHEDULE_NAMES = ("none", "stpr", "health", "stpr_lower", "constant")
+SCHEDULE_NAMES = ("none", "stpr", "health", "stpr_sensitivity_test", "constant")
 
 
 @cache
 def schedule_table() -> pd.DataFrame:
-    """The published bands with their sources (appraisal/reference/discount_schedules.csv)."""
-    with resources.files("appraisal.reference").joinpath("discount_schedules.csv").open() as fh:
+    """The published bands with their sources (appraisal/money/reference/discount_schedules.csv)."""
+    with resources.files("appraisal.money.reference").joinpath("discount_schedules.csv").open() as fh:
         return pd.read_csv(fh)
+
+
+def schedule_versions(schedule: str) -> list[str]:
+    """The published version(s) a schedule's bands come from, e.g. ['Green Book 2026'], for provenance."""
+    if schedule == "constant":
+        return ["constant rate set by the study"]
+    return sorted(set(schedule_table().query("schedule == @schedule")["version"]))
 
 
 def yearly_rates(schedule: str, n_years: int, rate_pct: float | None = None) -> np.ndarray:

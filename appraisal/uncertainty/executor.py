@@ -23,7 +23,7 @@ import cloudpickle
 import numpy as np
 import pandas as pd
 
-from appraisal.sensitivity.store import RunStore
+from appraisal.uncertainty.store import RunStore
 
 _FN_CACHE: dict[str, Callable] = {}
 RETRYABLE = ("KilledWorker", "CancelledError", "FutureCancelledError", "CommClosedError")

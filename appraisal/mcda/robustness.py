@@ -1,6 +1,6 @@
 """Robustness of a linear additive MCDA ranking: weight swings, SMAA-2 rank acceptability, rank reversal.
 
-All functions take a 0-100 value matrix (options x criteria, see :mod:`appraisal.mcda`) and weights.
+All functions take a 0-100 value matrix (options x criteria, see :mod:`appraisal.mcda.engine`) and weights.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from appraisal.mcda import TIE_TOL, linear_value, normalise_weights, rank_with_ties, score
+from appraisal.mcda.engine import TIE_TOL, linear_value, normalise_weights, rank_with_ties, score
 
 
 def _ordering(totals: pd.Series, tol: float = TIE_TOL) -> str:

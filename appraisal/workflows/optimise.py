@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from appraisal.money import OptionAppraisal, appraise_option
-from appraisal.problem import build_problem
+from appraisal.money.metrics import OptionAppraisal, appraise_option
+from appraisal.adapters.to_optimise import build_problem
 from appraisal.study import Study
-from optimise import (Plan, PlacementProblem, alternatives, compare_plans, distance_table, pareto, solve,
-                      solve_decomposed)
+from appraisal.adapters.optimiser import (Plan, PlacementProblem, alternatives, compare_plans, distance_table,
+                                         pareto, solve, solve_decomposed)
 
 
 @dataclass

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from appraisal.study import Study
-from optimise.prepare import curve_cost
+from appraisal.adapters.optimiser import curve_cost
 
 STREAM_COLUMNS = ["stream_id", "kind", "component", "category", "vehicle_id", "service_id", "phase", "party",
                   "t", "year", "amount_gbp", "low_gbp", "high_gbp"]

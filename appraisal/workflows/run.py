@@ -13,15 +13,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from appraisal.buyin import compare_study_interventions, run_buyin
-from appraisal.financial_case import financial_case
-from appraisal.optimisation import OptionPlan, optimise_option
-from appraisal.outputs import write_json, write_tables
-from appraisal.provenance import provenance
-from appraisal.scenario import scenario_model
-from appraisal.scoring import score_study
+from appraisal.workflows.buyin import compare_study_interventions, run_buyin
+from appraisal.workflows.appraise import financial_case
+from appraisal.workflows.optimise import OptionPlan, optimise_option
+from appraisal.workflows.outputs import write_json, write_tables
+from appraisal.workflows.provenance import provenance
+from appraisal.uncertainty.scenario import scenario_model
+from appraisal.workflows.score import score_study
 from appraisal.study import Study
-from appraisal.uncertainty import ranges, run_sensitivity, switching, tornado
+from appraisal.workflows.sensitivity import ranges, run_sensitivity, switching, tornado
 
 
 @dataclass

@@ -12,9 +12,9 @@ from typing import Callable
 
 import pandas as pd
 
-from appraisal.sensitivity.design import SensitivityDesign, make
-from appraisal.sensitivity.executor import run_sweep
-from appraisal.sensitivity.prim import PrimResult, prim
+from appraisal.uncertainty.design import SensitivityDesign, make
+from appraisal.uncertainty.executor import run_sweep
+from appraisal.uncertainty.prim import PrimResult, prim
 
 STORE_NAME = "runs.duckdb"
 

@@ -27,6 +27,10 @@ def provenance(study=None, **extra) -> dict:
         "packages": package_versions(),
     }
     if study is not None:
+        from appraisal.money.discounting import schedule_versions
+
+        d = study.config.discounting
         record |= {"study": study.name, "study_path": str(study.path), "study_hash": study.study_hash,
-                   "input_hashes": dict(sorted(study.input_hashes.items()))}
+                   "input_hashes": dict(sorted(study.input_hashes.items())),
+                   "discount_schedules": {s: schedule_versions(s) for s in [d.schedule, *d.sensitivities]}}
     return record | extra

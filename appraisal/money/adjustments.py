@@ -18,7 +18,7 @@ from appraisal.study.schema import Adjustment
 
 @cache
 def optimism_bias_table() -> pd.DataFrame:
-    with resources.files("appraisal.reference").joinpath("optimism_bias.csv").open() as fh:
+    with resources.files("appraisal.money.reference").joinpath("optimism_bias.csv").open() as fh:
         return pd.read_csv(fh)
 
 

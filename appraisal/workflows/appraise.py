@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from appraisal.adjustments import adjustment_pct
-from appraisal.money import OptionAppraisal, appraise_study, position_summary
-from appraisal.outputs import write_json, write_tables
-from appraisal.provenance import provenance
+from appraisal.money.adjustments import adjustment_pct
+from appraisal.money.metrics import OptionAppraisal, appraise_study, position_summary
+from appraisal.workflows.outputs import write_json, write_tables
+from appraisal.workflows.provenance import provenance
 from appraisal.study import Study
-from appraisal.targets import check_targets, results_tree
+from appraisal.workflows.targets import check_targets, results_tree
 
 
 @dataclass

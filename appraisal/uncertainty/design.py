@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from appraisal.sensitivity import correlation as corr_mod
-from appraisal.sensitivity.params import EPS, Param, to_values
+from appraisal.uncertainty import correlation as corr_mod
+from appraisal.uncertainty.params import EPS, Param, to_values
 
 METHODS = ("sobol", "morris", "montecarlo")
 
@@ -56,11 +56,11 @@ class SensitivityDesign:
         return hashlib.sha256(payload.encode()).hexdigest()
 
     def analyse(self, Y, **kw):
-        """Analyse outputs paired with this design (see :mod:`appraisal.sensitivity.indices`).
+        """Analyse outputs paired with this design (see :mod:`appraisal.uncertainty.indices`).
 
         ``Y``: array in sample order, a Series, or a DataFrame indexed by ``sample_index`` (one column per
         output: returns a dict output -> result)."""
-        from appraisal.sensitivity import indices
+        from appraisal.uncertainty import indices
         return indices.analyse(self, Y, **kw)
 
 

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from appraisal.discounting import discount_factors
-from appraisal.money import adjust, study_discount_factors
-from appraisal.streams import build_streams
+from appraisal.money.discounting import discount_factors
+from appraisal.money.metrics import adjust, study_discount_factors
+from appraisal.money.ledger import build_streams
 from appraisal.study import Study
 
 TARGET_PREFIXES = ("benefit:", "cost:", "component:")
@@ -63,7 +63,7 @@ class BuyInCoupling:
     def delays(self, scenario: dict, targets: dict[str, str], seed: int) -> dict[str, int | None]:
         import dataclasses
 
-        from agents.simulate import run_one
+        from appraisal.adapters.agent_model import run_one
 
         bm = np.prod([scenario[p] for p, t in targets.items() if t == "benefits"] or [1.0])
         cm = np.prod([scenario[p] for p, t in targets.items() if t == "costs"] or [1.0])
@@ -159,9 +159,9 @@ def check_targets(study: Study) -> None:
 
 def buyin_coupling(study: Study, option_id: str) -> BuyInCoupling:
     """The agent model's arrays for the option's partners and vehicles (its document plan)."""
-    from agents import prepare
+    from appraisal.adapters.agent_model import prepare
 
-    from appraisal.buyin import buyin_inputs
+    from appraisal.workflows.buyin import buyin_inputs
 
     inputs = buyin_inputs(study, option_id)
     prepared = prepare(inputs)

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from appraisal.adjustments import stream_factors
-from appraisal.discounting import discount_factors
-from appraisal.streams import build_streams
+from appraisal.money.adjustments import stream_factors
+from appraisal.money.discounting import discount_factors
+from appraisal.money.ledger import build_streams
 from appraisal.study import Study
 
 

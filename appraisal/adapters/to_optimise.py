@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from appraisal.adjustments import stream_factors
-from appraisal.money import adjust, study_discount_factors
-from appraisal.streams import _placement_records, build_streams, vehicle_planned_years
+from appraisal.money.adjustments import stream_factors
+from appraisal.money.metrics import adjust, study_discount_factors
+from appraisal.money.ledger import _placement_records, build_streams, vehicle_planned_years
 from appraisal.study import Study
-from optimise import OptionRules, PlacementProblem
+from appraisal.adapters.optimiser import OptionRules, PlacementProblem
 
 
 def vehicle_streams(study: Study, option_id: str) -> tuple[pd.DataFrame, float]:

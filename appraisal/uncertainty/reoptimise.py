@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from appraisal.discounting import discount_factors
-from appraisal.money import adjust, study_discount_factors
-from appraisal.problem import build_problem
-from appraisal.scenario import base_value
-from appraisal.streams import build_streams
+from appraisal.money.discounting import discount_factors
+from appraisal.money.metrics import adjust, study_discount_factors
+from appraisal.adapters.to_optimise import build_problem
+from appraisal.uncertainty.scenario import base_value
+from appraisal.money.ledger import build_streams
 from appraisal.study import Study
-from optimise import PlacementProblem, solve
+from appraisal.adapters.optimiser import PlacementProblem, solve
 
 SUPPORTED = ("benefits", "costs", "delay_years", "discount_rate_pct")
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from appraisal.mcda import MCDAResult, RAG_VALUES, linear_value, rag_band, score
-from appraisal.robustness import SMAAResult, rank_reversal, smaa, switching_weights, weight_swings
+from appraisal.mcda.engine import MCDAResult, RAG_VALUES, linear_value, rag_band, score
+from appraisal.mcda.robustness import SMAAResult, rank_reversal, smaa, switching_weights, weight_swings
 from appraisal.study import Study
 
 

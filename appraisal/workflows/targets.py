@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from appraisal.money import OptionAppraisal, appraise_study, position_summary
+from appraisal.money.metrics import OptionAppraisal, appraise_study, position_summary
 from appraisal.study import Study
 
 

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from agents import (BuyInInputs, BuyInResults, EarlyEngagement, GovernanceChange, RiskShare, SidePayment,
-                    board_power, compare_interventions, delay_summary, median_establishment, prob_by_year,
-                    simulate)
-from appraisal.money import adjust, split_by_party
-from appraisal.optimisation import OptionPlan, optimise_option, plan_inputs
-from appraisal.streams import build_streams
+from appraisal.adapters.agent_model import (BuyInInputs, BuyInResults, EarlyEngagement, GovernanceChange, RiskShare,
+                                           SidePayment, board_power, compare_interventions, delay_summary,
+                                           median_establishment, prob_by_year, simulate)
+from appraisal.money.metrics import adjust, split_by_party
+from appraisal.workflows.optimise import OptionPlan, optimise_option, plan_inputs
+from appraisal.money.ledger import build_streams
 from appraisal.study import Study
 from appraisal.study.schema import fy_start
-from optimise import Plan, evaluate_plan, solve
+from appraisal.adapters.optimiser import Plan, evaluate_plan, solve
 
 MEETINGS = {1: "monthly", 2: "bimonthly", 3: "quarterly"}
 

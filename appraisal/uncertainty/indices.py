@@ -1,4 +1,4 @@
-"""Analysis of outputs paired with a :class:`~appraisal.sensitivity.design.SensitivityDesign`.
+"""Analysis of outputs paired with a :class:`~appraisal.uncertainty.design.SensitivityDesign`.
 
 * Sobol: SALib.analyze.sobol (first and total order, bootstrap confidence intervals) at N/4, N/2 and N
   base samples; converged when every S1 and ST moved by at most ``tol`` between N/2 and N.

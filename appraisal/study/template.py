@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from appraisal.outputs import write_workbook
+from appraisal.workflows.outputs import write_workbook
 from appraisal.study.schema import TABLE_MODELS
 
 STUDY_YAML = """\
@@ -20,7 +20,7 @@ horizon:
   start: 2017/18               # first financial year of the appraisal (year 0, undiscounted)
   years: 6
 discounting:
-  schedule: stpr               # none | stpr (Green Book 3.5% to year 30, then 3.0%...) | health (1.5%) | stpr_lower | constant
+  schedule: stpr               # none | stpr (Green Book 3.5% to year 30, then 3.0%...) | health (1.5%...) | stpr_sensitivity_test | constant
   sensitivities: [none, health] # other schedules reported alongside
 adjustments:                   # multiplicative, applied in this order
   - {name: double counting, applies_to: benefits, pct: 10}

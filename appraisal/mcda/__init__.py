@@ -1,0 +1,1 @@
+"""Multi-criteria analysis: the linear additive engine (`engine`) and its robustness checks (`robustness`)."""
