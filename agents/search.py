@@ -217,7 +217,8 @@ class Route:
 
     @property
     def interventions(self) -> list:
-        return [iv for v in self.vehicles for iv in v.interventions]
+        """The package: the interventions of every vehicle that reaches the target (none for one that cannot)."""
+        return [iv for v in self.vehicles if v.reached for iv in v.interventions]
 
     @property
     def reached(self) -> bool:

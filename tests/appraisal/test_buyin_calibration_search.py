@@ -1,0 +1,71 @@
+"""Buy-in wiring of power indices, the stored calibration and the cheapest route (appraisal side)."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from appraisal.study import load_study
+from appraisal.workflows.buyin import (BASE_RATE_FILES, BASE_RATES, calibration_statement, cheapest_package,
+                                       load_posterior, run_buyin, write_posterior)
+
+HUBS = Path(__file__).parents[1] / "fixtures" / "hubs"
+
+
+@pytest.fixture(scope="module")
+def contested(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("contested") / "hubs"
+    shutil.copytree(HUBS, folder)
+    costs = folder / "costs.csv"
+    costs.write_text(costs.read_text() + "hub_levy,Hub,recurring,hub,290000,2021/22,trust,hub,test levy\n")
+    rules = folder / "option_rules.csv"
+    rules.write_text("\n".join(l for l in rules.read_text().splitlines() if ",force_year," not in l) + "\n")
+    return load_study(folder)
+
+
+def test_buyin_summary_carries_power_and_the_calibration_statement(contested):
+    buy = run_buyin(contested, "hub", 30, seed=1)
+    s = buy.summary(contested)
+    power = [p for p in s["power"] if p["vehicle_id"] == "hub"]
+    assert sum(p["banzhaf"] for p in power) == pytest.approx(1.0)
+    assert sum(p["shapley_shubik"] for p in power) == pytest.approx(1.0)
+    assert s["calibration"]["calibrated"] is False and "uncalibrated" in s["calibration"]["statement"]
+
+
+def test_cheapest_package_reaches_the_target_and_the_whole_option_agrees(contested):
+    c = cheapest_package(contested, "hub", runs=60, seed=2, target_prob=0.8)
+    s = c.summary()
+    assert s["reached"]
+    hub = c.route.vehicles[0]
+    assert hub.prob >= 0.8
+    # one vehicle: the search's own model and the whole option's simulation are the same runs
+    assert s["prob_on_time_after"]["hub"] == pytest.approx(hub.prob)
+    assert s["prob_on_time_before"]["hub"] == pytest.approx(hub.baseline_prob)
+    assert s["expected_npsv_net_of_package_gbp"] == pytest.approx(
+        s["expected_npsv_with_gbp"] - s["package_pv_gbp"])
+    if hub.baseline_prob < 0.8:
+        assert s["annual_cost_gbp"] > 0 or hub.choice  # something was needed
+    assert s["annual_cost_gbp"] == pytest.approx(hub.cost_gbp)
+
+
+def test_stored_posterior_round_trips_and_is_refused_when_the_base_rates_change(tmp_path, contested):
+    from agents import calibrate
+    from agents.calibrate import recovery_case
+
+    inputs, design, priors = recovery_case()
+    post = calibrate(inputs, design.assign(n_agreed=[3, 5, 6]), priors, population_size=12, generations=1, seed=1)
+    for f in BASE_RATE_FILES:
+        shutil.copy(BASE_RATES / f, tmp_path / f)
+    from appraisal.workflows.buyin import base_rates_hash
+
+    post.info["base_rates_hash"] = base_rates_hash(tmp_path)
+    write_posterior(post, tmp_path)
+    back = load_posterior(tmp_path)
+    assert back.particles.round(12).equals(post.particles.round(12))
+    assert back.interval("disposition_sd") == pytest.approx(post.interval("disposition_sd"))
+    st = calibration_statement(back)
+    assert st["calibrated"] and "†" in st["statement"] and set(st["calibrated_parameters"]) == set(priors)
+    buy = run_buyin(contested, "hub", 20, seed=1, posterior=back)
+    assert buy.results.provenance["calibrated"] and buy.summary(contested)["calibration"]["calibrated"]
+    (tmp_path / "priors.csv").write_text((tmp_path / "priors.csv").read_text() + "noise_sd,0.01,0.1,test\n")
+    with pytest.raises(ValueError, match="fitted to other base rates"):
+        load_posterior(tmp_path)
