@@ -199,9 +199,31 @@ def sec_buyin(results, tables, ch: Charts) -> str:
     buyin = results.get("buyin") or {}
     if not buyin:
         return ""
-    body = [ch("buyin", "Probability that partners have agreed each vehicle, by year", charts.buyin_curves(buyin),
+    cal = buyin.get("calibration") or {}
+    dagger = "" if cal.get("calibrated") else " †"
+    body = [f"<p class=note>{esc(cal['statement'])}</p>" if cal.get("statement") else "",
+            ch("buyin", f"Probability that partners have agreed each vehicle, by year{dagger}", charts.buyin_curves(buyin),
                note="Diamonds mark the planned year.", formats={"probability_agreed": pct}),
-            ch("pivotal", "Pivotal partners", charts.pivotal(buyin), formats={"pivotal_share": pct})]
+            ch("pivotal", f"Pivotal partners{dagger}", charts.pivotal(buyin), formats={"pivotal_share": pct})]
+    power = buyin.get("power") or []
+    if power:
+        frame = pd.DataFrame(power)[["vehicle_id", "partner_name", "voting_weight", "veto", "funds", "banzhaf",
+                                     "shapley_shubik"]].rename(columns={"vehicle_id": "vehicle", "partner_name": "partner"})
+        body.append("<h3>Voting power on each board</h3><p class=note>Normalised Banzhaf and Shapley–Shubik indices "
+                    "of each member under the board's rule (vetoes and 'all funders' included): a share of the "
+                    "power to turn a losing coalition into a winning one. They follow from the rules alone.</p>"
+                    + table(frame, formats={"banzhaf": lambda v: number(v, 3), "shapley_shubik": lambda v: number(v, 3)}))
+    cheapest = buyin.get("cheapest") or {}
+    if cheapest.get("elements"):
+        frame = pd.DataFrame(cheapest["elements"])[["vehicle_id", "baseline_prob", "prob", "element", "level",
+                                                    "element_cost_gbp", "buys_prob"]]
+        body.append(f"<h3>Cheapest route to agreement{dagger}</h3><p class=note>The least-cost package getting each "
+                    f"vehicle agreed by its planned year with probability at least {pct(cheapest['target_prob'])}: "
+                    f"{esc(money(cheapest['annual_cost_gbp'], 'gbp'))} a year; expected NPSV under buy-in "
+                    f"{esc(money(cheapest.get('expected_npsv_net_of_package_gbp'), 'gbp'))} net of it. "
+                    f"{esc(cheapest.get('cost_basis', ''))}.</p>"
+                    + table(frame, formats={"baseline_prob": pct, "prob": pct, "buys_prob": pct,
+                                            "element_cost_gbp": lambda v: money(v, "gbp")}))
     packages = buyin.get("interventions") or []
     if packages:
         frame = pd.DataFrame(packages)[["scenario", "vehicle_id", "prob_agreed", "delta_prob_agreed",
