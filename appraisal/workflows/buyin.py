@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from appraisal.adapters.agent_model import (BuyInInputs, BuyInResults, EarlyEngagement, GovernanceChange, RiskShare,
+from appraisal.adapters.agent_model import (BehaviourParams, BuyInInputs, BuyInResults, EarlyEngagement, GovernanceChange, RiskShare,
                                            SidePayment, board_power, calibrate, cheapest_route,
-                                           compare_interventions, delay_summary, median_establishment, prob_by_year,
-                                           reference_inputs, simulate, simulate_posterior)
+                                           compare_interventions, delay_summary, median_establishment, Posterior,
+                                           prob_by_year, reference_inputs, simulate, simulate_posterior)
 from appraisal.money.metrics import adjust, split_by_party
 from appraisal.workflows.optimise import OptionPlan, optimise_option, plan_inputs
 from appraisal.money.ledger import build_streams
@@ -223,8 +223,6 @@ def write_posterior(post, folder: Path = BASE_RATES) -> Path:
 
 def load_posterior(folder: Path = BASE_RATES):
     """The stored posterior, refused when the base-rate files have changed since it was fitted."""
-    from agents import BehaviourParams, Posterior
-
     folder = Path(folder)
     meta_path = folder / "posterior.json"
     if not meta_path.exists():
@@ -244,8 +242,6 @@ def load_posterior(folder: Path = BASE_RATES):
 
 def calibration_statement(posterior) -> dict:
     """What the buy-in figures rest on, for results.json and the report."""
-    from agents import BehaviourParams
-
     names = [f.name for f in dataclasses.fields(BehaviourParams)]
     if posterior is None:
         return {"calibrated": False, "calibrated_parameters": [], "uncalibrated_parameters": names,
