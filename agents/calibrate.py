@@ -43,6 +43,9 @@ DEFAULT_PRIORS: dict[str, tuple[float, float]] = {
     "uncertainty_sensitivity": (0.0, 3.0),
 }
 TARGET_COLS = ("vehicle_id", "n_cases", "n_agreed", "by_month")
+#: parameters read when the inputs are prepared (not only while simulating): calibrating one of them means
+#: preparing the models afresh for every particle instead of swapping the parameters in
+PREPARE_TIME = frozenset({"default_uncertainty", "default_board_months", "default_turnover_prob", "rule_tolerance"})
 CLASS_COLS = ("vehicle_id", "n_members", "rule", "threshold", "budget_gbp", "net_benefit_share", "cost_share",
               "uncertainty", "risk_appetite", "financial_pressure", "board_meeting_months")
 
@@ -244,6 +247,8 @@ def calibrate(inputs: BuyInInputs, targets: pd.DataFrame, priors: dict[str, tupl
     if bad:
         raise ValueError(f"calibrate: unknown behavioural parameters {bad}")
     for k, (lo, hi) in priors.items():
+        if isinstance(getattr(BehaviourParams(), k), str):
+            raise ValueError(f"calibrate: {k} is not a number and cannot be given a uniform prior")
         if not hi > lo:
             raise ValueError(f"calibrate: prior of {k} needs low < high (got {lo}, {hi})")
     prepare(inputs)  # validates the inputs (one error listing every problem)
@@ -253,10 +258,13 @@ def calibrate(inputs: BuyInInputs, targets: pd.DataFrame, priors: dict[str, tupl
     n = t["n_cases"].to_numpy(float)
     base = inputs.params
 
+    afresh = bool(PREPARE_TIME & set(priors))
+
     def model(theta):
         prm = dataclasses.replace(base, **{k: float(theta[k]) for k in priors})
         run_seed = int(np.random.randint(0, 2**31 - 1))  # the sampler's seeded stream
-        return {"share": simulated_shares(models, t, prm, run_seed)}
+        ms = case_models(inputs.with_(params=prm), t) if afresh else models
+        return {"share": simulated_shares(ms, t, prm, run_seed)}
 
     def distance(x, y):
         return float(np.sqrt(np.sum(n * (x["share"] - y["share"]) ** 2)))

@@ -69,6 +69,8 @@ def test_bad_targets_and_priors_are_clear_errors():
         calibrate(inputs, data, {"charisma": (0, 1)})
     with pytest.raises(ValueError, match="needs low < high"):
         calibrate(inputs, data, {"noise_sd": (1, 1)})
+    with pytest.raises(ValueError, match="not a number"):
+        calibrate(inputs, data, {"default_board_months": (0, 1)})
 
 
 def test_base_rate_files_load_and_carry_sources():
@@ -100,3 +102,23 @@ def test_missing_base_rate_column_names_file_and_column(tmp_path):
     shutil.copy(BASE_RATES / "calibration_targets.csv", tmp_path / "calibration_targets.csv")
     with pytest.raises(ValueError, match="priors.csv: row 3, column low: a value is needed"):
         load_base_rates(tmp_path)
+
+
+def test_swapping_parameters_on_a_prepared_model_equals_preparing_afresh():
+    """calibrate re-uses one prepared model per vehicle and swaps the parameters: the same runs as preparing."""
+    import dataclasses
+
+    from agents import prepare, simulate
+
+    inputs = random_inputs(4, n_partners=5, n_vehicles=2, horizon_months=24)
+    theta = BehaviourParams(disposition_sd=0.7, uncertainty_sensitivity=2.0, benefit_sensitivity=40.0)
+    swapped = simulate(dataclasses.replace(prepare(inputs), params=theta), runs=20, seed=3, record_runs=0)
+    fresh = simulate(prepare(inputs.with_(params=theta)), runs=20, seed=3, record_runs=0)
+    assert swapped.outcomes.equals(fresh.outcomes)
+    assert not swapped.outcomes.equals(simulate(prepare(inputs), runs=20, seed=3, record_runs=0).outcomes)
+
+
+def test_a_prepare_time_parameter_is_calibrated_on_models_prepared_afresh():
+    inputs, data, _ = tiny()
+    post = calibrate(inputs, data, {"default_turnover_prob": (0.0, 1.0)}, population_size=10, generations=1, seed=2)
+    assert list(post.priors) == ["default_turnover_prob"] and len(post.particles) == 10
