@@ -278,6 +278,9 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
                        "yes" if r.funds else "", f"{r.banzhaf:.3f}", f"{r.shapley_shubik:.3f}")
     console.print(ptable)
     console.print(summary["calibration"]["statement"], highlight=False)
+    for vid, e in summary["calibration"].get("effect", {}).items():
+        console.print(f"  {vid}: P(agreed by the planned year) {e['prob_on_time_defaults']:.0%} on the defaults, "
+                      f"{e['prob_on_time_calibrated']:.0%} calibrated", highlight=False)
     if route is not None:
         c = summary["cheapest"]
         ctable = Table(title=f"Cheapest route to agreement: P(agreed by the planned year) ≥ {target_prob:.0%}")

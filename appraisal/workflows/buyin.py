@@ -154,8 +154,14 @@ def run_buyin(study: Study, option_id: str, runs: int, seed: int, plan: Plan | N
         results = simulate_posterior(inputs.with_(params=posterior.base), posterior, runs=runs, seed=seed,
                                      client=client)
     pivotal = results.pivotal.sort_values(["vehicle_id", "pivotal_share", "partner_id"], ascending=[True, False, True])
+    statement = calibration_statement(posterior)
+    if posterior is not None:  # the calibration's effect: the same runs on the judgement defaults
+        default = simulate(inputs, runs=runs, seed=seed, client=client, record_runs=0)
+        before, after = on_time(default.outcomes), on_time(results.outcomes)
+        statement["effect"] = {v: {"prob_on_time_defaults": before[v], "prob_on_time_calibrated": after[v]}
+                               for v in after}
     return BuyIn(option_id, inputs, results, prob_by_year(results, study.years), median_establishment(results),
-                 pivotal.reset_index(drop=True), board_power(inputs), calibration_statement(posterior))
+                 pivotal.reset_index(drop=True), board_power(inputs), statement)
 
 
 # ------------------------------------------------------------------------------ calibration to base rates
