@@ -229,6 +229,9 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
             raise ValueError(f"unknown option '{oid}'; the study has {s.option_ids}")
         if not 0 < target_prob <= 1:
             raise ValueError(f"--target-prob must lie in (0, 1], not {target_prob}")
+        if calibrated and (agent_based or interventions):
+            raise ValueError("--calibrated is not yet used by --agent-based or --interventions (they run on the "
+                             "judgement defaults); run them without --calibrated")
         posterior = load_posterior() if calibrated else None
         with dask_client(scheduler, workers) as client:
             with console.status(f"simulating {runs} runs of partner buy-in for option {oid}..."):

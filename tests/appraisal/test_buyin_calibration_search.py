@@ -71,3 +71,17 @@ def test_stored_posterior_round_trips_and_is_refused_when_the_base_rates_change(
     (tmp_path / "priors.csv").write_text((tmp_path / "priors.csv").read_text() + "noise_sd,0.01,0.1,test\n")
     with pytest.raises(ValueError, match="fitted to other base rates"):
         load_posterior(tmp_path)
+
+
+def test_cli_bad_arguments_are_exit_code_2_with_a_reason(tmp_path):
+    from typer.testing import CliRunner
+
+    from appraisal.cli import app
+
+    runner = CliRunner()
+    r = runner.invoke(app, ["buyin", str(HUBS), "--out", str(tmp_path), "--cheapest", "--target-prob", "1.5"])
+    assert r.exit_code == 2 and "--target-prob must lie in (0, 1]" in r.output
+    r = runner.invoke(app, ["buyin", str(HUBS), "--out", str(tmp_path), "--calibrated", "--agent-based"])
+    assert r.exit_code == 2 and "--calibrated is not yet used by --agent-based" in r.output
+    r = runner.invoke(app, ["calibrate", "--base-rates", str(tmp_path)])
+    assert r.exit_code == 2 and "reference_classes.csv: file not found" in r.output
