@@ -15,21 +15,22 @@ from .compare import compare_interventions
 from .governance import rule_holds
 from .inputs import BuyInInputs, validate
 from .interventions import EarlyEngagement, GovernanceChange, RiskShare, SidePayment, apply_interventions
-from .model import BuyInModel, PartnerAgent
+from .engine import BLOCK, run_block
 from .params import BehaviourParams
 from .power import board_power, power_indices, weighted_game
 from .prepare import Prepared, default_network, prepare
 from .reference import ReferenceModel
-from .search import LeaveOut, Route, cheapest_route, default_menu
-from .simulate import BuyInResults, run_one, run_seeds, simulate
+from .search import LeaveOut, Route, cheapest_route, default_menu, on_time
+from .simulate import BuyInResults, Run, run_one, run_seeds, simulate
 from .summary import (chosen_option, delay_summary, establishment_distribution, expected_profile,
                       median_establishment, prob_by_year)
 
 __all__ = [
-    "BehaviourParams", "BuyInInputs", "BuyInModel", "BuyInResults", "EarlyEngagement", "GovernanceChange",
-    "LeaveOut", "PartnerAgent", "Posterior", "Prepared", "ReferenceModel", "Route", "calibrate", "cheapest_route",
-    "default_menu", "reference_inputs", "simulate_posterior", "RiskShare", "SidePayment", "apply_interventions", "board_power",
+    "BLOCK", "BehaviourParams", "BuyInInputs", "BuyInResults", "EarlyEngagement", "GovernanceChange",
+    "LeaveOut", "Posterior", "Prepared", "ReferenceModel", "RiskShare", "Route", "Run", "SidePayment",
+    "apply_interventions", "board_power", "calibrate", "cheapest_route", "default_menu", "reference_inputs",
+    "run_block", "simulate_posterior",
     "chosen_option", "compare_interventions", "connect", "default_network", "delay_summary",
-    "establishment_distribution", "expected_profile", "median_establishment", "power_indices", "prepare", "prob_by_year",
+    "establishment_distribution", "expected_profile", "median_establishment", "on_time", "power_indices", "prepare", "prob_by_year",
     "rule_holds", "run_one", "run_seeds", "simulate", "validate", "weighted_game",
 ]

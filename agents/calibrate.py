@@ -12,8 +12,8 @@ Out: a `Posterior` — a weighted sample of the calibrated `BehaviourParams` fie
 values of `inputs.params`), its 90 % intervals, and an equal-weight resample for runs that carry parameter
 uncertainty (`simulate_posterior`).
 
-The simulator of one data set at parameters θ runs the buy-in model of each target vehicle (alone, up to its
-latest cut-off) for max(n_cases) replications (`agents.simulate`, seeds spawned from one master seed drawn
+The simulator of one data set at parameters θ runs the buy-in model of each target vehicle (with the vehicles
+it requires) for max(n_cases) replications (`agents.simulate`, seeds spawned from one master seed drawn
 from the sampler's random stream) and counts, per target row, the first n_cases runs agreed by `by_month`: a data set of the same size as the one observed, so an exact match
 (distance 0) is an exact draw from the binomial likelihood. Distance: √Σ n_cases · (simulated share −
 observed share)². Seeded: with the default single-core sampler the posterior is identical bit for bit for the
@@ -45,7 +45,8 @@ DEFAULT_PRIORS: dict[str, tuple[float, float]] = {
 TARGET_COLS = ("vehicle_id", "n_cases", "n_agreed", "by_month")
 #: parameters read when the inputs are prepared (not only while simulating): calibrating one of them means
 #: preparing the models afresh for every particle instead of swapping the parameters in
-PREPARE_TIME = frozenset({"default_uncertainty", "default_board_months", "default_turnover_prob", "rule_tolerance"})
+PREPARE_TIME = frozenset({"default_uncertainty", "default_board_months", "default_turnover_prob", "rule_tolerance",
+                          "purdah_months"})
 CLASS_COLS = ("vehicle_id", "n_members", "rule", "threshold", "budget_gbp", "net_benefit_share", "cost_share",
               "uncertainty", "risk_appetite", "financial_pressure", "board_meeting_months")
 
@@ -113,23 +114,11 @@ def observed_shares(targets: pd.DataFrame) -> np.ndarray:
 
 
 def case_models(inputs: BuyInInputs, targets: pd.DataFrame) -> dict[str, Prepared]:
-    """One prepared model per target vehicle, on that vehicle alone and a horizon just long enough for its
-    latest cut-off (a shorter simulation, same rules: the network is fixed from the full inputs first, and
-    vehicles interact only through partners' separate stances, so dropping the others changes no rule)."""
-    from .interventions import apply_interventions
-    from .prepare import default_network
+    """One prepared model per target vehicle: that vehicle and the ones it requires (`agents.search.restrict`:
+    network fixed from the full inputs, horizon kept, so no rule changes)."""
+    from .search import restrict
 
-    inputs = apply_interventions(inputs)
-    if inputs.network is None:
-        inputs = inputs.with_(network=default_network(inputs.partners, inputs.governance))
-    out = {}
-    for v, rows in targets.groupby("vehicle_id", sort=False):
-        keep = lambda df, col="vehicle_id": df[df[col].astype(str) == v].reset_index(drop=True)  # noqa: E731
-        planned = {v: int(inputs.planned_month.get(v, 0)) if hasattr(inputs.planned_month, "get") else 0}
-        out[v] = prepare(inputs.with_(rules=keep(inputs.rules), governance=keep(inputs.governance),
-                                      partner_value=keep(inputs.partner_value), planned_month=planned,
-                                      horizon_months=int(rows["by_month"].max()) + 1))
-    return out
+    return {v: prepare(restrict(inputs, [v])) for v in dict.fromkeys(targets["vehicle_id"])}
 
 
 def simulated_shares(models: dict[str, Prepared], targets: pd.DataFrame, params: BehaviourParams,
@@ -142,7 +131,8 @@ def simulated_shares(models: dict[str, Prepared], targets: pd.DataFrame, params:
     for v in vehicles:
         runs = int(targets.loc[targets["vehicle_id"] == v, "n_cases"].max())
         res = simulate(dataclasses.replace(models[v], params=params), runs=runs, seed=seeds[v], record_runs=0)
-        agreed[v] = res.outcomes.sort_values("run")["agreed_month"].to_numpy(float)
+        o = res.outcomes[res.outcomes["vehicle_id"] == v].sort_values("run")
+        agreed[v] = o["agreed_month"].to_numpy(float)
     out = np.empty(len(targets))
     for i, (v, n, m) in enumerate(targets[["vehicle_id", "n_cases", "by_month"]].itertuples(index=False)):
         out[i] = float(np.mean(agreed[v][:n] <= m))  # NaN (never agreed) <= m is False

@@ -123,8 +123,10 @@ def lancashire_like(n_partners: int = 60, horizon_months: int = 60) -> BuyInInpu
 
 
 def random_inputs(seed: int, n_partners: int = 6, n_vehicles: int = 2, horizon_months: int = 24,
-                  rules: tuple[str, ...] = ("unanimity", "majority", "qualified_majority")) -> BuyInInputs:
-    """A small random scenario (for property tests): random members, weights, vetoes, funders and money."""
+                  rules: tuple[str, ...] = ("unanimity", "majority", "qualified_majority"),
+                  evidence: bool = False) -> BuyInInputs:
+    """A small random scenario (for property tests): random members, weights, vetoes, funders and money; with
+    `evidence`, also the documents' evidence (stances, decision dates, elections, profiles, dependencies)."""
     rng = np.random.default_rng(seed)
     pids = [f"p{i}" for i in range(n_partners)]
     vids = [f"v{j}" for j in range(n_vehicles)]
@@ -147,14 +149,50 @@ def random_inputs(seed: int, n_partners: int = 6, n_vehicles: int = 2, horizon_m
             PV.append((p, v, rng.normal(0.005, 0.02) * b, rng.uniform(0, 0.2) * b))
     edges = [(a, b, float(rng.uniform(0.1, 2))) for i, a in enumerate(pids) for b in pids[i + 1:]
              if rng.random() < 0.5]
-    return BuyInInputs(
-        partners=partners,
-        governance=pd.DataFrame(G, columns=["vehicle_id", "partner_id", "voting_weight", "veto", "funds"]),
-        rules=pd.DataFrame({"vehicle_id": vids, "rule": rng.choice(list(rules), n_vehicles),
-                            "threshold": rng.uniform(0.5, 0.9, n_vehicles),
-                            "require_all_funders": rng.random(n_vehicles) < 0.5}),
+    governance = pd.DataFrame(G, columns=["vehicle_id", "partner_id", "voting_weight", "veto", "funds"])
+    rule_rows = pd.DataFrame({"vehicle_id": vids, "rule": rng.choice(list(rules), n_vehicles),
+                              "threshold": rng.uniform(0.5, 0.9, n_vehicles),
+                              "require_all_funders": rng.random(n_vehicles) < 0.5})
+    inputs = BuyInInputs(
+        partners=partners, governance=governance, rules=rule_rows,
         partner_value=pd.DataFrame(PV, columns=["partner_id", "vehicle_id", "net_benefit_gbp", "cost_share_gbp"]),
         network=pd.DataFrame(edges, columns=["source", "target", "weight"]),
         planned_month={v: int(rng.integers(0, horizon_months)) for v in vids},
         horizon_months=horizon_months,
     )
+    return _with_modes(inputs, np.random.default_rng(seed + 1), evidence) if evidence or \
+        {"executive", "opt_in"} & set(rules) else inputs
+
+
+def _with_modes(inputs: BuyInInputs, rng: np.random.Generator, evidence: bool) -> BuyInInputs:
+    """Deciding bodies and minimum memberships for executive / opt-in vehicles; with `evidence`, also stances,
+    known decision dates, a second election per partner, yearly money profiles and a dependency chain."""
+    g, rules = inputs.governance, inputs.rules.copy()
+    H, Y = inputs.horizon_months, inputs.n_years
+    rules["lead_partner_id"] = [rng.choice(g.loc[g["vehicle_id"] == v, "partner_id"].to_numpy())
+                                for v in rules["vehicle_id"]]
+    rules["min_members"] = [int(rng.integers(1, (g["vehicle_id"] == v).sum() + 1)) for v in rules["vehicle_id"]]
+    out = inputs.with_(rules=rules)
+    if not evidence:
+        return out
+    pids, vids = inputs.partner_ids, inputs.vehicle_ids
+    stances = ["confirmed", "in_principle", "undecided", "opposed"]
+    ev = [(p, v, stances[int(rng.integers(0, 4))]) for p in pids for v in vids if rng.random() < 0.5]
+    dd = [(p, (v if rng.random() < 0.7 else None), int(rng.integers(0, H))) for p in pids for v in vids
+          if rng.random() < 0.3]
+    el = [(p, int(rng.integers(0, H)), float(rng.uniform(0, 1))) for p in pids if rng.random() < 0.6]
+    budget = dict(zip(inputs.partners["partner_id"], inputs.partners["budget_gbp"]))
+    prof = [(p, v, y, budget[p] * rng.uniform(0, 0.03), budget[p] * rng.uniform(0, 0.03))
+            for p in pids for v in vids if rng.random() < 0.5 for y in range(Y)]
+    prof = pd.DataFrame(prof, columns=["partner_id", "vehicle_id", "year_index", "benefit_gbp", "cost_gbp"])
+    pv = inputs.partner_value.copy()
+    profiled = set(zip(prof["partner_id"], prof["vehicle_id"]))
+    blank = [k in profiled for k in zip(pv["partner_id"], pv["vehicle_id"])]
+    pv.loc[blank, ["net_benefit_gbp", "cost_share_gbp"]] = np.nan
+    deps = [(vids[j], vids[j - 1], int(rng.integers(0, 2))) for j in range(1, len(vids)) if rng.random() < 0.6]
+    return out.with_(
+        partner_value=pv, value_profile=prof,
+        evidence=pd.DataFrame(ev, columns=["partner_id", "vehicle_id", "stance"]),
+        decision_dates=pd.DataFrame(dd, columns=["partner_id", "vehicle_id", "month"]),
+        elections=pd.DataFrame(el, columns=["partner_id", "month", "turnover_prob"]),
+        dependencies=pd.DataFrame(deps, columns=["vehicle_id", "requires_vehicle_id", "min_lag_years"]))

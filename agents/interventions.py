@@ -44,11 +44,56 @@ def _target(inputs: BuyInInputs, pv: pd.DataFrame, partner_id, vehicle_id) -> pd
     return _mask(pv, "partner_id", partner_id) & _mask(pv, "vehicle_id", vehicle_id)
 
 
+def _profiled(inputs: BuyInInputs) -> set[tuple[str, str]]:
+    prof = inputs.value_profile
+    if prof is None or not len(prof):
+        return set()
+    return set(zip(prof["partner_id"].astype(str), prof["vehicle_id"].astype(str)))
+
+
+def _full_profile(inputs: BuyInInputs, pairs: set[tuple[str, str]]) -> pd.DataFrame:
+    """value_profile with a row for every year of the horizon for each of `pairs` (missing years: £0)."""
+    prof = inputs.value_profile.copy()
+    prof["partner_id"] = prof["partner_id"].astype(str)
+    prof["vehicle_id"] = prof["vehicle_id"].astype(str)
+    have = set(zip(prof["partner_id"], prof["vehicle_id"], prof["year_index"].astype(int)))
+    extra = [(p, v, y, 0.0, 0.0) for p, v in sorted(pairs) for y in range(inputs.n_years) if (p, v, y) not in have]
+    if extra:
+        prof = pd.concat([prof, pd.DataFrame(extra, columns=["partner_id", "vehicle_id", "year_index", "benefit_gbp",
+                                                             "cost_gbp"])], ignore_index=True)
+    prof["year_index"] = prof["year_index"].astype(int)
+    for col in ("benefit_gbp", "cost_gbp"):
+        prof[col] = prof[col].fillna(0.0).astype(float)
+    return prof.sort_values(["partner_id", "vehicle_id", "year_index"], ignore_index=True)
+
+
+def _with_profile(inputs: BuyInInputs, pv: pd.DataFrame, prof: pd.DataFrame) -> BuyInInputs:
+    """Inputs with the changed profile, and partner_value's money for profiled pairs set to the profile's means."""
+    means = prof.groupby(["partner_id", "vehicle_id"])[["benefit_gbp", "cost_gbp"]].sum() / inputs.n_years
+    key = list(zip(pv["partner_id"], pv["vehicle_id"]))
+    hit = [k in means.index for k in key]
+    if any(hit):
+        sel = means.loc[[k for k, h in zip(key, hit) if h]]
+        pv.loc[hit, "net_benefit_gbp"] = (sel["benefit_gbp"] - sel["cost_gbp"]).to_numpy()
+        pv.loc[hit, "cost_share_gbp"] = sel["cost_gbp"].to_numpy()
+    return inputs.with_(partner_value=pv, value_profile=prof)
+
+
+def _targets(inputs: BuyInInputs, pv: pd.DataFrame, partner_id, vehicle_id) -> tuple[pd.Series, set, pd.Series]:
+    """Targeted stake pairs: (mask over partner_value rows with flat money, profiled pairs, mask over all rows)."""
+    m = _target(inputs, pv, partner_id, vehicle_id)
+    profiled = _profiled(inputs)
+    is_prof = pd.Series([k in profiled for k in zip(pv["partner_id"], pv["vehicle_id"])], index=pv.index)
+    pairs = set(zip(pv.loc[m & is_prof, "partner_id"], pv.loc[m & is_prof, "vehicle_id"]))
+    return m & ~is_prof, pairs, m
+
+
 @dataclass(frozen=True)
 class RiskShare:
-    """A risk-sharing agreement: the partner's annual loss on the vehicle is capped at `cap_gbp`; the
-    agreement also cuts the partner's perceived uncertainty by `uncertainty_reduction` (share). Applies where the
-    partner has a stake (a board seat or a partner_value row)."""
+    """A risk-sharing agreement: the partner's loss on the vehicle in any year is capped at `cap_gbp` (the
+    underwriter pays the rest); the agreement also cuts the partner's perceived uncertainty by
+    `uncertainty_reduction` (share). Applies where the partner has a stake (a board seat or a partner_value row);
+    with a yearly profile the cap applies year by year, so early losses are covered."""
     partner_id: str | Iterable[str]
     cap_gbp: float
     vehicle_id: str | Iterable[str] | None = None
@@ -56,36 +101,53 @@ class RiskShare:
 
     def apply(self, inputs: BuyInInputs) -> BuyInInputs:
         pv = _full_value(inputs)
-        m = _target(inputs, pv, self.partner_id, self.vehicle_id)
-        pv.loc[m, "net_benefit_gbp"] = np.maximum(pv.loc[m, "net_benefit_gbp"], -float(self.cap_gbp))
+        flat, pairs, m = _targets(inputs, pv, self.partner_id, self.vehicle_id)
+        pv.loc[flat, "net_benefit_gbp"] = np.maximum(pv.loc[flat, "net_benefit_gbp"], -float(self.cap_gbp))
         unc = pv["uncertainty"] if "uncertainty" in pv else pd.Series(np.nan, index=pv.index)
         unc = unc.fillna(inputs.params.default_uncertainty)
         pv["uncertainty"] = np.where(m, unc * (1.0 - self.uncertainty_reduction), unc)
-        return inputs.with_(partner_value=pv)
+        if not pairs:
+            return inputs.with_(partner_value=pv)
+        prof = _full_profile(inputs, pairs)
+        hit = pd.Series(list(zip(prof["partner_id"], prof["vehicle_id"]))).isin(pairs).to_numpy()
+        loss = prof["cost_gbp"] - prof["benefit_gbp"]
+        prof.loc[hit, "benefit_gbp"] += np.maximum(loss[hit] - float(self.cap_gbp), 0.0)
+        return _with_profile(inputs, pv, prof)
 
     def cost_gbp(self, inputs: BuyInInputs) -> float:
-        """Annual loss the underwriter takes on (loss above the cap)."""
+        """Mean yearly loss the underwriter takes on (losses above the cap; year by year with a profile)."""
         pv = _full_value(inputs)
-        m = _target(inputs, pv, self.partner_id, self.vehicle_id)
-        return float(np.maximum(-pv.loc[m, "net_benefit_gbp"] - float(self.cap_gbp), 0.0).sum())
+        flat, pairs, _ = _targets(inputs, pv, self.partner_id, self.vehicle_id)
+        total = float(np.maximum(-pv.loc[flat, "net_benefit_gbp"] - float(self.cap_gbp), 0.0).sum())
+        if pairs:
+            prof = _full_profile(inputs, pairs)
+            hit = pd.Series(list(zip(prof["partner_id"], prof["vehicle_id"]))).isin(pairs).to_numpy()
+            loss = (prof["cost_gbp"] - prof["benefit_gbp"])[hit]
+            total += float(np.maximum(loss - float(self.cap_gbp), 0.0).sum()) / inputs.n_years
+        return total
 
 
 @dataclass(frozen=True)
 class SidePayment:
-    """An annual payment to a partner from transitional funding, conditional on the vehicle (paid only where the
-    partner has a stake in it: a board seat or a partner_value row)."""
+    """A yearly payment to a partner from transitional funding, conditional on the vehicle (paid only where the
+    partner has a stake in it: a board seat or a partner_value row); with a profile it is paid every year."""
     partner_id: str | Iterable[str]
     amount_gbp: float
     vehicle_id: str | Iterable[str]
 
     def apply(self, inputs: BuyInInputs) -> BuyInInputs:
         pv = _full_value(inputs)
-        m = _target(inputs, pv, self.partner_id, self.vehicle_id)
-        pv.loc[m, "net_benefit_gbp"] = pv.loc[m, "net_benefit_gbp"] + float(self.amount_gbp)
-        return inputs.with_(partner_value=pv)
+        flat, pairs, _ = _targets(inputs, pv, self.partner_id, self.vehicle_id)
+        pv.loc[flat, "net_benefit_gbp"] = pv.loc[flat, "net_benefit_gbp"] + float(self.amount_gbp)
+        if not pairs:
+            return inputs.with_(partner_value=pv)
+        prof = _full_profile(inputs, pairs)
+        hit = pd.Series(list(zip(prof["partner_id"], prof["vehicle_id"]))).isin(pairs).to_numpy()
+        prof.loc[hit, "benefit_gbp"] += float(self.amount_gbp)
+        return _with_profile(inputs, pv, prof)
 
     def cost_gbp(self, inputs: BuyInInputs) -> float:
-        """Annual total paid: the amount for every (partner, vehicle) pair where the partner has a stake."""
+        """Yearly total paid: the amount for every (partner, vehicle) pair where the partner has a stake."""
         return float(self.amount_gbp) * int(_target(inputs, _full_value(inputs), self.partner_id,
                                                     self.vehicle_id).sum())
 

@@ -2,7 +2,9 @@
 
 The game is the model's own winning test (`rule_holds`): a coalition S of members (the ones voting yes) wins
 when its voting weight clears the rule's bound and every *blocker* is in it (veto holders; funders when the rule
-requires all funders; every member under unanimity). Two exact methods:
+requires all funders; every member under unanimity). Members without voting weight are consulted, not deciders
+(power 0). Opt-in: a coalition of joiners wins with at least `min_members` of them (weights ignored) and every
+blocker. Executive: the deciding body holds all the power. Two exact methods:
 
 * enumeration of all 2^n coalitions, calling `rule_holds` itself (boards of up to `ENUMERATE_UP_TO` members);
 * generating functions (dynamic programming over the number of coalitions of each size and weight) for larger
@@ -38,8 +40,11 @@ def _win_on_weight(total: float, rule: str, threshold: float | None, tol: float)
     return lambda s: np.asarray(s, float) >= float(threshold) * total - tol * total
 
 
-def _indices_by_enumeration(weight, veto, funds, rule, threshold, require_all_funders, tol):
+def _indices_by_enumeration(weight, veto, funds, rule, threshold, require_all_funders, tol, lead=None,
+                            min_members=1):
     n = len(weight)
+    holds = lambda yes: rule_holds(yes, weight, veto, funds, rule, threshold, require_all_funders, tol,  # noqa: E731
+                                   lead=lead, min_members=min_members)
     swings = np.zeros(n)
     ss = np.zeros(n)
     fact = [factorial(k) for k in range(n + 1)]
@@ -48,13 +53,13 @@ def _indices_by_enumeration(weight, veto, funds, rule, threshold, require_all_fu
         for S in combinations(range(n), size):
             yes = np.zeros(n, bool)
             yes[list(S)] = True
-            if rule_holds(yes, weight, veto, funds, rule, threshold, require_all_funders, tol):
+            if holds(yes):
                 continue
             for i in range(n):
                 if yes[i]:
                     continue
                 yes[i] = True
-                if rule_holds(yes, weight, veto, funds, rule, threshold, require_all_funders, tol):
+                if holds(yes):
                     swings[i] += 1
                     ss[i] += coef
                 yes[i] = False
@@ -86,21 +91,32 @@ def _counts(weights: np.ndarray, max_w: int) -> np.ndarray:
     return c
 
 
-def _indices_by_generating_function(weight, veto, funds, rule, threshold, require_all_funders, tol):
+def _indices_by_generating_function(weight, veto, funds, rule, threshold, require_all_funders, tol, lead=None,
+                                    min_members=1):
     n = len(weight)
-    iw, f = _integer_weights(np.asarray(weight, float))
+    w = np.asarray(weight, float)
+    decider = w > 0  # members without voting weight are consulted only: never in a winning test
+    if rule == "opt_in":  # joiners are counted, weights ignored: unit weights and a quota of min_members
+        iw = decider.astype(np.int64)
+        wins = lambda s: np.asarray(s) >= int(min_members)  # noqa: E731
+    else:
+        iw, f = _integer_weights(w)
+        wins = _win_on_weight(float(iw.sum()), rule, threshold, tol * 1.0)
     total = float(iw.sum())
-    wins = _win_on_weight(total, rule, threshold, tol * 1.0)
-    blocker = np.asarray(veto, bool) | (np.asarray(funds, bool) & bool(require_all_funders)) | (rule == "unanimity")
+    blocker = decider & (np.asarray(veto, bool) | (np.asarray(funds, bool) & bool(require_all_funders))
+                         | (rule == "unanimity"))
     B = np.flatnonzero(blocker)
     wB = int(iw[B].sum())
     W = int(total)
     fact = np.array([float(factorial(k)) for k in range(n + 1)])
+    nd = int(decider.sum())
     sums = np.arange(W + 1)
     swings = np.zeros(n)
     ss = np.zeros(n)
     for i in range(n):
-        free = [j for j in range(n) if not blocker[j] and j != i]
+        if not decider[i]:
+            continue
+        free = [j for j in range(n) if decider[j] and not blocker[j] and j != i]
         c = _counts(iw[free], W)  # subsets T of the free members other than i: c[k, s]
         if blocker[i]:
             base = wB - iw[i]  # S = (blockers other than i) ∪ T; without i it loses (i blocks)
@@ -114,19 +130,21 @@ def _indices_by_generating_function(weight, veto, funds, rule, threshold, requir
         if not blocker[i]:
             gain &= ~wins(s_without)
         k = np.arange(c.shape[0])
-        size = nb + k  # |S|
-        coef = fact[size] * fact[n - size - 1] / fact[n]
-        swings[i] = c[:, gain].sum()
+        size = nb + k  # |S| among the deciders (members without weight are null players: they change no
+        coef = fact[size] * fact[nd - size - 1] / fact[nd]  # Shapley value, and double every swing count)
+        swings[i] = c[:, gain].sum() * 2.0 ** (n - nd)
         ss[i] = (coef[:, None] * c[:, gain]).sum()
     return swings, ss
 
 
 def power_indices(weight, veto=None, funds=None, rule: str = "majority", threshold: float | None = None,
-                  require_all_funders: bool = False, tol: float = 1e-9, method: str = "auto") -> pd.DataFrame:
+                  require_all_funders: bool = False, tol: float = 1e-9, method: str = "auto", lead: int | None = None,
+                  min_members: int = 1) -> pd.DataFrame:
     """member (position), swings, banzhaf (normalised), shapley_shubik, method — for one board.
 
-    `rule`, `threshold`, vetoes and funders exactly as `rule_holds`. method: "auto" (enumeration up to
-    ENUMERATE_UP_TO members, else generating functions), "enumeration" or "generating_function".
+    `rule`, `threshold`, vetoes, funders, `lead` (executive) and `min_members` (opt-in) exactly as `rule_holds`.
+    method: "auto" (enumeration up to ENUMERATE_UP_TO members, else generating functions), "enumeration" or
+    "generating_function".
     """
     w = np.asarray(weight, float)
     n = len(w)
@@ -139,7 +157,13 @@ def power_indices(weight, veto=None, funds=None, rule: str = "majority", thresho
     fn = {"enumeration": _indices_by_enumeration, "generating_function": _indices_by_generating_function}.get(method)
     if fn is None:
         raise ValueError(f"method must be 'auto', 'enumeration' or 'generating_function', not {method!r}")
-    swings, ss = fn(w, veto, funds, rule, threshold, require_all_funders, tol)
+    if rule == "executive":
+        if lead is None or not 0 <= int(lead) < n:
+            raise ValueError("power indices: an executive decision needs the deciding body (lead)")
+        swings = (np.arange(n) == int(lead)).astype(float)
+        ss = swings.copy()
+    else:
+        swings, ss = fn(w, veto, funds, rule, threshold, require_all_funders, tol, lead, min_members)
     tot = swings.sum()
     return pd.DataFrame({"member": np.arange(n), "swings": swings,
                          "banzhaf": swings / tot if tot > 0 else np.zeros(n),
@@ -160,18 +184,30 @@ def board_power(inputs) -> pd.DataFrame:
     inputs = apply_interventions(inputs)
     g = inputs.governance
     rows = []
-    for r in inputs.rules.itertuples(index=False):
-        board = g[g["vehicle_id"].astype(str) == str(r.vehicle_id)]
+    for r in inputs.rules.to_dict(orient="records"):
+        vid = str(r["vehicle_id"])
+        board = g[g["vehicle_id"].astype(str) == vid]
         weight = board["voting_weight"].astype(float) if "voting_weight" in board else pd.Series(1.0, board.index)
         veto = board["veto"].fillna(False).astype(bool) if "veto" in board else pd.Series(False, board.index)
         funds = board["funds"].fillna(False).astype(bool) if "funds" in board else pd.Series(False, board.index)
-        req = getattr(r, "require_all_funders", False)
-        thr = getattr(r, "threshold", None)
-        idx = power_indices(weight.to_numpy(), veto.to_numpy(), funds.to_numpy(), r.rule,
-                            None if thr is None or pd.isna(thr) else float(thr),
-                            bool(req) if req is not None and not pd.isna(req) else False,
-                            inputs.params.rule_tolerance)
-        rows.append(pd.DataFrame({"vehicle_id": str(r.vehicle_id), "partner_id": board["partner_id"].astype(str).to_numpy(),
+        blank = lambda x: x is None or (isinstance(x, float) and np.isnan(x)) or str(x) == ""  # noqa: E731
+        req, thr = r.get("require_all_funders"), r.get("threshold")
+        lead = None
+        if r["rule"] == "executive":
+            ids = board["partner_id"].astype(str).tolist()
+            lead_id = r.get("lead_partner_id")
+            if blank(lead_id):
+                voters = [p for p, w in zip(ids, weight) if w > 0]
+                lead_id = voters[0] if len(voters) == 1 else None
+            if lead_id is None or str(lead_id) not in ids:
+                raise ValueError(f"power indices: vehicle {vid!r} decides by executive but names no deciding body "
+                                 "on its board")
+            lead = ids.index(str(lead_id))
+        mm = r.get("min_members")
+        idx = power_indices(weight.to_numpy(), veto.to_numpy(), funds.to_numpy(), r["rule"],
+                            None if blank(thr) else float(thr), False if blank(req) else bool(req),
+                            inputs.params.rule_tolerance, lead=lead, min_members=1 if blank(mm) else int(mm))
+        rows.append(pd.DataFrame({"vehicle_id": vid, "partner_id": board["partner_id"].astype(str).to_numpy(),
                                   "voting_weight": weight.to_numpy(), "veto": veto.to_numpy(),
                                   "funds": funds.to_numpy(), "swings": idx["swings"].to_numpy(),
                                   "banzhaf": idx["banzhaf"].to_numpy(),

@@ -7,8 +7,9 @@ used); a level is a list of interventions. A package picks one level of every el
 cost of its interventions (`cost_gbp`, priced on the inputs as they stand), or a level's own `cost_gbp` when
 the menu gives one (leaving a partner out: the contribution it no longer makes).
 
-Vehicles interact only through partners' separate stances, so the problem splits by vehicle exactly: each
-vehicle is searched on its own model (that vehicle alone, simulated to the end of its planned year). Every
+Vehicles interact through the vehicles they require (`dependencies`) and otherwise only through partners'
+separate stances and partner-level shocks, so the problem splits by vehicle: each vehicle is searched on its
+own model (that vehicle and the ones it requires, over the whole horizon). Every
 candidate runs on the same master seed (common random numbers), so two packages differ only by what they
 change. Candidates are taken cheapest first (at equal cost, more elements first); the first that reaches the
 target is the cheapest, and free elements it does not need are then dropped. A candidate is first run on a
@@ -73,42 +74,79 @@ def level_cost(inputs: BuyInInputs, level: Level) -> float:
 
 
 def deadline_month(inputs: BuyInInputs, vehicle_id: str) -> int:
-    """Last month of the vehicle's planned year (agreed by then = established on time)."""
+    """Last month of the vehicle's planned year (live by then = established on time)."""
     planned = int(inputs.planned_month.get(vehicle_id, 0))
     return min(12 * (planned // 12 + 1) - 1, int(inputs.horizon_months) - 1)
 
 
-def vehicle_alone(inputs: BuyInInputs, vehicle_id: str, horizon_months: int) -> BuyInInputs:
-    """The inputs (interventions applied) restricted to one vehicle and a shorter horizon. The network is fixed
-    from the full inputs first, so no relationship changes; the other vehicles do not affect this one."""
+def required_closure(inputs: BuyInInputs, vehicles) -> list[str]:
+    """The vehicles and every vehicle they require (transitively, through `dependencies`), in input order."""
+    need = {str(v) for v in vehicles}
+    dep = inputs.dependencies
+    if dep is not None and len(dep):
+        pairs = list(zip(dep["vehicle_id"].astype(str), dep["requires_vehicle_id"].astype(str)))
+        grew = True
+        while grew:
+            extra = {r for v, r in pairs if v in need} - need
+            need |= extra
+            grew = bool(extra)
+    return [v for v in inputs.vehicle_ids if v in need]
+
+
+def restrict(inputs: BuyInInputs, vehicles) -> BuyInInputs:
+    """The inputs (interventions applied) restricted to `vehicles` and the vehicles they require. The network
+    is fixed from the full inputs first and the horizon is kept (partners weigh their money over it), so each
+    kept vehicle follows the same rules; the others reach it only through partner-level shocks, which change
+    the random numbers, not their distribution."""
     inputs = apply_interventions(inputs)
     if inputs.network is None:
         inputs = inputs.with_(network=default_network(inputs.partners, inputs.governance))
-    keep = lambda df: df[df["vehicle_id"].astype(str) == vehicle_id].reset_index(drop=True)  # noqa: E731
+    keep_ids = set(required_closure(inputs, vehicles))
+
+    def keep(df, blank_keeps: bool = False):
+        if df is None:
+            return None
+        vid = df["vehicle_id"]
+        mask = vid.astype(str).isin(keep_ids)
+        if blank_keeps:
+            mask |= vid.isna() | (vid.astype(str) == "")
+        return df[mask].reset_index(drop=True)
+
+    planned = inputs.planned_month
     return inputs.with_(rules=keep(inputs.rules), governance=keep(inputs.governance),
-                        partner_value=keep(inputs.partner_value),
-                        planned_month={vehicle_id: int(inputs.planned_month.get(vehicle_id, 0))},
-                        horizon_months=int(horizon_months))
+                        partner_value=keep(inputs.partner_value), value_profile=keep(inputs.value_profile),
+                        evidence=keep(inputs.evidence), decision_dates=keep(inputs.decision_dates, True),
+                        dependencies=keep(inputs.dependencies),
+                        planned_month={v: int(planned.get(v, 0)) for v in keep_ids})
+
+
+def on_time(outcomes, vehicle_id: str | None = None):
+    """Live by the end of the planned year (established year ≤ planned year), per run: a bool array (for one
+    vehicle) or, without `vehicle_id`, P per vehicle as a dict."""
+    o = outcomes
+    ok = np.floor(o["established_month"].to_numpy(float) / 12) <= np.floor(o["planned_month"].to_numpy(float) / 12)
+    if vehicle_id is not None:
+        return ok[(o["vehicle_id"] == vehicle_id).to_numpy()]  # NaN (never live) compares False
+    return pd.Series(ok, index=o.index).groupby(o["vehicle_id"], sort=False).mean().to_dict()
 
 
 def on_time_prob(inputs: BuyInInputs, vehicle_id: str, interventions, runs: int, seed: int,
                  fail_below: float | None = None) -> tuple[float, bool]:
-    """(P(agreed by the end of its planned year) with `interventions` added on master `seed`, exact?).
+    """(P(live by the end of its planned year) with `interventions` added on master `seed`, exact?).
 
     With `fail_below`, the first quarter of the runs is simulated first (run k has the same seed whatever the
     number of runs); when its failures alone already put the full-run probability below `fail_below`, that
     is certain and the rest is skipped: the probability returned is then an upper bound (exact = False)."""
-    deadline = deadline_month(inputs, vehicle_id)
-    alone = prepare(vehicle_alone(inputs.with_(interventions=list(inputs.interventions) + list(interventions)),
-                                  vehicle_id, deadline + 1))
+    alone = prepare(restrict(inputs.with_(interventions=list(inputs.interventions) + list(interventions)),
+                             [vehicle_id]))
     if fail_below is not None and runs >= 40:
         first = runs // 4
         res = simulate(alone, runs=first, seed=seed, record_runs=0)
-        ok = int(np.sum(res.outcomes["agreed_month"].to_numpy(float) <= deadline))
+        ok = int(on_time(res.outcomes, vehicle_id).sum())
         if (ok + runs - first) / runs < fail_below:
             return (ok + runs - first) / runs, False
     res = simulate(alone, runs=runs, seed=seed, record_runs=0)
-    return float(np.mean(res.outcomes["agreed_month"].to_numpy(float) <= deadline)), True
+    return float(on_time(res.outcomes, vehicle_id).mean()), True
 
 
 def _members(inputs: BuyInInputs, v: str) -> pd.DataFrame:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .inputs import BuyInInputs
-from .model import BuyInModel
+from .inputs import RULES, BuyInInputs
+from .engine import BLOCK, run_block
 from .prepare import Prepared, prepare
 from .reference import ReferenceModel
 
@@ -24,10 +24,30 @@ def run_seeds(seed: int, runs: int) -> list[int]:
     return out
 
 
+@dataclass
+class Run:
+    """One replication of the batch engine (what `run_one` returns for impl="fast")."""
+
+    agreed_month: np.ndarray       # (V,)
+    first_agreed_month: np.ndarray  # (V,)
+    established_month: np.ndarray  # (V,)
+    withdrawals: np.ndarray        # (V,)
+    stance: np.ndarray             # (P, V) final stances
+    votes: np.ndarray              # (P, V) final decisions
+    membership: np.ndarray         # (P, V) members at go-live
+    trajectory: list               # (month, (P, V) stance) every `record_every` months
+    _pivotal: np.ndarray
+
+    def pivotal_partners(self) -> np.ndarray:
+        return self._pivotal
+
+
 def run_one(p: Prepared, run_seed: int, impl: str = "fast", record_every: int = 0, own_path=None):
-    """One replication → the finished model (fast `BuyInModel` or `ReferenceModel`)."""
+    """One replication → a `Run` (batch engine, impl="fast") or the finished Mesa `ReferenceModel`."""
     if impl == "fast":
-        return BuyInModel(p, rng=run_seed, own_path=own_path, record_every=record_every).run()
+        blk = run_block(p, [run_seed], own=own_path, record={0: record_every} if record_every else None)
+        return Run(blk.agreed[0], blk.first_agreed[0], blk.established[0], blk.withdrawals[0], blk.stance[0], blk.votes[0],
+                   blk.membership[0], blk.trajectory.get(0, []), blk.pivotal(p)[0])
     if impl == "reference":
         return ReferenceModel(p, rng=run_seed, record_every=record_every).run()
     raise ValueError(f"impl must be 'fast' or 'reference', not {impl!r}")
@@ -35,41 +55,61 @@ def run_one(p: Prepared, run_seed: int, impl: str = "fast", record_every: int = 
 
 def run_chunk(p: Prepared, runs: list[int], seeds: list[int], record_runs: int = 0, record_every: int = 1,
               impl: str = "fast") -> dict:
-    """Run a block of replications; returns compact arrays (cheap to send back from a dask worker)."""
-    from .dynamics import own_drive_path
+    """Run a chunk of replications (in blocks of `engine.BLOCK` runs); returns compact arrays (cheap to send back
+    from a dask worker)."""
+    from .dynamics import executive_case, own_drive_path
 
-    own = own_drive_path(p) if impl == "fast" else None
     P, V = p.shape
-    agreed = np.full((len(runs), V), np.nan)
-    piv_yes = np.zeros((P, V), np.int64)
-    piv_no = np.zeros((P, V), np.int64)
-    traj = []
+    n = len(runs)
+    out = {"runs": list(runs), "agreed": np.full((n, V), np.nan), "first_agreed": np.full((n, V), np.nan),
+           "established": np.full((n, V), np.nan),
+           "withdrawals": np.zeros((n, V), np.int64), "pivotal_agreed": np.zeros((P, V), np.int64),
+           "pivotal_blocked": np.zeros((P, V), np.int64), "membership": np.zeros((n, P, V), bool),
+           "trajectories": []}
+    if impl == "fast":
+        own, exec_ok = own_drive_path(p), executive_case(p)
+        for lo in range(0, n, BLOCK):
+            idx = list(range(lo, min(n, lo + BLOCK)))
+            record = {k - lo: record_every for k in idx if runs[k] < record_runs}
+            blk = run_block(p, [seeds[k] for k in idx], own=own, exec_ok=exec_ok, record=record)
+            sl = slice(lo, lo + len(idx))
+            out["agreed"][sl], out["established"][sl] = blk.agreed, blk.established
+            out["first_agreed"][sl] = blk.first_agreed
+            out["withdrawals"][sl], out["membership"][sl] = blk.withdrawals, blk.membership
+            piv = blk.pivotal(p)
+            ok = ~np.isnan(blk.agreed)[:, None, :]
+            out["pivotal_agreed"] += (piv & ok).sum(axis=0)
+            out["pivotal_blocked"] += (piv & ~ok).sum(axis=0)
+            for b, t in blk.trajectory.items():
+                out["trajectories"].append((runs[lo + b], [mm for mm, _ in t], np.stack([x for _, x in t])))
+        return out
     for k, (r, s) in enumerate(zip(runs, seeds)):
         rec = record_every if r < record_runs else 0
-        model = run_one(p, s, impl, rec, own)
-        agreed[k] = model.agreed_month
+        model = run_one(p, s, impl, rec)
+        out["agreed"][k], out["established"][k] = model.agreed_month, model.established_month
+        out["first_agreed"][k] = model.first_agreed_month
+        out["withdrawals"][k], out["membership"][k] = model.withdrawals, model.membership
         piv = model.pivotal_partners()
-        ok = ~np.isnan(agreed[k])
-        piv_yes += piv & ok[None, :]
-        piv_no += piv & ~ok[None, :]
+        ok = ~np.isnan(model.agreed_month)[None, :]
+        out["pivotal_agreed"] += piv & ok
+        out["pivotal_blocked"] += piv & ~ok
         if rec:
-            if impl == "fast":
-                traj.append((r, [m for m, _ in model.trajectory], np.stack([s_ for _, s_ in model.trajectory])))
-            else:
-                months = list(range(0, p.horizon, rec))
-                hist = np.stack([np.array(a.history) for a in model.partners], axis=1)
-                traj.append((r, months, hist))
-    return {"runs": list(runs), "agreed": agreed, "pivotal_agreed": piv_yes, "pivotal_blocked": piv_no,
-            "trajectories": traj}
+            hist = np.stack([np.array(a.history) for a in model.partners], axis=1)
+            out["trajectories"].append((r, list(range(0, p.horizon, rec)), hist))
+    return out
 
 
 @dataclass
 class BuyInResults:
     """Tables of a set of replications.
 
-    outcomes      run, run_seed, vehicle_id, agreed_month, planned_month, established_month, delay_months
+    outcomes      run, run_seed, vehicle_id, agreed_month (the agreement that held), planned_month,
+                  established_month, delay_months, withdrawals (agreements withdrawn before go-live in that run),
+                  first_agreed_month (the first agreement, withdrawn or not)
     pivotal       vehicle_id, partner_id, pivotal_when_agreed, pivotal_when_blocked, pivotal_runs, pivotal_share
     trajectories  run, month, partner_id, vehicle_id, stance (sampled runs only)
+    membership    run, vehicle_id, partner_id: the members of each opt-in vehicle at go-live, in runs where it
+                  goes live within the horizon (appraisal recomputes the vehicle's money for that membership)
     """
 
     outcomes: pd.DataFrame
@@ -81,6 +121,8 @@ class BuyInResults:
     vehicle_ids: list[str]
     planned_month: dict[str, int]
     provenance: dict = field(default_factory=dict)
+    membership: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["run", "vehicle_id",
+                                                                                    "partner_id"]))
 
 
 def _chunks(n: int, size: int) -> list[range]:
@@ -89,9 +131,11 @@ def _chunks(n: int, size: int) -> list[range]:
 
 def _hash(p: Prepared) -> str:
     h = hashlib.sha256()
-    for name in ("peer_weight", "net_share", "pressure", "risk_appetite", "sovereignty_loss", "uncertainty",
-                 "head_start", "prior", "meets", "elects", "turnover", "member", "weight", "veto", "funds",
-                 "rule_code", "threshold", "require_funders", "planned"):
+    for name in ("peer_weight", "benefit_share", "cost_share", "pressure", "risk_appetite", "sovereignty_loss",
+                 "uncertainty", "head_start", "prior", "reset", "committed", "leaning", "decides", "election_month",
+                 "election_partner", "election_turnover", "member", "weight", "veto", "funds", "rule_code",
+                 "threshold", "require_funders", "lead", "min_members", "dep_vehicle", "dep_requires",
+                 "dep_lag_months", "planned"):
         h.update(np.ascontiguousarray(getattr(p, name)).tobytes())
     h.update(repr((p.partner_ids, p.vehicle_ids, p.horizon, p.params)).encode())
     return h.hexdigest()[:16]
@@ -129,26 +173,28 @@ def simulate(inputs: BuyInInputs | Prepared, runs: int, seed: int, client=None, 
 
 
 def _assemble(p: Prepared, seeds: list[int], parts: list[dict], runs: int, seed: int) -> BuyInResults:
-    V = len(p.vehicle_ids)
-    run_idx = np.concatenate([np.asarray(x["runs"], int) for x in parts]) if parts else np.zeros(0, int)
-    agreed = np.concatenate([x["agreed"] for x in parts]) if parts else np.zeros((0, V))
+    P, V = p.shape
+    cat = lambda key, shape: (np.concatenate([x[key] for x in parts]) if parts else np.zeros(shape))  # noqa: E731
+    run_idx = cat("runs", (0,)).astype(int)
     order = np.argsort(run_idx, kind="stable")
-    run_idx, agreed = run_idx[order], agreed[order]
-    planned = p.planned.astype(float)
-    established = np.maximum(agreed, planned[None, :])  # NaN stays NaN: never agreed within the horizon
+    run_idx = run_idx[order]
+    agreed, established = cat("agreed", (0, V))[order], cat("established", (0, V))[order]
+    first = cat("first_agreed", (0, V))[order]
+    withdrawals, members = cat("withdrawals", (0, V))[order], cat("membership", (0, P, V))[order]
     outcomes = pd.DataFrame({
         "run": np.repeat(run_idx, V),
         "run_seed": np.repeat(np.array(seeds, dtype=np.uint64)[run_idx], V),
         "vehicle_id": np.tile(p.vehicle_ids, len(run_idx)),
         "agreed_month": agreed.ravel(),
         "planned_month": np.tile(p.planned, len(run_idx)),
-        "established_month": established.ravel(),
+        "established_month": established.ravel(),  # NaN: never live within the horizon
     })
     outcomes["delay_months"] = outcomes["established_month"] - outcomes["planned_month"]
-    P = len(p.partner_ids)
+    outcomes["withdrawals"] = withdrawals.ravel().astype(np.int64)
+    outcomes["first_agreed_month"] = first.ravel()
     py = sum((x["pivotal_agreed"] for x in parts), np.zeros((P, V), np.int64))
     pn = sum((x["pivotal_blocked"] for x in parts), np.zeros((P, V), np.int64))
-    ii, jj = np.nonzero(p.member)
+    ii, jj = np.nonzero(p.voter)
     pivotal = pd.DataFrame({
         "vehicle_id": np.array(p.vehicle_ids)[jj], "partner_id": np.array(p.partner_ids)[ii],
         "pivotal_when_agreed": py[ii, jj], "pivotal_when_blocked": pn[ii, jj],
@@ -157,6 +203,12 @@ def _assemble(p: Prepared, seeds: list[int], parts: list[dict], runs: int, seed:
     pivotal["pivotal_share"] = pivotal["pivotal_runs"] / max(runs, 1)
     pivotal = pivotal.sort_values(["vehicle_id", "pivotal_runs", "partner_id"], ascending=[True, False, True],
                                   ignore_index=True)
+    opt_in = np.flatnonzero(p.rule_code == RULES.index("opt_in"))
+    live = ~np.isnan(established)
+    rr, pp, vv = np.nonzero(members[:, :, opt_in] & live[:, None, opt_in])
+    membership = pd.DataFrame({"run": run_idx[rr], "vehicle_id": np.array(p.vehicle_ids)[opt_in][vv],
+                               "partner_id": np.array(p.partner_ids)[pp]})
+    membership = membership.sort_values(["run", "vehicle_id", "partner_id"], ignore_index=True)
     frames = []
     for x in parts:
         for r, months, arr in x["trajectories"]:
@@ -169,4 +221,4 @@ def _assemble(p: Prepared, seeds: list[int], parts: list[dict], runs: int, seed:
             if frames else pd.DataFrame(columns=["run", "month", "partner_id", "vehicle_id", "stance"]))
     return BuyInResults(outcomes=outcomes, pivotal=pivotal, trajectories=traj, runs=runs, seed=seed,
                         horizon_months=p.horizon, vehicle_ids=list(p.vehicle_ids),
-                        planned_month=dict(zip(p.vehicle_ids, map(int, p.planned))))
+                        planned_month=dict(zip(p.vehicle_ids, map(int, p.planned))), membership=membership)

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from appraisal.exit_codes import BAD_INPUT
 from appraisal.study import StudyError, load_study
 
 app = typer.Typer(help="reformkit: optimise, simulate and appraise public-service reform options.",
@@ -51,10 +52,10 @@ def user_errors():
         err.print(f"[bold red]The study has {len(exc.problems)} problem(s):[/]")
         for problem in exc.problems:
             err.print(f"  {problem}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise typer.Exit(BAD_INPUT) from None
     except (FileExistsError, FileNotFoundError, ValueError) as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+        raise typer.Exit(BAD_INPUT) from None
 
 
 def money(value: float | None, unit: str = "gbp_m") -> str:
@@ -145,7 +146,8 @@ def appraise(study: StudyArg, out: OutOpt = Path("out/appraise")):
 @app.command()
 def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
              option: Annotated[list[str] | None, typer.Option("--option", help="Option id (repeatable); default all")] = None,
-             time_limit: Annotated[float | None, typer.Option(help="Seconds per solve; the best plan found is kept")] = None,
+             time_limit: Annotated[float | None, typer.Option(help="Seconds per solve, a promise: each solve answers within "
+                                                                  "this + model build + 10%, with the best plan found, its bound and gap")] = None,
              gap: Annotated[float, typer.Option(help="Relative optimality gap to stop at")] = 1e-6,
              seed: Annotated[int, typer.Option(help="HiGHS random seed")] = 0,
              alternatives: Annotated[int, typer.Option("--alternatives", help="Near-optimal plans that differ most (MGA)")] = 0,
@@ -155,7 +157,13 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
              decompose: Annotated[bool, typer.Option("--decompose", help="Solve independent blocks of services apart")] = False,
              scheduler: SchedulerOpt = None,
              workers: Annotated[int, typer.Option("--workers", help="Dask workers for --decompose (0 = in this process)")] = 0):
-    """Best placement of services into vehicles, sites and years per option (Pyomo + HiGHS)."""
+    """Best placement of services into vehicles, sites and years per option (Pyomo + HiGHS).
+
+    Exit codes: 0 every option has a plan; 2 bad input (study or arguments); 3 some option is infeasible
+    (no plan satisfies its rules; the diagnosis is printed); 4 no infeasible option, but for some option no plan
+    was found within the time limit; 1 an unexpected internal error (e.g. a plan that failed the constraint check).
+    """
+    from appraisal import exit_codes
     from appraisal.workflows.optimise import near_optimal, optimise_option, tradeoff
     from appraisal.workflows.outputs import write_json
     from appraisal.workflows.provenance import provenance
@@ -202,6 +210,13 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
             console.print(f"[yellow]{oid}:[/] {r['diagnosis']}", highlight=False)
     console.print(table)
     console.print(f"Plans written to {out}/<option>/ and {out}/results.json")
+    statuses = {r["status"] for r in results.values()}
+    if "infeasible" in statuses:
+        raise typer.Exit(exit_codes.INFEASIBLE)
+    if "no_solution" in statuses:
+        raise typer.Exit(exit_codes.NO_PLAN)
+    if statuses - {"optimal", "feasible"}:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -29,6 +29,12 @@ def check_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None = 
     # one move per service, to an eligible, allowed vehicle / site, in the horizon
     dup = mv["service_id"][mv["service_id"].duplicated()]
     out += [f"{s} is moved more than once" for s in sorted(set(dup))]
+    kind = veh["kind"].to_dict()
+    status_quo = veh["is_status_quo"].astype(bool).to_dict()
+    site_vehicle = st["vehicle_id"].to_dict()
+    sited_vehicles = set(P.sites["vehicle_id"])
+    forbidden = set(map(tuple, R.forbidden_mappings))
+    est_d, opened_d = est.to_dict(), opened.to_dict()
     elig = set()
     for s, v, site in P.placements[["service_id", "vehicle_id", "site_id"]].itertuples(index=False):
         elig.add((s, v, NO_SITE if site in (None, NO_SITE) else site))
@@ -36,25 +42,25 @@ def check_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None = 
         if s not in services:
             out.append(f"{s} is not a service in scope")
             continue
-        if v not in veh.index:
+        if v not in kind:
             out.append(f"{s} moves into unknown vehicle {v}")
             continue
-        if bool(veh.at[v, "is_status_quo"]):
+        if status_quo[v]:
             out.append(f"{s} 'moves' into status-quo vehicle {v}")
-        sited_v = v in set(P.sites["vehicle_id"])
+        sited_v = v in sited_vehicles
         if sited_v and site == NO_SITE:
             out.append(f"{s} moves into {v} without a site")
         if not sited_v and site != NO_SITE:
             out.append(f"{s} moves into {v} at {site}, but {v} has no sites")
-        if site != NO_SITE and (site not in st.index or st.at[site, "vehicle_id"] != v):
+        if site != NO_SITE and site_vehicle.get(site) != v:
             out.append(f"{s}: site {site} does not belong to {v}")
         if (s, v, site) not in elig and (s, v, NO_SITE) not in elig:
             out.append(f"{s} -> {v}{' at ' + site if site != NO_SITE else ''} is not an eligible placement")
         if not 0 <= t < T:
             out.append(f"{s} moves in year index {t}, outside the horizon")
-        if not R.vehicle_allowed(v, veh.at[v, "kind"]):
+        if not R.vehicle_allowed(v, kind[v]):
             out.append(f"{s} moves into {v}, which option '{R.name}' does not allow")
-        if (s, v) in set(map(tuple, R.forbidden_mappings)):
+        if (s, v) in forbidden:
             out.append(f"{s} -> {v} is forbidden by the option")
         if s in R.forced_mappings and R.forced_mappings[s] != v:
             out.append(f"{s} must go to {R.forced_mappings[s]} but goes to {v}")
@@ -62,21 +68,22 @@ def check_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None = 
             out.append(f"{s} must go to site {R.forced_sites[s]} but goes to {site or 'no site'}")
         if s in R.forced_years and int(R.forced_years[s]) != t:
             out.append(f"{s} must move in {yrs[int(R.forced_years[s])]} but moves in {yrs[t] if 0 <= t < T else t}")
-        if v not in est.index:
+        if v not in est_d:
             out.append(f"{s} moves into {v}, which is never established")
-        elif est[v] > t:
-            out.append(f"{s} moves into {v} in {yrs[t]} before {v} is established ({yrs[est[v]]})")
+        elif est_d[v] > t:
+            out.append(f"{s} moves into {v} in {yrs[t]} before {v} is established ({yrs[est_d[v]]})")
         if site != NO_SITE:
-            if site not in opened.index:
+            if site not in opened_d:
                 out.append(f"{s} moves to site {site}, which never opens")
-            elif opened[site] > t:
-                out.append(f"{s} moves to site {site} in {yrs[t]} before it opens ({yrs[opened[site]]})")
+            elif opened_d[site] > t:
+                out.append(f"{s} moves to site {site} in {yrs[t]} before it opens ({yrs[opened_d[site]]})")
     moved = set(mv["service_id"])
     for s in sorted(services - moved):
         if R.service_must_move(s):
             out.append(f"{s} must move under option '{R.name}' but stays")
 
     # vehicles: window, forced year, only if used
+    moved_into, placed_vehicles, hosting = set(mv["vehicle_id"]), set(P.placements["vehicle_id"]), set(mv["site_id"])
     for v, t in est.items():
         if v not in veh.index:
             out.append(f"unknown vehicle {v} established")
@@ -87,8 +94,15 @@ def check_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None = 
             out.append(f"{v} established in {yrs[t] if 0 <= t < T else t}, outside its window {yrs[lo]}..{yrs[hi]}")
         if v in R.forced_vehicle_years and int(R.forced_vehicle_years[v]) != t:
             out.append(f"{v} must be established in {yrs[int(R.forced_vehicle_years[v])]}")
-        if v not in set(mv["vehicle_id"]) and v in set(P.placements["vehicle_id"]):
+        if v not in moved_into and v in placed_vehicles:
             out.append(f"{v} is established but no service moves into it")
+
+    # vehicle dependencies: established only lag years after the required vehicle
+    for v, r, lag in P.vehicle_dependencies[["vehicle_id", "requires_vehicle_id", "min_lag_years"]].itertuples(index=False):
+        if v in est_d and (r not in est_d or est_d[r] + lag > est_d[v]):
+            when = f"in {yrs[est_d[r]]}" if r in est_d else "never"
+            out.append(f"{v} is established in {yrs[est_d[v]]} but requires {r} established at least {lag} year(s) "
+                       f"earlier ({r} is established {when})")
 
     # sites: after vehicle, only if used or locked, locked/closed, max per vehicle, capacity
     fte = P.services.set_index("service_id")["fte"]
@@ -102,7 +116,7 @@ def check_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None = 
             out.append(f"site {site} opens in {yrs[t]} before its vehicle {v} is established")
         if site in R.closed_sites:
             out.append(f"site {site} opens but the option keeps it closed")
-        if site not in locked and site not in set(mv["site_id"]):
+        if site not in locked and site not in hosting:
             out.append(f"site {site} opens but hosts no service")
         load = float(fte.reindex(mv.loc[mv["site_id"] == site, "service_id"]).sum())
         cap = float(st.at[site, "capacity_fte"])

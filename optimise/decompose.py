@@ -41,8 +41,13 @@ def independent_blocks(problem: PlacementProblem) -> list[list[str]]:
     vidx = {v: len(services) + i for i, v in enumerate(vehicles)}
     pl = P.placements[P.placements["service_id"].isin(sidx)]
     pr = P.precedence[P.precedence["before_service_id"].isin(sidx) & P.precedence["after_service_id"].isin(sidx)]
-    rows = [sidx[s] for s in pl["service_id"]] + [sidx[b] for b in pr["before_service_id"]]
-    cols = [vidx[v] for v in pl["vehicle_id"]] + [sidx[a] for a in pr["after_service_id"]]
+    vd = P.vehicle_dependencies
+    if len(vd) and not set(vd["requires_vehicle_id"]) <= set(vidx):  # a requirement with no placements: keep one block
+        return [services]
+    vd = vd[vd["vehicle_id"].isin(vidx)]
+    rows = [sidx[s] for s in pl["service_id"]] + [sidx[b] for b in pr["before_service_id"]] + [vidx[v] for v in vd["vehicle_id"]]
+    cols = [vidx[v] for v in pl["vehicle_id"]] + [sidx[a] for a in pr["after_service_id"]] + \
+        [vidx[r] for r in vd["requires_vehicle_id"]]
     n = len(services) + len(vehicles)
     g = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
     _, label = connected_components(g, directed=False)
@@ -66,7 +71,8 @@ def subproblem(problem: PlacementProblem, service_ids) -> PlacementProblem:
         vehicle_streams=P.vehicle_streams[P.vehicle_streams["vehicle_id"].isin(veh_ids)],
         placement_streams=P.placement_streams[P.placement_streams["service_id"].isin(keep)],
         sites=sites, precedence=P.precedence[P.precedence["after_service_id"].isin(keep)],
-        cost_curves=P.cost_curves[P.cost_curves["vehicle_id"].isin(veh_ids)], rules=rules)
+        cost_curves=P.cost_curves[P.cost_curves["vehicle_id"].isin(veh_ids)], rules=rules,
+        vehicle_dependencies=P.vehicle_dependencies[P.vehicle_dependencies["vehicle_id"].isin(veh_ids)])
 
 
 def _solve_block(sub: PlacementProblem, kw: dict) -> Plan:

@@ -12,10 +12,55 @@ from collections import defaultdict
 
 import numpy as np
 
+import pyomo.environ as pyo
+
 from .model import SLACK_WEIGHTS, build_model
 from .prepare import Prepared
 from .problem import NO_SITE
-from .solver import run
+from .solver import run, run_bounded
+
+# what each relaxable family asks, for the sentence that names the conflict
+FAMILY_WORDS = {
+    "must_move": "services that must move",
+    "locked_site": "sites that must open",
+    "precedence": "precedence between services",
+    "dependency": "vehicle dependencies",
+    "max_sites": "the limit on sites per vehicle",
+    "transfers": "the transfers allowed per year",
+    "capacity": "site capacities",
+    "funding_yearly": "the yearly funding cap",
+    "funding_cumulative": "the cumulative funding cap",
+}
+
+
+def conflict_families(prep: Prepared, *, time_limit=None, seed: int = 0, threads: int = 1) -> list[str] | None:
+    """A smallest set of rule families that cannot all hold together (deletion filter: drop a family, keep it
+    dropped if the rest is still infeasible). Each test is the integer model itself with a zero objective.
+    [] = the definitions alone (windows, linking) are infeasible; None = a test ran out of time."""
+    m = build_model(prep)
+    fams = [f for f in SLACK_WEIGHTS if hasattr(m, f"c_{f}") and len(getattr(m, f"c_{f}"))]
+    m.obj.deactivate()
+    m.feasibility = pyo.Objective(expr=0.0)
+    per_test = None if time_limit is None else max(float(time_limit) / max(len(fams) + 1, 1), 0.5)
+
+    def feasible(active: set) -> bool | None:
+        for f in fams:
+            getattr(m, f"c_{f}").activate() if f in active else getattr(m, f"c_{f}").deactivate()
+        out = run_bounded(m, time_limit=per_test, threads=threads, seed=seed, in_process=True)
+        if out.status == "infeasible":
+            out = run_bounded(m, time_limit=per_test, threads=threads, seed=seed, presolve="off", in_process=True)
+        return True if out.has_solution else (False if out.status == "infeasible" else None)
+
+    keep = list(fams)
+    for f in fams:
+        trial = set(keep) - {f}
+        verdict = feasible(trial)
+        if verdict is None:
+            return None
+        if verdict is False:
+            keep = [g for g in keep if g != f]
+    return keep
+
 
 TOL = 1e-6
 
@@ -28,25 +73,24 @@ def diagnose(prep: Prepared, *, time_limit=None, seed: int = 0, threads: int = 1
     """Return (text, findings); each finding is {family, key, shortfall, message}."""
     P, yrs = prep.problem, list(prep.problem.years)
     head = f"No plan satisfies every constraint of option '{P.rules.name}'."
-    m = build_model(prep, elastic=True)
-    out = run(m, time_limit=time_limit, rel_gap=1e-6, threads=threads, seed=seed)
-    if not out.has_solution:
-        lines = [head, f"The relaxed model could not be solved either ({out.termination}): the conflict is in the "
-                 "model's definitions (vehicle, site and year windows)."] + [f"- {i}" for i in prep.issues]
+    conflict = conflict_families(prep, time_limit=None if time_limit is None else 0.5 * time_limit, seed=seed,
+                                 threads=threads)
+    if conflict:
+        head += " The conflict is between " + _and([FAMILY_WORDS.get(f, f) for f in conflict]) + "."
+    elif conflict == []:
+        head += " The vehicles' windows and forced years leave no plan even without the other rules."
+    # 1. every family may give: the cheapest repair, which also shows conflicts independent of the one named
+    found = _elastic(prep, None, time_limit, seed, threads)
+    if found is None:
+        lines = [head, "The relaxed model could not be solved either: the conflict is in the model's definitions "
+                 "(vehicle, site and year windows)."] + [f"- {i}" for i in prep.issues]
         return "\n".join(lines), []
-    x = np.array([m.x[i].value or 0.0 for i in range(len(prep.X))])
-    y = np.array([m.y[i].value or 0.0 for i in range(len(prep.Y))])
-    w = np.array([m.w[i].value or 0.0 for i in range(len(prep.W))])
-    findings = []
-    for fam in SLACK_WEIGHTS:
-        if not hasattr(m, f"slack_{fam}"):
-            continue
-        sl = getattr(m, f"slack_{fam}")
-        for i, key in enumerate(m.families[fam]):
-            val = sl[i].value or 0.0
-            if val > TOL * (1e3 if fam.startswith("funding") else 1):
-                findings.append({"family": fam, "key": key, "shortfall": float(val),
-                                 "message": _say(fam, key, val, prep, x, y, w, yrs)})
+    # 2. only the named conflict's families may give (others hold), so the repair cannot blame a bystander
+    if conflict:
+        inside = _elastic(prep, set(conflict), time_limit, seed, threads)
+        if inside is not None:
+            found = inside + [f for f in found if f["family"] not in conflict]
+    findings = found
     # cumulative funding: keep the worst year only (the others are the same shortfall carried forward)
     cum = [f for f in findings if f["family"] == "funding_cumulative"]
     if len(cum) > 1:
@@ -61,21 +105,64 @@ def diagnose(prep: Prepared, *, time_limit=None, seed: int = 0, threads: int = 1
     return "\n".join(lines), findings
 
 
+def _elastic(prep, soft: set | None, time_limit, seed, threads) -> list[dict] | None:
+    """Findings of the elastic model (slack on ``soft`` families, or all relaxable ones; other relaxable
+    families removed when ``soft`` is given); None if it cannot be solved."""
+    yrs = list(prep.problem.years)
+    m = build_model(prep, elastic=True)
+    if soft is not None:
+        for f in SLACK_WEIGHTS:
+            if f not in soft and hasattr(m, f"c_{f}"):
+                getattr(m, f"c_{f}").deactivate()
+    out = run(m, time_limit=time_limit, rel_gap=1e-6, threads=threads, seed=seed)
+    if not out.has_solution:
+        return None
+    x = np.array([m.x[i].value or 0.0 for i in range(len(prep.X))])
+    y = np.array([m.y[i].value or 0.0 for i in range(len(prep.Y))])
+    w = np.array([m.w[i].value or 0.0 for i in range(len(prep.W))])
+    findings = []
+    for fam in SLACK_WEIGHTS:
+        if not hasattr(m, f"slack_{fam}") or (soft is not None and fam not in soft):
+            continue
+        sl = getattr(m, f"slack_{fam}")
+        for i, key in enumerate(m.families[fam]):
+            val = sl[i].value or 0.0
+            if val > TOL * (1e3 if fam.startswith("funding") else 1):
+                findings.append({"family": fam, "key": key, "shortfall": float(val),
+                                 "message": _say(fam, key, val, prep, x, y, w, yrs)})
+    return findings
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _say(fam, key, val, prep, x, y, w, yrs) -> str:
     P = prep.problem
     if fam == "must_move":
         n = int((prep.X["service_id"] == key).sum())
         why = prep.must_move.get(key, "")
         where = "none of its" if n else "it has no"
+        blocked = prep.blocked.get(key) if hasattr(prep, "blocked") else None
+        if blocked:
+            return f"Option rules: {key} must move ({why}) but {blocked}; the service would have to stay where it is."
         return (f"Option rules: {key} must move ({why}) but {where} eligible placements can be used "
                 f"alongside the other rules; the service would have to stay where it is.")
     if fam == "locked_site":
         v = P.sites.set_index("site_id")["vehicle_id"].get(key, "?")
+        if v in set(prep.Y["vehicle_id"]):
+            return (f"Locked-in site {key} (of {v}) must open but cannot alongside the other rules named here "
+                    f"(opening it means establishing {v} and moving a service into it).")
         return f"Locked-in site {key} (of {v}) must open but cannot: {v} cannot be established or used under this option."
     if fam == "precedence":
         b, a, t = key
         return (f"Precedence: {a} must not move before {b}, but to move {a} by {yrs[t]} {b} would have to move "
                 f"earlier than it can.")
+    if fam == "dependency":
+        v, r, t = key
+        lag = next((g for vv, rr, g in prep.dependencies if vv == v and rr == r), 0)
+        return (f"Vehicle dependency: {v} may be established only {lag} year(s) after {r}, but to establish {v} by "
+                f"{yrs[t]} {r} would have to be established earlier than it can.")
     if fam == "max_sites":
         k = int(P.vehicles.set_index("vehicle_id").at[key, "max_sites"])
         return f"Site limit: {key} needs {k + int(round(val))} sites for the services forced into it but may open at most {k}."

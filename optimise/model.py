@@ -22,6 +22,7 @@ SLACK_WEIGHTS = {
     "must_move": 1000.0,
     "locked_site": 1000.0,
     "precedence": 100.0,
+    "dependency": 100.0,
     "max_sites": 10.0,
     "transfers": 10.0,
     "capacity": 1.0,  # per FTE
@@ -165,6 +166,11 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
             lhs = _lsum(x[i] for i in ia if xt[i] <= t)
             rhs = _lsum(x[i] for i in ib if xt[i] <= t - lag)
             rows["precedence"].append(((b, a, t), None, lhs - rhs, 0))
+
+    # (6b) vehicle dependencies: v established by t  =>  its required vehicle established by t - lag
+    for v, r, lag in prep.dependencies:
+        for t, _ in y_by[v]:
+            rows["dependency"].append(((v, r, t), None, E(v, t) - E(r, t - lag), 0))
 
     # (7) economies of scale: running cost = curve(volume) in each year the vehicle exists.
     #     Multiple-choice formulation with the volume disaggregated per service: q[s,t,j] is the share of

@@ -32,6 +32,8 @@ class Prepared:
     must_move: dict  # service_id -> reason (str) for services that must move
     issues: list = field(default_factory=list)  # plain-words problems found while filtering
     standalone: set = field(default_factory=set)  # vehicles with no placements: established on their own merit
+    dependencies: list = field(default_factory=list)  # (vehicle, required vehicle, lag) for vehicles in Y
+    blocked: dict = field(default_factory=dict)  # service -> why its forced year leaves it no transfer
 
     @property
     def x_coef(self) -> np.ndarray:
@@ -91,6 +93,7 @@ def curve_breakpoints(cc: pd.DataFrame, max_volume: float) -> tuple[np.ndarray, 
 
 def prepare(problem: PlacementProblem) -> Prepared:
     P = problem.normalised()
+    _validate(P)
     R = P.rules
     T = P.T
     issues: list[str] = []
@@ -111,6 +114,33 @@ def prepare(problem: PlacementProblem) -> Prepared:
                 continue
             lo = hi = f
         first_year[v] = (lo, hi)
+    # vehicle dependencies: v only lag years after its required vehicle, so never before that one's first year
+    deps = [(v, r, int(lag)) for v, r, lag in
+            P.vehicle_dependencies[["vehicle_id", "requires_vehicle_id", "min_lag_years"]].itertuples(index=False)]
+    changed = True
+    while changed:  # chains tighten in turn; a vehicle whose requirement cannot be met is filtered out
+        changed = False
+        for v, r, lag in deps:
+            if v not in first_year:
+                continue
+            if r not in first_year:
+                issues.append(f"{v} requires {r} to be established first, which this option cannot establish, "
+                              f"so nothing can move into {v}")
+                del first_year[v]
+                live.discard(v)
+                changed = True
+                continue
+            lo, hi = first_year[v]
+            lo2 = max(lo, first_year[r][0] + lag)
+            if lo2 > hi:
+                issues.append(f"{v} requires {r} established {lag} year(s) earlier, which leaves no year in "
+                              f"{v}'s window, so nothing can move into {v}")
+                del first_year[v]
+                live.discard(v)
+                changed = True
+            elif lo2 != lo:
+                first_year[v] = (lo2, hi)
+                changed = True
 
     # --- sites -----------------------------------------------------------------------------------
     sites = P.sites[P.sites["vehicle_id"].isin(live) & ~P.sites["site_id"].isin(R.closed_sites)]
@@ -119,7 +149,6 @@ def prepare(problem: PlacementProblem) -> Prepared:
 
     # --- placements: expand missing site to all the vehicle's sites, then filter by rules ---------
     pl = P.placements[["service_id", "vehicle_id", "site_id"]]
-    _validate(P)
     pl = pl[pl["vehicle_id"].isin(live) & pl["service_id"].isin(set(P.services["service_id"]))]
     rows = []
     for s, v, site in pl.itertuples(index=False):
@@ -142,18 +171,21 @@ def prepare(problem: PlacementProblem) -> Prepared:
 
     # --- years -----------------------------------------------------------------------------------
     xrows = []
+    too_early = {}  # service -> {vehicle: its first year} for forced years before every vehicle can exist
     for s, v, site in E.itertuples(index=False):
         lo = first_year[v][0]
         years = range(lo, T)
         if s in R.forced_years:
             f = int(R.forced_years[s])
             years = [f] if f >= lo else []
+            if f < lo:
+                too_early.setdefault(s, {})[v] = lo
         xrows.extend((s, v, site, t) for t in years)
     X = pd.DataFrame(xrows, columns=["service_id", "vehicle_id", "site_id", "t"])
     X = X.sort_values(["service_id", "vehicle_id", "site_id", "t"]).reset_index(drop=True)
 
     # --- must move -------------------------------------------------------------------------------
-    must_move = {}
+    must_move, blocked = {}, {}
     for s in P.services["service_id"]:
         if R.service_must_move(s):
             if s in R.forced_mappings:
@@ -166,7 +198,13 @@ def prepare(problem: PlacementProblem) -> Prepared:
                 reason = "the option allows no service to stay where it is"
             must_move[s] = reason
             if not (X["service_id"] == s).any():
-                issues.append(f"{s} must move ({reason}) but has no eligible placement under this option's rules")
+                if s in too_early:
+                    firsts = ", ".join(f"{v} from {P.years[lo]}" for v, lo in sorted(too_early[s].items()))
+                    blocked[s] = (f"that year is before any vehicle it may move into can be established ({firsts})")
+                    issues.append(f"{s} is forced to move in {P.years[int(R.forced_years[s])]}, before any vehicle it "
+                                  f"may move into can be established ({firsts})")
+                else:
+                    issues.append(f"{s} must move ({reason}) but has no eligible placement under this option's rules")
 
     # --- money of transfers ----------------------------------------------------------------------
     pos, pb, pc = stream_profiles(P.placement_streams, ["service_id", "vehicle_id"], T)
@@ -208,7 +246,10 @@ def prepare(problem: PlacementProblem) -> Prepared:
             maxvol = float(vol.reindex(X.loc[X["vehicle_id"] == v, "service_id"].unique()).sum())
             curves[v] = curve_breakpoints(cc, max(maxvol, 1e-9))
 
-    return Prepared(P, T, P.discount_factor, X, xb, xc, Y, yb, yc, W, wc, curves, must_move, issues, standalone)
+    in_y = set(Y["vehicle_id"])
+    dependencies = [(v, r, lag) for v, r, lag in deps if v in in_y]
+    return Prepared(P, T, P.discount_factor, X, xb, xc, Y, yb, yc, W, wc, curves, must_move, issues, standalone,
+                    dependencies, blocked)
 
 
 def _validate(P: PlacementProblem) -> None:
@@ -226,6 +267,21 @@ def _validate(P: PlacementProblem) -> None:
     for i, v in enumerate(P.sites["vehicle_id"]):
         if v not in vehicles:
             problems.append(f"sites row {i}: unknown vehicle {v}")
+    T, R = P.T, P.rules
+    for what, table in (("service", R.forced_years), ("vehicle", R.forced_vehicle_years)):
+        for key, f in table.items():
+            if not (isinstance(f, (int, float, np.integer, np.floating)) and float(f).is_integer() and 0 <= f < T):
+                problems.append(f"option '{R.name}': the forced year of {what} {key} is year index {f!r}, outside the "
+                                f"horizon 0..{T - 1} ({P.years[0]}..{P.years[-1]})")
+    for i, (v, r, lag) in enumerate(P.vehicle_dependencies[["vehicle_id", "requires_vehicle_id", "min_lag_years"]]
+                                    .itertuples(index=False)):
+        for col, x in (("vehicle_id", v), ("requires_vehicle_id", r)):
+            if x not in vehicles:
+                problems.append(f"vehicle_dependencies row {i}: unknown vehicle {x} in {col}")
+        if v == r:
+            problems.append(f"vehicle_dependencies row {i}: {v} cannot require itself")
+        if lag < 0:
+            problems.append(f"vehicle_dependencies row {i}: min_lag_years must be >= 0, got {lag}")
     if P.services["service_id"].duplicated().any():
         problems.append("services: duplicate service_id " + ", ".join(sorted(set(P.services["service_id"][P.services["service_id"].duplicated()]))))
     if problems:

@@ -71,6 +71,7 @@ _COLUMNS = {
     "sites": ["site_id", "vehicle_id", "capacity_fte", "fixed_cost_gbp_per_year", "open_cost_gbp", "must_open"],
     "precedence": ["before_service_id", "after_service_id", "min_lag_years"],
     "cost_curves": ["vehicle_id", "volume", "running_cost_gbp_per_year"],
+    "vehicle_dependencies": ["vehicle_id", "requires_vehicle_id", "min_lag_years"],
 }
 
 
@@ -91,6 +92,7 @@ class PlacementProblem:
     funding_cap_yearly_gbp: pd.Series | None = None
     funding_cap_cumulative_gbp: float | None = None
     cost_curves: pd.DataFrame | None = None
+    vehicle_dependencies: pd.DataFrame | None = None  # vehicle_id established only min_lag_years after requires_vehicle_id
     rules: OptionRules = field(default_factory=OptionRules)
     name: str = "problem"
 
@@ -102,7 +104,10 @@ class PlacementProblem:
         return dataclasses.replace(self, rules=rules)
 
     def normalised(self) -> "PlacementProblem":
-        """Copy with every table present, required columns filled and ids as str."""
+        """Copy with every table present, required columns filled and ids as str (a normalised problem is
+        returned as it is: every engine function normalises its input, so this must be cheap the second time)."""
+        if self.__dict__.get("_normalised_copy"):
+            return self
         T = len(self.years)
         df = np.asarray(self.discount_factor, dtype=float)
         if df.shape != (T,):
@@ -140,12 +145,15 @@ class PlacementProblem:
         si["must_open"] = si["must_open"].fillna(False).astype(bool)
         pr = tables["precedence"]
         pr["min_lag_years"] = pr["min_lag_years"].fillna(0).astype(int)
+        vd = tables["vehicle_dependencies"]
+        vd["min_lag_years"] = vd["min_lag_years"].fillna(0).astype(int)
         cc = tables["cost_curves"]
         cc["volume"] = cc["volume"].astype(float)
         cc["running_cost_gbp_per_year"] = cc["running_cost_gbp_per_year"].astype(float)
         out = dataclasses.replace(self, discount_factor=df, **tables)
         out.max_transfers_per_year = _series(self.max_transfers_per_year, T)
         out.funding_cap_yearly_gbp = _series(self.funding_cap_yearly_gbp, T)
+        out.__dict__["_normalised_copy"] = True  # not a field: dataclasses.replace() makes an unmarked copy
         return out
 
 

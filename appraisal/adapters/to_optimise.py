@@ -154,6 +154,7 @@ def build_problem(study: Study, option_id: str) -> tuple[PlacementProblem, float
             "vehicle_id": curves["vehicle_id"], "volume": curves["volume"],
             "running_cost_gbp_per_year": curves["running_cost_gbp_per_year"].astype(float) * curve_factor}),
         precedence=study.tables["precedence"][["before_service_id", "after_service_id", "min_lag_years"]].copy(),
+        vehicle_dependencies=study.tables["vehicle_dependencies"][["vehicle_id", "requires_vehicle_id", "min_lag_years"]].copy(),
         max_transfers_per_year=transfers,
         funding_cap_yearly_gbp=funding_yearly,
         funding_cap_cumulative_gbp=funding_cumulative,

@@ -133,9 +133,15 @@ class VehicleRow(Row):
     earliest_year: OptFinancialYear = Field(None, description="first financial year it can exist")
     planned_year: OptFinancialYear = Field(None, description="year the source plan establishes it")
     max_sites: OptInt = Field(None, ge=1)
-    governance_rule: Literal["unanimity", "majority", "qualified_majority", "lead_partner"] = "unanimity"
+    governance_rule: Literal["unanimity", "majority", "qualified_majority", "lead_partner", "opt_in"] = Field(
+        "unanimity", description="unanimity / majority / qualified_majority: a partnership vote of the board; "
+                                 "lead_partner: an executive decision of one body (lead_partner_id); opt_in: each "
+                                 "board member joins separately, the vehicle goes ahead once min_members have")
     threshold_pct: OptFloat = Field(None, gt=0, le=100, description="share of voting weight needed (qualified majority)")
     require_all_funders: Flag = True
+    lead_partner_id: OptId = Field(None, description="lead_partner: the deciding body; blank = the board's only "
+                                                      "member with a vote")
+    min_members: OptInt = Field(None, ge=1, description="opt_in: members needed for the vehicle to go ahead (blank = 1)")
     notes: OptStr = None
 
 
@@ -293,6 +299,14 @@ class PrecedenceRow(Row):
     min_lag_years: int = Field(0, ge=0)
 
 
+class VehicleDependencyRow(Row):
+    """A vehicle may be established only `min_lag_years` after another is (read by the optimiser and the buy-in model)."""
+
+    vehicle_id: Id
+    requires_vehicle_id: Id
+    min_lag_years: int = Field(0, ge=0, description="whole years after the required vehicle's establishment; 0 = same year")
+
+
 class LimitRow(Row):
     limit: Literal["max_transfers_per_year", "funding_cap_yearly_gbp", "funding_cap_cumulative_gbp"]
     year: OptFinancialYear = Field(None, description="blank = every year")
@@ -365,6 +379,39 @@ class InterventionRow(Row):
         return self
 
 
+YearMonth = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="a month like '2017-05'")]
+Stance = Literal["confirmed", "in_principle", "undecided", "opposed"]
+
+
+class StanceRow(Row):
+    """What the documents say about a partner's position on a vehicle (the buy-in model's starting stance; a
+    confirmed commitment is a yes at the partner's first decision point unless an election intervenes)."""
+
+    partner_id: Id
+    vehicle_id: Id
+    stance: Stance
+
+
+class DecisionDateRow(Row):
+    """A known meeting that takes the decision (cabinet, board, governing body). Regular meetings before a
+    partner's first known date are not decision points for that vehicle."""
+
+    partner_id: Id
+    vehicle_id: OptId = Field(None, description="blank = the meeting decides on every vehicle of the partner")
+    date: YearMonth
+    body: OptStr = Field(None, description="e.g. cabinet, governing body, full council")
+
+
+class ElectionRow(Row):
+    """An election of a partner (several per partner allowed)."""
+
+    partner_id: Id
+    date: YearMonth
+    kind: OptStr = Field(None, description="e.g. all-out, by thirds, mayoral, PCC")
+    turnover_prob: Annotated[Fraction | None, BeforeValidator(_blank_to_none)] = Field(
+        None, description="chance it changes the administration enough to reopen a decision; blank = model default")
+
+
 class UncertaintyRow(Row):
     parameter: Id
     target: str = Field(min_length=1, description="what it scales: benefits, costs, benefit:<id>, cost:<id>, component:<name>, delay_years")
@@ -391,6 +438,7 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "options": OptionRow,
     "option_rules": OptionRuleRow,
     "precedence": PrecedenceRow,
+    "vehicle_dependencies": VehicleDependencyRow,
     "cost_curves": CostCurveRow,
     "limits": LimitRow,
     "value_drivers": ValueDriverRow,
@@ -399,6 +447,9 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "targets": TargetRow,
     "uncertainties": UncertaintyRow,
     "interventions": InterventionRow,
+    "stances": StanceRow,
+    "decision_dates": DecisionDateRow,
+    "elections": ElectionRow,
 }
 REQUIRED_TABLES = ("options",)
 

@@ -19,7 +19,9 @@ KEYS: dict[str, list[str]] = {
     "options": ["option_id"], "value_drivers": ["driver_id"], "driver_scores": ["driver_id", "option_id"],
     "positions": ["partner_id", "scenario", "line", "year"], "targets": ["target_id"],
     "uncertainties": ["parameter"], "precedence": ["before_service_id", "after_service_id"],
-    "cost_curves": ["vehicle_id", "volume"],
+    "cost_curves": ["vehicle_id", "volume"], "stances": ["partner_id", "vehicle_id"],
+    "decision_dates": ["partner_id", "vehicle_id", "date"], "elections": ["partner_id", "date"],
+    "vehicle_dependencies": ["vehicle_id", "requires_vehicle_id"],
 }
 
 # (table, column) -> (table it must name, that table's id column, or several alternatives)
@@ -50,6 +52,8 @@ REFERENCES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("option_rules", "site_id", [("sites", "site_id")]),
     ("precedence", "before_service_id", [("services", "service_id")]),
     ("precedence", "after_service_id", [("services", "service_id")]),
+    ("vehicle_dependencies", "vehicle_id", [("vehicles", "vehicle_id")]),
+    ("vehicle_dependencies", "requires_vehicle_id", [("vehicles", "vehicle_id")]),
     ("driver_scores", "driver_id", [("value_drivers", "driver_id")]),
     ("driver_scores", "option_id", [("options", "option_id")]),
     ("positions", "partner_id", [("partners", "partner_id")]),
@@ -57,6 +61,14 @@ REFERENCES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("cost_curves", "vehicle_id", [("vehicles", "vehicle_id")]),
     ("interventions", "partner_id", [("partners", "partner_id")]),
     ("interventions", "vehicle_id", [("vehicles", "vehicle_id")]),
+    ("vehicles", "lead_partner_id", [("partners", "partner_id")]),
+    ("stances", "partner_id", [("partners", "partner_id")]),
+    ("stances", "vehicle_id", [("vehicles", "vehicle_id")]),
+    ("decision_dates", "partner_id", [("partners", "partner_id")]),
+    ("decision_dates", "vehicle_id", [("vehicles", "vehicle_id")]),
+    ("elections", "partner_id", [("partners", "partner_id")]),
+    ("vehicle_dependencies", "vehicle_id", [("vehicles", "vehicle_id")]),
+    ("vehicle_dependencies", "requires_vehicle_id", [("vehicles", "vehicle_id")]),
 ]
 
 YEAR_COLUMNS = [
@@ -141,10 +153,85 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
             if getattr(row, col) is None:
                 problems.append(Problem(src["option_rules"], _row(t["option_rules"], pos), col, f"rule '{row.rule}' needs {col}"))
 
+    problems += buyin_problems(study)
+    problems += _dependency_problems(t["vehicle_dependencies"], src["vehicle_dependencies"])
+
     cfg = study.config
     for oid in cfg.options:
         if oid not in option_ids:
             problems.append(Problem("study.yaml", None, "options", f"'{oid}' is not an option_id in {src['options']}"))
     if cfg.preferred_option and cfg.preferred_option not in option_ids:
         problems.append(Problem("study.yaml", None, "preferred_option", f"'{cfg.preferred_option}' is not an option_id in {src['options']}"))
+    return problems
+
+
+def buyin_problems(study: "Study") -> list[Problem]:
+    """The buy-in evidence: deciding bodies on their boards, months inside the horizon, no dependency cycle."""
+    from appraisal.study.schema import fy_start
+
+    t, src = study.tables, study.sources
+    problems: list[Problem] = []
+    gov = t["governance"]
+    seats = {(v, p) for v, p in zip(gov["vehicle_id"], gov["partner_id"])}
+    voters: dict[str, set[str]] = {}
+    for v, p, w in zip(gov["vehicle_id"], gov["partner_id"], gov["voting_weight"]):
+        if w and w > 0:
+            voters.setdefault(v, set()).add(p)
+    vehicles = t["vehicles"]
+    for pos, row in enumerate(vehicles.itertuples(index=False)):
+        if row.kind == "status_quo" or row.vehicle_id not in voters:
+            continue
+        if row.governance_rule == "lead_partner":
+            lead = row.lead_partner_id
+            if lead is None and len(voters[row.vehicle_id]) != 1:
+                problems.append(Problem(src["vehicles"], _row(vehicles, pos), "lead_partner_id",
+                                        f"lead_partner vehicle '{row.vehicle_id}' has {len(voters[row.vehicle_id])} "
+                                        "voting members in governance: name the deciding body"))
+            elif lead is not None and (row.vehicle_id, lead) not in seats:
+                problems.append(Problem(src["vehicles"], _row(vehicles, pos), "lead_partner_id",
+                                        f"'{lead}' has no governance row for '{row.vehicle_id}'"))
+        if row.governance_rule == "opt_in" and row.min_members is not None:
+            n = sum(1 for v, _ in seats if v == row.vehicle_id)
+            if row.min_members > n:
+                problems.append(Problem(src["vehicles"], _row(vehicles, pos), "min_members",
+                                        f"{row.min_members} members needed but '{row.vehicle_id}' has {n} in governance"))
+    start = fy_start(study.years[0])
+    first, last = f"{start}-04", f"{start + len(study.years)}-03"
+    for name in ("decision_dates", "elections"):
+        frame = t[name]
+        for pos, value in enumerate(frame.get("date", [])):
+            if value is not None and not first <= value <= last:
+                problems.append(Problem(src[name], _row(frame, pos), "date",
+                                        f"{value} is outside the horizon {first} to {last}"))
+    return problems
+
+
+def _dependency_problems(deps: pd.DataFrame, file: str) -> list[Problem]:
+    """A vehicle cannot require itself, and requirements must not go round in a circle."""
+    problems: list[Problem] = []
+    if deps.empty:
+        return problems
+    needs: dict[str, list[str]] = {}
+    for pos, (v, r) in enumerate(zip(deps["vehicle_id"], deps["requires_vehicle_id"])):
+        if v == r:
+            problems.append(Problem(file, _row(deps, pos), "requires_vehicle_id", f"vehicle '{v}' cannot require itself"))
+        elif v is not None and r is not None:
+            needs.setdefault(v, []).append(r)
+    seen: set[tuple] = set()
+    for start in sorted(needs):
+        stack = [(start, [start])]
+        while stack:
+            v, path = stack.pop()
+            for r in needs.get(v, []):
+                if r == start:
+                    cycle = path + [start]
+                    key = tuple(sorted(cycle[:-1]))
+                    if key not in seen:
+                        seen.add(key)
+                        pos = next(i for i, (a, b) in enumerate(zip(deps["vehicle_id"], deps["requires_vehicle_id"]))
+                                   if a == start and b == cycle[1])
+                        problems.append(Problem(file, _row(deps, pos), "requires_vehicle_id",
+                                                "vehicle dependencies go round in a circle: " + " requires ".join(cycle)))
+                elif r not in path and len(path) < 50:
+                    stack.append((r, path + [r]))
     return problems

@@ -51,13 +51,10 @@ class FrozenOption:
 
 @dataclass
 class BuyInCoupling:
-    """One simulated buy-in run per sample: the agent model's prepared arrays plus each partner's annual
-    benefit and cost of each vehicle (partner × vehicle), and each vehicle's planned year."""
+    """One simulated buy-in run per sample: the agent model's prepared arrays (each partner's yearly benefit and
+    cost of each vehicle as shares of its budget) and each vehicle's planned year."""
 
     prepared: object  # agents.Prepared
-    benefit: np.ndarray  # (P, V) £ a year
-    cost: np.ndarray  # (P, V) £ a year
-    budget: np.ndarray  # (P,)
     planned_year: dict[str, int]
 
     def delays(self, scenario: dict, targets: dict[str, str], seed: int) -> dict[str, int | None]:
@@ -67,12 +64,12 @@ class BuyInCoupling:
 
         bm = np.prod([scenario[p] for p, t in targets.items() if t == "benefits"] or [1.0])
         cm = np.prod([scenario[p] for p, t in targets.items() if t == "costs"] or [1.0])
-        net_share = (self.benefit * bm - self.cost * cm) / self.budget[:, None]
-        model = run_one(dataclasses.replace(self.prepared, net_share=net_share), seed)
+        p = self.prepared
+        model = run_one(dataclasses.replace(p, benefit_share=p.benefit_share * bm, cost_share=p.cost_share * cm), seed)
         out = {}
-        for vehicle, agreed in zip(self.prepared.vehicle_ids, model.agreed_month):
+        for vehicle, est in zip(p.vehicle_ids, model.established_month):
             planned = self.planned_year.get(vehicle, 0)
-            out[vehicle] = None if np.isnan(agreed) else max(0, int(agreed) // 12 - planned)
+            out[vehicle] = None if np.isnan(est) else max(0, int(est) // 12 - planned)
         return out
 
 
@@ -164,18 +161,7 @@ def buyin_coupling(study: Study, option_id: str) -> BuyInCoupling:
     from appraisal.workflows.buyin import buyin_inputs
 
     inputs = buyin_inputs(study, option_id)
-    prepared = prepare(inputs)
-    P, V = len(prepared.partner_ids), len(prepared.vehicle_ids)
-    pidx = {p: i for i, p in enumerate(prepared.partner_ids)}
-    vidx = {v: j for j, v in enumerate(prepared.vehicle_ids)}
-    benefit, cost = np.zeros((P, V)), np.zeros((P, V))
-    for r in inputs.partner_value.itertuples(index=False):
-        if r.partner_id in pidx and r.vehicle_id in vidx:
-            benefit[pidx[r.partner_id], vidx[r.vehicle_id]] += r.net_benefit_gbp + r.cost_share_gbp
-            cost[pidx[r.partner_id], vidx[r.vehicle_id]] += r.cost_share_gbp
-    budget = inputs.partners.set_index("partner_id").loc[list(prepared.partner_ids), "budget_gbp"].to_numpy(float)
-    planned = {v: int(m) // 12 for v, m in inputs.planned_month.items()}
-    return BuyInCoupling(prepared, benefit, cost, budget, planned)
+    return BuyInCoupling(prepare(inputs), {v: int(m) // 12 for v, m in inputs.planned_month.items()})
 
 
 def scenario_model(study: Study, plans: dict[str, dict] | None = None, buyin_option: str | None = None) -> ScenarioModel:

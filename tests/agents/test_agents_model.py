@@ -1,4 +1,5 @@
-"""The Mesa model: determinism, fast = reference, monotone support, vetoes, elections, board-meeting timing."""
+"""The batch engine against the Mesa reference model: determinism, fast = reference, monotone support, vetoes,
+elections, board-meeting timing."""
 
 from dataclasses import replace
 
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agents import BuyInModel, PartnerAgent, prepare, run_one
+from agents import ReferenceModel, prepare, run_one
 from agents.examples import lancashire_like, random_inputs
 
 
@@ -21,12 +22,12 @@ def _same_nan(a, b):
     return np.array_equal(a, b, equal_nan=True)
 
 
-def test_model_is_a_mesa_model_with_partner_agents(lanc):
-    m = BuyInModel(lanc, rng=7)
+def test_reference_is_a_mesa_model_with_one_agent_per_partner(lanc):
+    m = ReferenceModel(lanc, rng=7)
     assert isinstance(m, mesa.Model)
-    assert len(m.agents) == 60 and all(isinstance(a, PartnerAgent) for a in m.agents)
-    a = next(iter(m.agents))
-    assert a.stance.shape == (7,) and a.partner_id == lanc.partner_ids[a.row]
+    assert len(m.agents) == 60 and all(isinstance(a, mesa.Agent) for a in m.agents)
+    a = m.partners[3]
+    assert len(a.stance) == 7 and a.partner_id == lanc.partner_ids[a.row]
     m.run()
     assert m.time == 60 and m.steps == 60
 
@@ -58,6 +59,9 @@ def test_fast_equals_reference_on_random_scenarios(seed, n, v):
     np.testing.assert_allclose(f.stance, r.stance, rtol=0, atol=1e-12)
 
 
+NO_WITHDRAWAL = dict(withdrawal_threshold=-1.0)  # a stance never falls below -1: agreements are never withdrawn
+
+
 def _raise_benefit(inputs, pid, vid, extra_share):
     pv = inputs.partner_value.copy()
     budget = float(inputs.partners.set_index("partner_id").loc[pid, "budget_gbp"])
@@ -70,6 +74,7 @@ def _raise_benefit(inputs, pid, vid, extra_share):
 @given(seed=st.integers(0, 100_000), extra=st.floats(0.001, 0.2), who=st.integers(0, 5), which=st.integers(0, 1))
 def test_raising_a_partners_benefit_never_lowers_support(seed, extra, who, which):
     base = random_inputs(seed, n_partners=6, n_vehicles=2)
+    base = base.with_(params=replace(base.params, **NO_WITHDRAWAL))
     pid, vid = f"p{who}", f"v{which}"
     lo, hi = prepare(base), prepare(_raise_benefit(base, pid, vid, extra))
     a = run_one(lo, seed, record_every=1)
@@ -98,6 +103,7 @@ def test_a_veto_holder_who_never_agrees_blocks_the_vehicle(seed, n):
     pv.loc[(pv["partner_id"] == holder) & (pv["vehicle_id"] == "v0"), "net_benefit_gbp"] = -1e12
     inp = inp.with_(governance=g, partner_value=pv, params=replace(inp.params, noise_sd=0.0))
     p = prepare(inp)
+    assert p.rule_code[0] < 3  # a partnership vote
     for s in range(5):
         m = run_one(p, seed + s)
         assert np.isnan(m.agreed_month[0])
@@ -114,10 +120,9 @@ def test_everyone_keen_agrees_as_soon_as_enough_boards_have_met():
         pv = inp.partner_value.assign(net_benefit_gbp=1e12, prior_stance=1.0)
         p = prepare(inp.with_(partner_value=pv))
         m = run_one(p, 5)
-        met = np.logical_or.accumulate(p.meets, axis=0)  # (H, P): has met by month m
+        met = np.logical_or.accumulate(p.decides, axis=0)  # (H, P, V): has decided by month m
         for j in range(2):
-            ok = [mm for mm in range(p.horizon)
-                  if p.vehicle_meets[mm, j] and rules_hold(np.repeat(met[mm][:, None], 2, axis=1), p)[j]]
+            ok = [mm for mm in range(p.horizon) if p.vehicle_meets[mm, j] and rules_hold(met[mm], p)[j]]
             expected = ok[0] if ok else np.nan
             assert _same_nan(m.agreed_month[j], expected)
 
@@ -151,7 +156,8 @@ def test_stricter_rules_never_agree_earlier(seed, t_lo, dt):
     """Stances do not depend on the rule, so with the same seed a stricter rule can only agree later (or never):
     majority ≤ qualified majority at a higher threshold ≤ unanimity; with a higher threshold ≥ lower threshold."""
     inp = random_inputs(seed, n_partners=6, n_vehicles=1, horizon_months=36)
-    inp = inp.with_(partner_value=inp.partner_value.assign(net_benefit_gbp=lambda d: d["net_benefit_gbp"].abs()))
+    inp = inp.with_(partner_value=inp.partner_value.assign(net_benefit_gbp=lambda d: d["net_benefit_gbp"].abs()),
+                    params=replace(inp.params, **NO_WITHDRAWAL))
 
     def month(rule, thr=None):
         r = inp.rules.assign(rule=rule, threshold=thr if thr is not None else 0.5)
@@ -168,9 +174,10 @@ def test_board_calendars():
     from agents.prepare import parse_calendar, parse_interval
 
     inp = random_inputs(2, n_partners=5, n_vehicles=1, horizon_months=24)
-    part = inp.partners.assign(board_meeting_months=["monthly", "quarterly", "4,10", "every 5", None])
+    part = inp.partners.assign(board_meeting_months=["monthly", "quarterly", "4,10", "every 5", None],
+                               election_month="")
     p = prepare(inp.with_(partners=part))  # month 0 is April (start_calendar_month 4)
-    months = [list(np.flatnonzero(p.meets[:, i])) for i in range(5)]
+    months = [list(np.flatnonzero(p.decides[:, i, 0])) for i in range(5)]
     assert months[0] == list(range(24))
     assert months[1] == [2, 5, 8, 11, 14, 17, 20, 23]          # June, September, December, March
     assert months[2] == [0, 6, 12, 18]                          # April and October

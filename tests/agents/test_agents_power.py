@@ -22,10 +22,11 @@ def test_both_methods_agree_on_random_boards_with_vetoes_and_funders():
         w = rng.integers(0, 5, n).astype(float)
         w[0] = max(w[0], 1.0)
         veto, funds = rng.random(n) < 0.2, rng.random(n) < 0.3
-        rule = str(rng.choice(["unanimity", "majority", "qualified_majority"]))
+        rule = str(rng.choice(["unanimity", "majority", "qualified_majority", "opt_in"]))
         thr, req = float(rng.choice([0.5, 2 / 3, 0.75, 1.0])), bool(rng.random() < 0.5)
-        a = power_indices(w, veto, funds, rule, thr, req, method="enumeration")
-        b = power_indices(w, veto, funds, rule, thr, req, method="generating_function")
+        mm = int(rng.integers(1, n + 1))
+        a = power_indices(w, veto, funds, rule, thr, req, method="enumeration", min_members=mm)
+        b = power_indices(w, veto, funds, rule, thr, req, method="generating_function", min_members=mm)
         np.testing.assert_allclose(a[["swings", "shapley_shubik"]], b[["swings", "shapley_shubik"]], atol=1e-12)
         if a["swings"].sum() > 0:
             assert a["shapley_shubik"].sum() == pytest.approx(1.0)
@@ -41,6 +42,13 @@ def test_rules_as_games():
     assert fund["swings"].tolist() == [2, 2, 0]  # {0,1} wins; member 2 adds nothing
     dummy = power_indices([0, 1, 1], rule="majority")
     assert dummy.loc[0, "banzhaf"] == 0 and dummy.loc[0, "shapley_shubik"] == 0
+    consulted = power_indices([0, 1, 1], rule="unanimity")  # no voting weight: consulted, not a blocker
+    assert consulted["banzhaf"].tolist() == [0, 0.5, 0.5]
+    exe = power_indices([1, 1, 1], rule="executive", lead=1)
+    assert exe["banzhaf"].tolist() == [0, 1, 0] and exe["shapley_shubik"].tolist() == [0, 1, 0]
+    opt = power_indices([1, 1, 1, 1], veto=[True, False, False, False], rule="opt_in", min_members=2)
+    # joiners: the veto holder must join and one other; it swings in 7 coalitions, each other in 1
+    assert opt["swings"].tolist() == [7, 1, 1, 1]
 
 
 def test_large_board_by_generating_function_is_symmetric_and_fast():

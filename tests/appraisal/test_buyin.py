@@ -17,7 +17,7 @@ def contested(tmp_path_factory):
     folder = tmp_path_factory.mktemp("contested") / "hubs"
     shutil.copytree(HUBS, folder)
     costs = folder / "costs.csv"
-    costs.write_text(costs.read_text() + "hub_levy,Hub,recurring,hub,290000,2021/22,trust,hub,test levy\n")
+    costs.write_text(costs.read_text() + "hub_levy,Hub,recurring,hub,250000,2021/22,trust,hub,test levy\n")
     rules = folder / "option_rules.csv"
     rules.write_text("\n".join(l for l in rules.read_text().splitlines() if ",force_year," not in l) + "\n")
     return load_study(folder)

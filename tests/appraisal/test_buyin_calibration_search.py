@@ -85,3 +85,13 @@ def test_cli_bad_arguments_are_exit_code_2_with_a_reason(tmp_path):
     assert r.exit_code == 2 and "--calibrated is not yet used by --agent-based" in r.output
     r = runner.invoke(app, ["calibrate", "--base-rates", str(tmp_path)])
     assert r.exit_code == 2 and "reference_classes.csv: file not found" in r.output
+
+
+def test_per_vehicle_on_time_agrees_with_the_pipelines_on_time_probability(contested):
+    from appraisal.adapters.agent_model import on_time
+    from appraisal.workflows.run import on_time_probability
+
+    buy = run_buyin(contested, "hub", 40, seed=3)
+    o = buy.results.outcomes
+    for v, p in on_time(o).items():
+        assert p == pytest.approx(on_time_probability(o, {v}))

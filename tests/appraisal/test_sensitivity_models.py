@@ -41,10 +41,10 @@ def test_line_targets_cannot_be_reoptimised(tmp_path):
 def test_agents_in_every_sample_are_seeded_per_sample():
     study = load_study(ROOT / "studies" / "lancashire")
     model = scenario_model(study, buyin_option="opt3")
-    a = [model(model.base, seed=s)["opt3.npsv_gbp"] for s in range(6)]
-    b = [model(model.base, seed=s)["opt3.npsv_gbp"] for s in range(6)]
+    a = [model(model.base, seed=s)["opt3.npsv_gbp"] for s in range(16)]
+    b = [model(model.base, seed=s)["opt3.npsv_gbp"] for s in range(16)]
     assert a == b
-    assert len(set(a)) > 1  # buy-in differs between samples
+    assert len(set(a)) > 1  # buy-in differs between samples (FO, P&SS and mostly the CA are agreed on time in every run)
     assert max(a) <= model.outcomes()["opt3"]["npsv_gbp"] + 1e-6  # delays only lose money in this study
 
 

@@ -14,9 +14,10 @@ BUDGET = 1500  # max number of service-choice combinations the brute force enume
 
 
 @st.composite
-def small_problems(draw):
-    T = draw(st.integers(1, 3))
-    nv = draw(st.integers(1, 3))
+def small_problems(draw, dependency: bool = False):
+    """``dependency=True``: always two or more vehicles, one of which requires another."""
+    T = draw(st.integers(2 if dependency else 1, 3))
+    nv = draw(st.integers(2 if dependency else 1, 3))
     ns = draw(st.integers(1, 6))
     vids = [f"V{i}" for i in range(nv)]
     sited = [draw(st.booleans()) for _ in vids]
@@ -65,8 +66,16 @@ def small_problems(draw):
         v = draw(st.sampled_from(vids))
         curves = pd.DataFrame(dict(vehicle_id=v, volume=[0, 10, 30], running_cost_gbp_per_year=[draw(st.integers(0, 10)),
                                                                                                  draw(st.integers(10, 20)), 25]))
+    deps = None
+    if nv >= 2 and (dependency or draw(st.booleans())):  # one vehicle only after another
+        v, r = draw(st.permutations(vids))[:2]
+        deps = pd.DataFrame(dict(vehicle_id=[v], requires_vehicle_id=[r], min_lag_years=[draw(st.integers(0, 2))]))
+    forced_v = {}
+    if draw(st.booleans()):  # a forced establishment year, possibly outside the vehicle's window
+        forced_v = {draw(st.sampled_from(vids)): draw(st.integers(0, T - 1))}
     rules = OptionRules(name="random", status_quo_allowed=draw(st.booleans()) or keep > 3,
-                        forbidden_vehicles=tuple(draw(st.lists(st.sampled_from(vids), max_size=1))))
+                        forbidden_vehicles=tuple(draw(st.lists(st.sampled_from(vids), max_size=1))),
+                        forced_vehicle_years=forced_v)
     return PlacementProblem(
         years=[f"Y{t}" for t in range(T)], discount_factor=1 / 1.035 ** np.arange(T), services=services,
         vehicles=vehicles, placements=pd.DataFrame(pl, columns=["service_id", "vehicle_id", "site_id"]),
@@ -75,7 +84,7 @@ def small_problems(draw):
         max_transfers_per_year=draw(st.sampled_from([None, 1, 2])),
         funding_cap_yearly_gbp=draw(st.sampled_from([None, 40.0, 80.0])),
         funding_cap_cumulative_gbp=draw(st.sampled_from([None, 30.0, 100.0])),
-        cost_curves=curves, rules=rules, name="random")
+        cost_curves=curves, rules=rules, name="random", vehicle_dependencies=deps)
 
 
 def brute_force(problem: PlacementProblem):
@@ -119,7 +128,9 @@ def brute_force(problem: PlacementProblem):
                 and v not in R.forbidden_vehicles and lo <= hi
                 and (R.allowed_vehicles is None or v in R.allowed_vehicles)
                 and (R.allowed_kinds is None or r.kind in R.allowed_kinds) and r.kind not in R.forbidden_kinds):
-            years = [R.forced_vehicle_years[v]] if v in R.forced_vehicle_years else list(range(lo, hi + 1))
+            years = list(range(lo, hi + 1))
+            if v in R.forced_vehicle_years:  # a forced year outside the window leaves the vehicle out
+                years = [y for y in years if y == R.forced_vehicle_years[v]]
             standalone.append((v, [None, *years]))
     alone_options = list(itertools.product(*[ys for _, ys in standalone])) or [()]
     best, best_plan = None, None
@@ -155,7 +166,10 @@ def brute_force(problem: PlacementProblem):
         for v in vlist:
             lo, hi = int(veh.at[v, "earliest_year"]), veh.at[v, "latest_year"]
             hi = T - 1 if np.isnan(hi) else int(hi)
-            vyears.append(range(lo, min(hi, first_v[v]) + 1))
+            ys = range(lo, min(hi, first_v[v]) + 1)
+            if v in R.forced_vehicle_years:
+                ys = [y for y in ys if y == R.forced_vehicle_years[v]]
+            vyears.append(ys)
         for est in itertools.product(*vyears):
             e = dict(zip(vlist, est))
             slist = sorted(first_site)
@@ -179,6 +193,10 @@ def brute_force(problem: PlacementProblem):
                         if t0 is not None:
                             total += shifted(vstream.get(v, []), int(t0))
                             e_all[v] = int(t0)
+                    if any(v in e_all and (r not in e_all or e_all[r] + lag > e_all[v])
+                           for v, r, lag in P.vehicle_dependencies[["vehicle_id", "requires_vehicle_id", "min_lag_years"]]
+                           .itertuples(index=False)):
+                        continue
                     if P.funding_cap_yearly_gbp is not None and np.any(-total > P.funding_cap_yearly_gbp.to_numpy() + 1e-6):
                         continue
                     if P.funding_cap_cumulative_gbp is not None and np.any(-np.cumsum(total) > P.funding_cap_cumulative_gbp + 1e-6):

@@ -40,7 +40,7 @@ def test_check_plan_names_each_broken_rule(llr):
 
 def test_infeasible_verdict_is_rechecked_with_presolve_off(monkeypatch):
     calls = []
-    real_run = engine.run
+    real_run = engine.run_bounded
 
     def flaky_run(model, **kw):  # first answer: a (wrong) "infeasible" from presolve
         calls.append(kw.get("presolve"))
@@ -48,7 +48,7 @@ def test_infeasible_verdict_is_rechecked_with_presolve_off(monkeypatch):
             return SolveOutcome("infeasible", "provenInfeasible", False, None, None, None, 0.0, 0.0, 0.0)
         return real_run(model, **kw)
 
-    monkeypatch.setattr(engine, "run", flaky_run)
+    monkeypatch.setattr(engine, "run_bounded", flaky_run)
     problem = llr_problem()
     plan = solve(problem)
     assert calls == [None, "off"]

@@ -8,9 +8,19 @@ from optimise import check_plan, evaluate_plan, solve
 from opt_instances import brute_force, small_problems
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True, database=None)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True, database=None)
 @given(small_problems())
 def test_milp_matches_brute_force(problem):
+    _matches_brute_force(problem)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True, database=None)
+@given(small_problems(dependency=True))
+def test_milp_matches_brute_force_with_vehicle_dependencies(problem):
+    _matches_brute_force(problem)
+
+
+def _matches_brute_force(problem):
     best, _ = brute_force(problem)
     plan = solve(problem)
     if best is None:
