@@ -51,6 +51,23 @@ CLASS_COLS = ("vehicle_id", "n_members", "rule", "threshold", "budget_gbp", "net
               "uncertainty", "risk_appetite", "financial_pressure", "board_meeting_months")
 
 
+MODEL_FILES = ("engine.py", "dynamics.py", "prepare.py", "governance.py", "params.py", "inputs.py",
+               "interventions.py", "simulate.py")
+
+
+def model_fingerprint() -> str:
+    """A hash of the source of the model's rules: a posterior fitted with other rules is stale."""
+    import hashlib
+    from pathlib import Path
+
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in MODEL_FILES:
+        path = here / name
+        h.update(path.read_bytes() if path.exists() else b"")
+    return h.hexdigest()[:16]
+
+
 def reference_inputs(classes: pd.DataFrame, horizon_months: int, params: BehaviourParams | None = None
                      ) -> BuyInInputs:
     """One stylised vehicle per reference class: `n_members` identical partners (budget, net benefit and cost
@@ -290,7 +307,7 @@ def calibrate(inputs: BuyInInputs, targets: pd.DataFrame, priors: dict[str, tupl
     tt["observed_share"] = obs
     return Posterior(particles=particles, base=base, priors=priors, targets=tt, history=hist, seed=seed,
                      info={"pyabc": pyabc.__version__, "population_size": population_size,
-                           "parallel": client is not None})
+                           "parallel": client is not None, "model_fingerprint": model_fingerprint()})
 
 
 def simulate_posterior(inputs: BuyInInputs, posterior: Posterior, runs: int, seed: int, draws: int | None = None,

@@ -19,7 +19,8 @@ import pandas as pd
 
 from appraisal.adapters.agent_model import (BehaviourParams, BuyInInputs, BuyInResults, EarlyEngagement, GovernanceChange, RiskShare,
                                            SidePayment, board_power, calibrate, cheapest_route,
-                                           compare_interventions, delay_summary, median_establishment, on_time, Posterior,
+                                           compare_interventions, delay_summary, median_establishment, model_fingerprint,
+                                           on_time, Posterior,
                                            prob_by_year, reference_inputs, simulate, simulate_posterior)
 from appraisal.money.metrics import adjust, split_by_party
 from appraisal.workflows.optimise import OptionPlan, optimise_option, plan_inputs
@@ -311,13 +312,16 @@ def load_posterior(folder: Path = BASE_RATES):
     if meta.get("base_rates_hash") != base_rates_hash(folder):
         raise ValueError(f"{meta_path}: fitted to other base rates than the files in {folder} now hold; "
                          "run `reformkit calibrate` again")
+    if meta.get("model_fingerprint") != model_fingerprint():
+        raise ValueError(f"{meta_path}: fitted with other model rules than the agents package now has; "
+                         "run `reformkit calibrate` again")
     particles = pd.read_csv(folder / "posterior_particles.csv")
     targets = pd.DataFrame(meta["targets"])
     return Posterior(particles=particles, base=BehaviourParams(**meta["base"]),
                      priors={k: tuple(v) for k, v in meta["priors"].items()}, targets=targets,
                      history=pd.DataFrame(meta["history"]), seed=int(meta["seed"]), method=meta["method"],
-                     info={k: meta[k] for k in ("pyabc", "population_size", "base_rates", "base_rates_hash")
-                           if k in meta})
+                     info={k: meta[k] for k in ("pyabc", "population_size", "base_rates", "base_rates_hash",
+                                                "model_fingerprint") if k in meta})
 
 
 def calibration_statement(posterior) -> dict:

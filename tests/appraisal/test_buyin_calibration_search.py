@@ -68,6 +68,12 @@ def test_stored_posterior_round_trips_and_is_refused_when_the_base_rates_change(
     assert buy.results.provenance["calibrated"] and buy.summary(contested)["calibration"]["calibrated"]
     effect = buy.calibration["effect"]["hub"]
     assert 0 <= effect["prob_on_time_defaults"] <= 1 and 0 <= effect["prob_on_time_calibrated"] <= 1
+    import json
+
+    meta = json.loads((tmp_path / "posterior.json").read_text())
+    (tmp_path / "posterior.json").write_text(json.dumps(meta | {"model_fingerprint": "other-rules"}))
+    with pytest.raises(ValueError, match="fitted with other model rules"):
+        load_posterior(tmp_path)
     (tmp_path / "priors.csv").write_text((tmp_path / "priors.csv").read_text() + "noise_sd,0.01,0.1,test\n")
     with pytest.raises(ValueError, match="fitted to other base rates"):
         load_posterior(tmp_path)
