@@ -92,10 +92,42 @@ def convert(study: StudyArg, folder: Annotated[Path, typer.Argument(help="New fo
 @app.command()
 def validate(study: StudyArg):
     """Check a study's schema and cross-references; list every problem (exit code 2 if any)."""
+    from appraisal.money.checks import study_warnings
+
     with user_errors():
         s = load_study(study)
+        warnings = study_warnings(s)
     counts = ", ".join(f"{len(f)} {name}" for name, f in s.tables.items() if len(f))
     console.print(f"[green]OK[/] {s.name}: {counts}; horizon {s.years[0]}–{s.years[-1]}")
+    print_notes(s, warnings)
+
+
+def print_notes(s, warnings: list[str]) -> None:
+    """The study's one-line notes (e.g. a deprecated format) and the money warnings, on stderr."""
+    for note in s.notes:
+        err.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+    for w in warnings[:MAX_WARNINGS]:
+        err.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
+    if len(warnings) > MAX_WARNINGS:
+        err.print(f"[yellow]… and {len(warnings) - MAX_WARNINGS} more warnings[/] (all of them in results.json "
+                  "'warnings' of `reformkit appraise`)", highlight=False)
+
+
+MAX_WARNINGS = 20
+
+
+@app.command()
+def upgrade(study: StudyArg, out: OutOpt = Path("out/upgraded")):
+    """Rewrite a format-1 study in format 2 (every pound entered once) with identical results."""
+    from appraisal.study.upgrade import write_study
+
+    with user_errors():
+        s = load_study(study)
+        if out.resolve() == study.resolve():
+            raise ValueError("--out must be a new folder, not the study itself")
+        files = write_study(s, out)
+        load_study(out)
+    console.print(f"Wrote {len(files)} files to {out} (format 2). Check it with: reformkit validate {out}")
 
 
 @app.command()
@@ -121,22 +153,42 @@ def describe(study: StudyArg):
     console.print(options)
 
 
+PlanOpt = Annotated[str, typer.Option("--plan", help="document (each option's document plan), optimised (solve "
+                                                     "each option), or a plan table FILE (.csv/.xlsx)")]
+
+
+def chosen_plans(s, plan: str) -> dict | None:
+    """The plans `--plan` names: None = the document plans; optimised; or read from a plan table."""
+    if plan == "document":
+        return None
+    if plan == "optimised":
+        return optimised_plans(s)
+    from appraisal.money.plans import read_plans
+
+    path = Path(plan)
+    if not path.exists():
+        raise ValueError(f"--plan takes 'document', 'optimised' or a plan table file; '{plan}' is none of them")
+    return read_plans(s, path)
+
+
 @app.command()
-def appraise(study: StudyArg, out: OutOpt = Path("out/appraise")):
-    """The financial case per option: profiles, adjustments, discounting, NPV/NPSV, BCR, payback, funding."""
+def appraise(study: StudyArg, out: OutOpt = Path("out/appraise"), plan: PlanOpt = "document"):
+    """The financial case per option under a plan: profiles, adjustments, discounting, NPSV/NPV, BCR, payback,
+    funding."""
     from appraisal.workflows.appraise import financial_case, write_financial_case
 
     with user_errors():
         s = load_study(study)
-        case = financial_case(s)
+        case = financial_case(s, chosen_plans(s, plan))
         write_financial_case(case, out)
+    print_notes(s, case.warnings)
     unit = s.config.display_unit
     table = Table(title=f"{s.name}: financial case ({s.config.discounting.schedule} discounting)")
     for col in ("option", "benefits (adj.)", "costs (adj.)", "NPSV", "BCR", "payback", "funding need"):
         table.add_column(col, justify="right")
     for oid, r in case.options.items():
         m = r.metrics
-        table.add_row(oid, money(m["benefits_adjusted_total_gbp"], unit), money(m["costs_adjusted_total_gbp"], unit),
+        table.add_row(f"{oid} ({r.plan.kind})", money(m["benefits_adjusted_total_gbp"], unit), money(m["costs_adjusted_total_gbp"], unit),
                       money(m["npsv_gbp"], unit), "–" if m["bcr"] is None else f"{m['bcr']:.2f}",
                       m["payback_year"] or "never", money(m["funding_requirement_gbp"], unit))
     console.print(table)
@@ -183,10 +235,14 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
                                     client=client)
                 results[oid] = r.summary()
                 r.plan.write(out / oid)
-                if r.reference is not None:
-                    r.reference.write(out / oid / "document_plan")
+                if r.optimised is not None:
+                    r.optimised.write(s, out / oid / "plan.csv")
+                if r.document is not None:
+                    r.document.plan.write(s, out / oid / "document_plan.csv")
                 if alternatives > 0 and r.plan.has_solution:
-                    alt = near_optimal(r, alternatives, slack, time_limit)
+                    alt, alt_plans = near_optimal(s, r, alternatives, slack, time_limit)
+                    for k, p in enumerate(alt_plans, start=1):
+                        p.write(s, out / oid / f"alternative_{k}.csv")
                     alt.to_csv(out / oid / "alternatives.csv", index=False, lineterminator="\n")
                     results[oid]["alternatives"] = alt.to_dict(orient="records")
                 if pareto and r.plan.has_solution:
@@ -205,11 +261,14 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
     unit = s.config.display_unit
     for oid, r in results.items():
         table.add_row(oid, r["status"], money(r["npsv_gbp"], unit), "–" if r["gap"] is None else f"{r['gap']:.2%}",
-                      money(r["reproduce_npv_gbp"], unit), f"{r['solve_seconds'] or 0:.2f}")
+                      money(r["document_plan_npsv_gbp"], unit), f"{r['solve_seconds'] or 0:.2f}")
         if r["diagnosis"]:
             console.print(f"[yellow]{oid}:[/] {r['diagnosis']}", highlight=False)
+        for w in r["warnings"]:
+            err.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
     console.print(table)
-    console.print(f"Plans written to {out}/<option>/ and {out}/results.json")
+    console.print(f"Plans written to {out}/<option>/ (plan.csv, document_plan.csv: plan tables that "
+                  f"`reformkit appraise --plan FILE` reads) and {out}/results.json")
     statuses = {r["status"] for r in results.values()}
     if "infeasible" in statuses:
         raise typer.Exit(exit_codes.INFEASIBLE)
@@ -239,7 +298,9 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
 
     with user_errors():
         s = load_study(study)
-        oid = option or s.config.preferred_option or s.option_ids[-1]
+        from appraisal.money.metrics import preferred_option
+
+        oid = option or preferred_option(s)
         if oid not in set(s.tables["options"]["option_id"]):
             raise ValueError(f"unknown option '{oid}'; the study has {s.option_ids}")
         if not 0 < target_prob <= 1:
@@ -324,8 +385,8 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
         console.print(itable)
     if "agent_based" in extra:
         a = extra["agent_based"]
-        console.print(f"Agent-based optimisation: {len(a['iterations'])} iteration(s); NPV under buy-in "
-                      f"{money(a['naive_npv_under_buyin_gbp'])} naive vs {money(a['aware_npv_under_buyin_gbp'])} buy-in-aware")
+        console.print(f"Agent-based optimisation: {len(a['iterations'])} iteration(s); NPSV under buy-in "
+                      f"{money(a['naive_npsv_under_buyin_gbp'])} naive vs {money(a['aware_npsv_under_buyin_gbp'])} buy-in-aware")
     console.print(f"Results written to {out}/results.json and {out}/tables/")
 
 
@@ -375,7 +436,9 @@ def score(study: StudyArg, out: OutOpt = Path("out/score"),
                   "weight_swings": scoring.swings.astype({"ranking": str, "preferred": str}),
                   "acceptability": scoring.smaa.acceptability.rename(columns=str).reset_index()}
         if not s.tables["uncertainties"].empty:
-            target = s.config.preferred_option or summary["preferred"][0]
+            from appraisal.money.metrics import preferred_option
+
+            target = preferred_option(s, {o: r.metrics["npsv_gbp"] for o, r in case.options.items()})
             sv = switching(scenario_model(s), ranges(s), target)
             summary["switching"] = sv.to_dict(orient="records")
             tables["switching_values"] = sv
@@ -453,13 +516,14 @@ def sensitivity(study: StudyArg, out: OutOpt = Path("out/sensitivity"),
 
 
 def optimised_plans(s) -> dict:
-    from appraisal.workflows.optimise import optimise_option, plan_inputs
+    """Each option's optimised plan (options with no feasible plan keep their document plan)."""
+    from appraisal.workflows.optimise import optimise_option
 
     plans = {}
     for oid in s.option_ids:
-        plan = optimise_option(s, oid, reproduce=False).plan
-        if plan.has_solution:
-            plans[oid] = plan_inputs(plan)
+        r = optimise_option(s, oid, reproduce=False)
+        if r.optimised is not None:
+            plans[oid] = r.optimised
     return plans
 
 

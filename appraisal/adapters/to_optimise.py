@@ -1,62 +1,35 @@
-"""Build the optimiser's plain-data `PlacementProblem` from a study and one of its options.
+"""Build the optimiser's plain-data `PlacementProblem` from a study and one of its options, and convert
+between the engine's plans and appraisal's `Plan`.
 
-The streams come from the money engine's own stream builder and adjustment factors, so the MILP's
-objective for a plan plus the constant part (streams tied to no vehicle) equals the money engine's NPSV
-of the same plan.
+Every coefficient comes from the ledger's own entries (`appraisal.money.ledger.option_ledger`), adjusted and
+(for a scenario) scaled by the same selector as every other path:
+
+* vehicle entries  → `vehicle_streams` (offset from the year the vehicle is established);
+* service entries (service lines and shares of apportioned lines) → `placement_streams` (offset from the
+  transfer year);
+* site entries     → the sites' `open_cost_gbp` (one-offs) and `fixed_cost_gbp_per_year` (recurring);
+* curve entries    → `cost_curves` × the entry's factor;
+* option entries   → the constant: the PV of money no plan decision changes.
+
+So the MILP objective of any plan plus the constant equals the ledger's NPSV of that plan (tested on every
+study with random feasible plans).
 """
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pandas as pd
 
-from appraisal.money.adjustments import stream_factors
-from appraisal.money.metrics import adjust, study_discount_factors
-from appraisal.money.ledger import _placement_records, build_streams, vehicle_planned_years
+from appraisal.money.ledger import option_ledger
+from appraisal.money.metrics import study_discount_factors
+from appraisal.money.plans import Plan
+from appraisal.money.scenarios import entry_scale, scenario_delay, scenario_discount, targets_of, base_scenario
 from appraisal.study import Study
-from appraisal.adapters.optimiser import OptionRules, PlacementProblem
+from appraisal.adapters.optimiser import NO_SITE, OptionRules, PlacementProblem
+from appraisal.adapters.optimiser import Plan as EnginePlan
 
-
-def vehicle_streams(study: Study, option_id: str) -> tuple[pd.DataFrame, float]:
-    """Adjusted benefit/cost of each vehicle relative to its establishment year, and the PV of the
-    streams tied to no vehicle (the same in every plan of the option)."""
-    streams = adjust(build_streams(study, option_id, for_plan=True), study)
-    df = study_discount_factors(study)
-    tied = streams["vehicle_id"].notna().to_numpy()
-    free = streams[~tied]
-    sign = np.where(free["kind"] == "benefit", 1.0, -1.0)
-    constant = float(np.sum(sign * free["adj_amount_gbp"].to_numpy() * df[free["t"].to_numpy(dtype=int)])) if len(free) else 0.0
-    base = vehicle_planned_years(study)
-    rows = []
-    starts = {**dict(zip(study.tables["benefits"]["benefit_id"], study.tables["benefits"]["start_year"])),
-              **dict(zip(study.tables["costs"]["cost_id"], study.tables["costs"]["start_year"]))}
-    for r in streams[tied].itertuples(index=False):
-        anchor = base.get(r.vehicle_id)
-        if anchor is None:
-            anchor = study.year_index(starts.get(r.stream_id))
-        amount = float(r.adj_amount_gbp)
-        rows.append({"vehicle_id": r.vehicle_id, "offset": int(r.t) - anchor,
-                     "benefit_gbp": amount if r.kind == "benefit" else 0.0,
-                     "cost_gbp": amount if r.kind == "cost" else 0.0})
-    frame = pd.DataFrame(rows, columns=["vehicle_id", "offset", "benefit_gbp", "cost_gbp"])
-    return frame, constant
-
-
-def placement_streams(study: Study) -> pd.DataFrame:
-    """Adjusted money of each eligible transfer relative to its transfer year (offset 0)."""
-    placements = study.tables["placements"]
-    if placements.empty:
-        return pd.DataFrame(columns=["service_id", "vehicle_id", "site_id", "offset", "benefit_gbp", "cost_gbp"])
-    # money is per (service, vehicle); site rows of the same pair carry the same money, so take the first
-    moves = placements.drop_duplicates(["service_id", "vehicle_id"])[["service_id", "vehicle_id"]].assign(
-        site_id=None, transfer_year=0)
-    frame = adjust(pd.DataFrame.from_records(_placement_records(study, moves)), study)
-    out = pd.DataFrame({
-        "service_id": frame["service_id"], "vehicle_id": frame["vehicle_id"], "offset": frame["t"].astype(int),
-        "benefit_gbp": np.where(frame["kind"] == "benefit", frame["adj_amount_gbp"], 0.0),
-        "cost_gbp": np.where(frame["kind"] == "cost", frame["adj_amount_gbp"], 0.0),
-    })
-    return (out.groupby(["service_id", "vehicle_id", "offset"], as_index=False)[["benefit_gbp", "cost_gbp"]].sum()
-            .sort_values(["service_id", "vehicle_id", "offset"]).reset_index(drop=True))
+STREAM = ["offset", "benefit_gbp", "cost_gbp"]
 
 
 def option_rules(study: Study, option_id: str) -> OptionRules:
@@ -110,49 +83,152 @@ def _limits(study: Study) -> tuple[pd.Series | None, pd.Series | None, float | N
             float(cumulative.min()) if len(cumulative) else None)
 
 
-def cost_factor(study: Study, component: str) -> float:
-    """The adjustment factor the money engine applies to a plan-made revenue cost of `component`."""
-    probe = pd.DataFrame({"kind": ["cost"], "category": ["revenue"], "component": [component]})
-    return float(stream_factors(probe, study.config.adjustments)[0])
+def _streams(ledger, weight: np.ndarray, mask: np.ndarray, keys: list[str]) -> pd.DataFrame:
+    """Adjusted money of the masked entries relative to their anchor (offset 0 = the anchor year)."""
+    T, pad = ledger.T, ledger.pad
+    idx = np.flatnonzero(mask)
+    cols = keys + STREAM
+    if not len(idx):
+        return pd.DataFrame(columns=cols)
+    money = ledger.central[idx] * weight[idx, None]
+    e, j = np.nonzero(money)
+    offset = j - pad - ledger.entries["anchor0"].to_numpy(dtype=int)[idx][e]
+    keep = (offset > -T) & (offset < T)
+    e, j, offset = e[keep], j[keep], offset[keep]
+    ent = ledger.entries.iloc[idx[e]]
+    benefit = ent["kind"].to_numpy() == "benefit"
+    amount = money[e, j]
+    frame = pd.DataFrame({k: ent[k].to_numpy() for k in keys} | {
+        "offset": offset, "benefit_gbp": np.where(benefit, amount, 0.0), "cost_gbp": np.where(benefit, 0.0, amount)})
+    return (frame.groupby(keys + ["offset"], as_index=False, sort=True)[["benefit_gbp", "cost_gbp"]].sum()
+            .reset_index(drop=True))
 
 
-def build_problem(study: Study, option_id: str) -> tuple[PlacementProblem, float]:
-    """The option's placement problem and the PV of its plan-independent streams."""
-    services = study.tables["services"]
-    vehicles = study.tables["vehicles"]
-    sites = study.tables["sites"]
-    site_factor, curve_factor = cost_factor(study, "sites"), cost_factor(study, "running cost curve")
-    curves = study.tables["cost_curves"]
-    v_streams, constant = vehicle_streams(study, option_id)
+@dataclasses.dataclass
+class ProblemMoney:
+    vehicle_streams: pd.DataFrame
+    placement_streams: pd.DataFrame
+    site_open: dict  # site -> £ one-off at opening
+    site_fixed: dict  # site -> £ a year from opening
+    curve_factor: dict  # vehicle -> factor on its cost curve
+    constant_benefit: np.ndarray  # by year: option entries
+    constant_cost: np.ndarray
+
+
+def problem_money(study: Study, option_id: str, scale: np.ndarray | None = None) -> ProblemMoney:
+    """The MILP's money of an option, from its ledger entries × adjustment factor × scenario scale."""
+    ledger = option_ledger(study, option_id)
+    ent, T, pad = ledger.entries, ledger.T, ledger.pad
+    weight = ledger.factor * (np.ones(len(ent)) if scale is None else scale)
+    anchor = ent["anchor"].to_numpy()
+    vehicle = _streams(ledger, weight, anchor == "vehicle", ["vehicle_id"])
+    placement = _streams(ledger, weight, anchor == "service", ["service_id", "vehicle_id"])
+    leave = _streams(ledger, weight, anchor == "leave", ["service_id"])
+    if len(leave):  # a service leaving its building releases its share whichever vehicle it moves into
+        pairs = study.tables["placements"][["service_id", "vehicle_id"]].drop_duplicates()
+        leave = leave.merge(pairs, on="service_id", how="inner")
+        placement = (pd.concat([placement, leave[placement.columns]], ignore_index=True)
+                     .groupby(["service_id", "vehicle_id", "offset"], as_index=False, sort=True)[["benefit_gbp", "cost_gbp"]]
+                     .sum())
+    site_open, site_fixed = {}, {}
+    for i in np.flatnonzero(anchor == "site"):
+        site = ent["site_id"].iat[i]
+        profile = ledger.central[i] * weight[i]
+        # a site cost is a one-off at opening (finite) or a recurring cost from it (validated on loading)
+        target = site_open if ledger.finite[i] else site_fixed
+        target[site] = target.get(site, 0.0) + float(profile[pad])
+    curve_factor = {ent["vehicle_id"].iat[i]: float(weight[i]) for i in np.flatnonzero(anchor == "curve")}
+    b, c = np.zeros(T), np.zeros(T)
+    for i in np.flatnonzero(anchor == "option"):
+        money = ledger.central[i, pad:pad + T] * weight[i]
+        (b if ent["kind"].iat[i] == "benefit" else c)[:] += money
+    return ProblemMoney(vehicle, placement, site_open, site_fixed, curve_factor, b, c)
+
+
+def money_floor(study: Study, option_id: str) -> dict[str, int]:
+    """vehicle -> the earliest year a plan may establish it (and move services into it) without pushing the
+    money its lines place before their anchor out of the horizon: e.g. a one-off set-up cost two years
+    before the planned year rules out establishing the vehicle in the first or second year. This keeps the
+    optimiser from 'saving' money by moving it before the horizon (the ledger would warn of it)."""
+    ledger = option_ledger(study, option_id)
+    ent, pad, T = ledger.entries, ledger.pad, ledger.T
+    out: dict[str, int] = {}
+    pairs = study.tables["placements"]
+    vehicles_of = pairs.groupby("service_id")["vehicle_id"].apply(set).to_dict() if len(pairs) else {}
+    for i in np.flatnonzero(ent["anchor"].isin(["vehicle", "service", "leave"]).to_numpy()):
+        nz = np.flatnonzero(ledger.central[i, pad:pad + T])
+        if not len(nz):
+            continue
+        lead = int(ent["anchor0"].iat[i]) - int(nz[0])
+        targets = vehicles_of.get(ent["service_id"].iat[i], set()) if ent["anchor"].iat[i] == "leave" \
+            else {ent["vehicle_id"].iat[i]}
+        for v in targets:
+            if lead > 0:
+                out[v] = max(out.get(v, 0), lead)
+    return out
+
+
+def delay_vehicles(vehicles: pd.DataFrame, years: int, T: int, rules: OptionRules) -> tuple[pd.DataFrame, OptionRules]:
+    """The one rule of a delay for a re-optimised plan: no vehicle (other than the status quo) can be
+    established before its earliest year + `years`; a vehicle pushed past the horizon cannot be used."""
+    if years <= 0:
+        return vehicles, rules
+    vehicles = vehicles.copy()
+    movable = ~vehicles["is_status_quo"].astype(bool)
+    vehicles.loc[movable, "earliest_year"] = vehicles.loc[movable, "earliest_year"].fillna(0) + years
+    blocked = tuple(vehicles.loc[movable & (vehicles["earliest_year"] >= T), "vehicle_id"])
+    vehicles["earliest_year"] = vehicles["earliest_year"].clip(upper=T - 1)
+    return vehicles, rules.replace(forbidden_vehicles=tuple(sorted(set(rules.forbidden_vehicles) | set(blocked))))
+
+
+def build_problem(study: Study, option_id: str, scenario: dict | None = None) -> tuple[PlacementProblem, float]:
+    """The option's placement problem and the PV of its plan-independent money (under a scenario of the
+    study's uncertainties when given: multipliers on entries, a delay on earliest years, a discount rate)."""
+    services, vehicles, sites = (study.tables[n] for n in ("services", "vehicles", "sites"))
+    sites = sites[sites["vehicle_id"].notna()]  # a building no vehicle can use (e.g. one to release) is no choice
+    ledger = option_ledger(study, option_id)
+    full = {**base_scenario(study), **(scenario or {})} if scenario else {}
+    targets = targets_of(study)
+    scale = entry_scale(ledger.entries, full, targets) if scenario else None
+    money = problem_money(study, option_id, scale)
+    df = scenario_discount(study_discount_factors(study), full, targets) if scenario else study_discount_factors(study)
     rules = option_rules(study, option_id)
     kinds = vehicles.set_index("vehicle_id")["kind"].to_dict()
     # a site must open only where its vehicle is allowed under the option
     must_open = [bool(m) and (v is None or rules.vehicle_allowed(v, kinds.get(v, "other")))
                  for m, v in zip(sites["must_open"], sites["vehicle_id"])]
     transfers, funding_yearly, funding_cumulative = _limits(study)
+    curves = study.tables["cost_curves"]
+    vehicle_table = pd.DataFrame({
+        "vehicle_id": vehicles["vehicle_id"], "kind": vehicles["kind"],
+        "earliest_year": [study.year_index(y) for y in vehicles["earliest_year"]],
+        "latest_year": np.nan, "max_sites": vehicles["max_sites"].astype(float),
+        "is_status_quo": vehicles["kind"] == "status_quo"})
+    floor = money_floor(study, option_id)
+    vehicle_table["earliest_year"] = [max(int(e or 0), floor.get(v, 0)) if floor.get(v) else e
+                                      for v, e in zip(vehicle_table["vehicle_id"], vehicle_table["earliest_year"])]
+    vehicle_table, rules = delay_vehicles(vehicle_table, scenario_delay(full, targets) if scenario else 0,
+                                          len(study.years), rules)
     problem = PlacementProblem(
         name=f"{study.name} / {option_id}",
         years=study.years,
-        discount_factor=study_discount_factors(study),
+        discount_factor=df,
         services=pd.DataFrame({
             "service_id": services["service_id"], "fte": services["fte"], "volume": services["volume"],
             "current_vehicle_id": services["current_vehicle_id"], "current_site_id": services["current_site_id"]}),
-        vehicles=pd.DataFrame({
-            "vehicle_id": vehicles["vehicle_id"], "kind": vehicles["kind"],
-            "earliest_year": [study.year_index(y) for y in vehicles["earliest_year"]],
-            "latest_year": np.nan, "max_sites": vehicles["max_sites"].astype(float),
-            "is_status_quo": vehicles["kind"] == "status_quo"}),
+        vehicles=vehicle_table,
         placements=study.tables["placements"][["service_id", "vehicle_id", "site_id", "score"]].assign(
             score=lambda f: pd.to_numeric(f["score"], errors="coerce").fillna(0.0)),
-        vehicle_streams=v_streams,
-        placement_streams=placement_streams(study),
+        vehicle_streams=money.vehicle_streams,
+        placement_streams=money.placement_streams,
         sites=pd.DataFrame({
             "site_id": sites["site_id"], "vehicle_id": sites["vehicle_id"], "capacity_fte": sites["capacity_fte"],
-            "fixed_cost_gbp_per_year": sites["running_cost_gbp_per_year"].astype(float) * site_factor,
-            "open_cost_gbp": sites["open_cost_gbp"].astype(float) * site_factor, "must_open": must_open}),
+            "fixed_cost_gbp_per_year": [money.site_fixed.get(s, 0.0) for s in sites["site_id"]],
+            "open_cost_gbp": [money.site_open.get(s, 0.0) for s in sites["site_id"]], "must_open": must_open}),
         cost_curves=pd.DataFrame({
             "vehicle_id": curves["vehicle_id"], "volume": curves["volume"],
-            "running_cost_gbp_per_year": curves["running_cost_gbp_per_year"].astype(float) * curve_factor}),
+            "running_cost_gbp_per_year": curves["running_cost_gbp_per_year"].astype(float)
+            * np.array([money.curve_factor.get(v, 0.0) for v in curves["vehicle_id"]])}),
         precedence=study.tables["precedence"][["before_service_id", "after_service_id", "min_lag_years"]].copy(),
         vehicle_dependencies=study.tables["vehicle_dependencies"][["vehicle_id", "requires_vehicle_id", "min_lag_years"]].copy(),
         max_transfers_per_year=transfers,
@@ -160,4 +236,55 @@ def build_problem(study: Study, option_id: str) -> tuple[PlacementProblem, float
         funding_cap_cumulative_gbp=funding_cumulative,
         rules=rules,
     )
+    constant = float(df @ (money.constant_benefit - money.constant_cost))
     return problem, constant
+
+
+def from_engine(option_id: str, plan: EnginePlan, kind: str, source: str = "") -> Plan:
+    """appraisal's Plan of an engine plan (moves, established vehicles, opened sites)."""
+    a = plan.assignment[plan.assignment["transfer_year"].notna()]
+    moves = pd.DataFrame({"service_id": a["service_id"].astype(str), "vehicle_id": a["vehicle_id"].astype(str),
+                          "site_id": [None if (s is None or s == NO_SITE or s != s) else str(s) for s in a["site_id"]],
+                          "t": a["transfer_year"].astype(int)})
+    v = plan.vehicles[plan.vehicles["established_year"].notna()]
+    s = plan.sites[plan.sites["open"].astype(bool) & plan.sites["opened_year"].notna()]
+    return Plan(option_id, kind, moves, dict(zip(v["vehicle_id"].astype(str), v["established_year"].astype(int))),
+                dict(zip(s["site_id"].astype(str), s["opened_year"].astype(int))), source=source)
+
+
+def engine_tables(plan: Plan, T: int | None = None) -> dict:
+    """The engine's view of a Plan (evaluate_plan / reproduce inputs). Sites opened past the horizon are left
+    out (all their money would fall past it)."""
+    assignment = pd.DataFrame({"service_id": plan.moves["service_id"], "vehicle_id": plan.moves["vehicle_id"],
+                               "site_id": [NO_SITE if s is None else s for s in plan.moves["site_id"]],
+                               "transfer_year": plan.moves["t"].astype(int)})
+    vehicles = pd.DataFrame({"vehicle_id": list(plan.vehicles), "established_year": list(plan.vehicles.values())})
+    sites = {s: t for s, t in plan.sites.items() if T is None or t < T}
+    sites = pd.DataFrame({"site_id": list(sites), "opened_year": list(sites.values())})
+    return {"plan": assignment, "vehicles": vehicles, "sites": sites}
+
+
+def plan_violations(study: Study, plan: Plan) -> list[str]:
+    """Where a plan (e.g. one edited in Excel) breaks its option's rules, in plain words (engine check)."""
+    from appraisal.adapters.optimiser import check_plan
+
+    problem, _ = build_problem(study, plan.option_id)
+    t = engine_tables(plan, len(study.years))
+    vehicles = t["vehicles"].astype({"established_year": "Int64"})
+    sites = t["sites"].astype({"opened_year": "Int64"})
+    return check_plan(problem, t["plan"], vehicles=vehicles, sites=sites)
+
+
+def complete_plan(study: Study, draft: Plan, time_limit: float | None = 60.0) -> tuple[Plan, EnginePlan]:
+    """A plan whose moves and vehicle years are given, completed by the MILP where it leaves choices open
+    (which site each service moves to, when sites open): reproduce mode."""
+    from appraisal.adapters.optimiser import solve
+
+    problem, _ = build_problem(study, draft.option_id)
+    t = engine_tables(draft)
+    vehicles = t["vehicles"].astype({"established_year": "Int64"})
+    solved = solve(problem, mode="reproduce", assignment=t["plan"], vehicles=vehicles, time_limit=time_limit)
+    if not solved.has_solution:
+        raise ValueError(f"the {draft.kind} plan of option {draft.option_id} breaks the option's rules: "
+                         f"{solved.diagnosis}")
+    return from_engine(draft.option_id, solved, draft.kind, draft.source), solved

@@ -44,17 +44,27 @@ def adjustment_factor(adj: Adjustment) -> float:
     return 1.0 - pct / 100.0 if adj.applies_to == "benefits" else 1.0 + pct / 100.0
 
 
+def tag_hits(tags: np.ndarray, wanted) -> np.ndarray:
+    """Rows whose ';'-separated tags include any of `wanted`."""
+    wanted = set(wanted)
+    return np.array([bool(wanted & set(str(t or "").split(";"))) for t in tags], dtype=bool)
+
+
 def stream_factors(streams: pd.DataFrame, adjustments: list[Adjustment]) -> np.ndarray:
-    """The compound adjustment factor for each stream row (columns kind, category, component)."""
+    """The compound adjustment factor of each ledger entry or stream row. An adjustment selects by kind,
+    category, component, trigger, vehicle, tag and line; a share of an apportioned line carries its line's
+    attributes, so an adjustment acts on it exactly as on the line."""
     factor = np.ones(len(streams))
     kinds = streams["kind"].to_numpy()
-    categories = streams["category"].to_numpy()
-    components = streams["component"].to_numpy()
     for adj in adjustments:
         hit = kinds == ("benefit" if adj.applies_to == "benefits" else "cost")
-        if adj.categories:
-            hit &= np.isin(categories, adj.categories)
-        if adj.components:
-            hit &= np.isin(components, adj.components)
+        for attr, column in (("categories", "category"), ("components", "component"), ("triggers", "trigger"),
+                             ("vehicles", "vehicle_id"), ("lines", "line_id")):
+            wanted = getattr(adj, attr)
+            if wanted:
+                col = column if column in streams else ("stream_id" if column == "line_id" else None)
+                hit &= np.isin(streams[col].to_numpy(), wanted) if col else False
+        if adj.tags:
+            hit &= tag_hits(streams["tags"].to_numpy(), adj.tags) if "tags" in streams else False
         factor[hit] *= adjustment_factor(adj)
     return factor

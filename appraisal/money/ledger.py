@@ -1,22 +1,42 @@
-"""Turn a study's benefit and cost lines into yearly streams (one row per stream and year).
+"""The ledger: every benefit and cost line of a study, entered once, and THE function that turns (study,
+option, plan, scenario) into yearly money by line: `plan_money`.
 
-A stream's profile is either explicit (benefit_profiles / cost_profiles) or built from a run rate and a
-ramp from its start year. A plan can move a vehicle's establishment year: every stream tied to that
-vehicle shifts by the same number of years; amounts pushed past the horizon drop out, and streams of a
-vehicle the plan never establishes vanish. A plan's service transfers bring the placements' money.
+A line has an amount (run rate × ramp, one-off, recurring, or an explicit yearly profile), a category, a
+component, tags, a payer or recipient and a *trigger* (see docs/money.md):
+
+* `option`  — the programme: counted in every plan of the options it applies to, as entered;
+* `vehicle` — counted when the plan establishes vehicle_id, shifted by (established year − the vehicle's
+  planned year; the line's start year when the vehicle has none);
+* `service` — counted when the plan moves service_id into vehicle_id, shifted by (transfer year − the year
+  the document's plan moves it there; else the vehicle's planned or earliest year);
+* `site`    — a cost counted from the year the plan opens site_id (one-off at opening, or recurring).
+
+A vehicle line may be *apportioned*: split into fixed shares over the services that may move into its
+vehicle, each share a service entry. Lines on a status-quo vehicle are programme money (that vehicle always
+exists). A vehicle's cost curve (cost_curves) is one more cost entry, priced at the volume the plan moves in.
+
+Every line is expanded once per option into *entries* (a line, or one share of it) with a profile on an
+extended time axis (the horizon padded by 2T years each side), so a plan that moves an anchor earlier or
+later shifts the whole profile exactly; what then falls outside the horizon is reported, never silently
+dropped. The MILP's coefficients (`adapters.to_optimise`) are read from the same entries.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from appraisal.money.adjustments import stream_factors
+from appraisal.money.plans import Plan
 from appraisal.study import Study
-from appraisal.adapters.optimiser import curve_cost
 
 STREAM_COLUMNS = ["stream_id", "kind", "component", "category", "vehicle_id", "service_id", "phase", "party",
-                  "t", "year", "amount_gbp", "low_gbp", "high_gbp"]
+                  "t", "year", "amount_gbp", "low_gbp", "high_gbp", "trigger", "site_id", "tags", "entry",
+                  "factor", "adj_amount_gbp", "adj_low_gbp", "adj_high_gbp"]
+ENTRY_COLUMNS = ["line_id", "kind", "component", "category", "trigger", "vehicle_id", "service_id", "site_id",
+                 "party", "phase", "tags", "share", "anchor", "anchor0"]
+CURVE_COMPONENT = "running cost curve"
 
 
 def ramp_profile(run_rate: float, ramp: list[float], start: int, n_years: int) -> np.ndarray:
@@ -29,16 +49,8 @@ def ramp_profile(run_rate: float, ramp: list[float], start: int, n_years: int) -
     return out
 
 
-def _explicit_profiles(profiles: pd.DataFrame, study: Study) -> dict[str, np.ndarray]:
-    """Every explicit yearly profile of a profiles table, by stream id, built in one pass."""
-    out: dict[str, np.ndarray] = {}
-    for row in profiles.itertuples(index=False):
-        out.setdefault(row.stream_id, np.zeros(len(study.years)))[study.year_index(row.year)] += row.amount_gbp
-    return out
-
-
 def shift(profile: np.ndarray, delta: int) -> np.ndarray:
-    """Move a profile `delta` years later (negative = earlier); what leaves the horizon is dropped."""
+    """Move a profile `delta` years later (negative = earlier); what leaves the array is dropped."""
     if delta == 0:
         return profile
     out = np.zeros_like(profile)
@@ -59,179 +71,339 @@ def vehicle_planned_years(study: Study) -> dict[str, int | None]:
     return {v: (study.year_index(y) if y else None) for v, y in zip(vehicles["vehicle_id"], vehicles["planned_year"])}
 
 
-def _vehicle_delta(planned_years: Mapping[str, int | None], vehicle_id: str | None, start: int,
-                   anchors: Mapping[str, int | None] | None):
-    """Years to shift a stream tied to a vehicle; None if the plan never establishes the vehicle."""
-    if anchors is None or vehicle_id is None or vehicle_id not in anchors:
+def document_transfer_years(study: Study, option_id: str) -> dict[tuple[str, str], int]:
+    """(service, vehicle) -> the year the document's plan of the option moves the service there: the
+    `reference` rule's year, else the vehicle's planned year, else its earliest year, else the first year."""
+    rules = study.tables["option_rules"]
+    ref = rules[(rules["option_id"] == option_id) & (rules["rule"] == "reference")]
+    vehicles = study.tables["vehicles"].set_index("vehicle_id")
+    out = {}
+    for r in ref.itertuples(index=False):
+        label = r.year or vehicles.at[r.vehicle_id, "planned_year"] or vehicles.at[r.vehicle_id, "earliest_year"]
+        out[(r.service_id, r.vehicle_id)] = study.year_index(label)
+    return out
+
+
+def line_trigger(row) -> str:
+    """A line's trigger; blank = vehicle when it names a vehicle, else option."""
+    return row.trigger or ("vehicle" if row.vehicle_id else "option")
+
+
+def eligible_services(study: Study) -> dict[str, list[str]]:
+    """vehicle -> the services that may move into it (placements), in the services table's order."""
+    order = {s: i for i, s in enumerate(study.tables["services"]["service_id"])}
+    pl = study.tables["placements"]
+    out: dict[str, list[str]] = {}
+    for v, group in pl.groupby("vehicle_id", sort=True):
+        out[v] = sorted(set(group["service_id"]), key=lambda s: order.get(s, 0))
+    return out
+
+
+def occupants(study: Study, site_id: str) -> list[str]:
+    """The services at a site today (services.current_site_id), in the services table's order."""
+    s = study.tables["services"]
+    return [sid for sid, site in zip(s["service_id"], s["current_site_id"]) if site == site_id]
+
+
+def apportion_weights(study: Study, line_id: str, vehicle_id: str | None, basis: str,
+                      services: list[str] | None = None) -> dict[str, float]:
+    """service -> its share (summing to 1) of an apportioned line over the services that may move into its
+    vehicle (or the given services); {} when there is nothing to apportion to."""
+    services = eligible_services(study).get(vehicle_id, []) if services is None else services
+    if basis == "shares":
+        sh = study.tables["apportionments"]
+        sh = sh[sh["line_id"] == line_id]
+        raw = {s: float(w) for s, w in zip(sh["service_id"], sh["share"]) if s in set(services)}
+    else:
+        column = {"baseline_cost": "baseline_cost_gbp", "fte": "fte", "volume": "volume"}[basis]
+        values = study.tables["services"].set_index("service_id")[column]
+        raw = {s: (0.0 if values.get(s) is None or pd.isna(values.get(s)) else float(values.get(s))) for s in services}
+    total = sum(raw.values())
+    return {s: w / total for s, w in raw.items() if w > 0} if total > 0 else {}
+
+
+@dataclass
+class OptionLedger:
+    """One option's entries and their profiles in document time on the extended axis t = -pad … T+pad-1."""
+
+    option_id: str
+    years: list[str]
+    pad: int
+    entries: pd.DataFrame  # ENTRY_COLUMNS, one row per entry
+    central: np.ndarray  # (E, L) unadjusted £ by extended year
+    low: np.ndarray
+    high: np.ndarray
+    finite: np.ndarray  # (E,) the line has no money after the horizon on the document's timetable
+    factor: np.ndarray  # (E,) compound adjustment factor (double counting, optimism bias)
+    curves: dict = field(default_factory=dict)  # vehicle -> (volumes, costs) breakpoints
+    volume: dict = field(default_factory=dict)  # service -> volume
+
+    @property
+    def T(self) -> int:
+        return len(self.years)
+
+    def anchors(self, plan: Plan) -> np.ndarray:
+        """Each entry's anchor year under the plan (NaN = the plan never triggers it)."""
+        moves = plan.move_years()
+        leaves = {s: int(t) for s, t in zip(plan.moves["service_id"], plan.moves["t"])}
+        out = np.full(len(self.entries), np.nan)
+        for i, (anchor, a0, v, s, site) in enumerate(zip(self.entries["anchor"], self.entries["anchor0"],
+                                                          self.entries["vehicle_id"], self.entries["service_id"],
+                                                          self.entries["site_id"])):
+            if anchor == "option":
+                out[i] = a0
+            elif anchor == "vehicle" or anchor == "curve":
+                out[i] = plan.vehicles.get(v, np.nan)
+            elif anchor == "service":
+                out[i] = moves.get((s, v), np.nan)
+            elif anchor == "leave":
+                out[i] = leaves.get(s, np.nan)
+            elif anchor == "site":
+                out[i] = plan.sites.get(site, np.nan)
+        return out
+
+    def matrices(self, plan: Plan) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """Unadjusted central, low and high money by entry in plan time on the extended axis, and the
+        warnings for money the plan moves out of the horizon."""
+        E, L, T, pad = len(self.entries), self.central.shape[1] if len(self.entries) else 5 * len(self.years), self.T, self.pad
+        anchor = self.anchors(plan)
+        on = ~np.isnan(anchor)
+        delta = np.where(on, anchor - self.entries["anchor0"].to_numpy(dtype=float), 0).astype(int)
+        src = np.arange(L)[None, :] - delta[:, None]
+        ok = (src >= 0) & (src < L) & on[:, None]
+        src = np.clip(src, 0, L - 1)
+        rows = np.arange(E)[:, None]
+        central = np.where(ok, self.central[rows, src], 0.0)
+        low = np.where(ok, self.low[rows, src], 0.0)
+        high = np.where(ok, self.high[rows, src], 0.0)
+        warnings = self._outside(delta, on)
+        self._curve_money(plan, central, low, high)
+        return central, low, high, warnings
+
+    def _outside(self, delta: np.ndarray, on: np.ndarray) -> list[str]:
+        T, pad = self.T, self.pad
+        doc = self.central[:, pad:pad + T]
+        dest = np.arange(T)[None, :] + delta[:, None]
+        before = np.where((dest < 0) & on[:, None], np.abs(doc), 0.0).sum(axis=1)
+        after = np.where((dest >= T) & on[:, None] & self.finite[:, None], np.abs(doc), 0.0).sum(axis=1)
+        out = []
+        by_line: dict[tuple, float] = {}
+        for i in np.flatnonzero((before > 0.005) | (after > 0.005)):
+            key = (self.entries["line_id"].iat[i], self.entries["kind"].iat[i])
+            b, a = by_line.get(key + ("before",), 0.0), by_line.get(key + ("after",), 0.0)
+            by_line[key + ("before",)] = b + before[i]
+            by_line[key + ("after",)] = a + after[i]
+        for (line, kind, side), amount in by_line.items():
+            if amount > 0.005:
+                where = f"before {self.years[0]}" if side == "before" else f"after {self.years[-1]}"
+                out.append(f"option {self.option_id}: £{amount:,.0f} of {kind} line '{line}' falls {where} under this "
+                           "plan and is not counted (the plan moves its trigger outside the horizon)")
+        return out
+
+    def _curve_money(self, plan: Plan, central, low, high) -> None:
+        if not self.curves:
+            return
+        from appraisal.adapters.optimiser import curve_cost
+
+        T, pad = self.T, self.pad
+        moves = plan.moves
+        for i in np.flatnonzero((self.entries["anchor"] == "curve").to_numpy()):
+            v = self.entries["vehicle_id"].iat[i]
+            if v not in plan.vehicles:
+                continue
+            volumes, costs = self.curves[v]
+            mine = moves[moves["vehicle_id"] == v]
+            for t in range(max(int(plan.vehicles[v]), 0), T):
+                served = float(sum(self.volume.get(s, 0.0) for s in mine.loc[mine["t"] <= t, "service_id"]))
+                central[i, pad + t] = low[i, pad + t] = high[i, pad + t] = float(curve_cost(volumes, costs, served))
+
+
+def _explicit(profiles: pd.DataFrame, study: Study) -> dict[str, dict[int, float]]:
+    out: dict[str, dict[int, float]] = {}
+    for row in profiles.itertuples(index=False):
+        cell = out.setdefault(row.stream_id, {})
+        t = study.year_index(row.year)
+        cell[t] = cell.get(t, 0.0) + float(row.amount_gbp)
+    return out
+
+
+def _profile(study: Study, row, kind: str, explicit: dict, start: int, L: int, pad: int) -> tuple[np.ndarray, bool]:
+    """A line's central profile on the extended axis in document time, and whether it is finite (one-offs,
+    and recurring costs with an end year, stop; run rates and recurring costs go on after the horizon)."""
+    out = np.zeros(L)
+    line = row.benefit_id if kind == "benefit" else row.cost_id
+    if line in explicit:
+        for t, amount in explicit[line].items():
+            out[pad + t] += amount
+        if kind == "cost" and row.kind == "one_off":
+            return out, True
+        # a benefit's or recurring cost's yearly profile holds its last year's value after it (a run rate
+        # does not stop at the horizon): a plan that moves it earlier gets that value in the last years
+        last = max(explicit[line])
+        out[pad + last + 1:] = out[pad + last]
+        return out, False
+    if kind == "benefit":
+        out[pad:] = ramp_profile(row.run_rate_gbp or 0.0, row.ramp, start, L - pad)
+        return out, False
+    if row.kind == "one_off":
+        out[pad + start] = row.amount_gbp * row.quantity
+        return out, True
+    if row.end_year is not None:
+        out[pad + start: pad + study.year_index(row.end_year) + 1] = row.amount_gbp * row.quantity
+        return out, True
+    out[pad + start:] = row.amount_gbp * row.quantity
+    return out, False
+
+
+def option_ledger(study: Study, option_id: str) -> OptionLedger:
+    """The option's entries, built once per study and option (cached on the study)."""
+    key = ("ledger", option_id)
+    if key not in study.cache:
+        study.cache[key] = _build(study, option_id)
+    return study.cache[key]
+
+
+def _build(study: Study, option_id: str) -> OptionLedger:
+    T = len(study.years)
+    pad = 2 * T
+    L = T + 2 * pad
+    planned = vehicle_planned_years(study)
+    vehicles = study.tables["vehicles"].set_index("vehicle_id")
+    status_quo = set(vehicles.index[vehicles["kind"] == "status_quo"])
+    earliest = {v: (study.year_index(y) if y else None) for v, y in vehicles["earliest_year"].items()}
+    doc_moves = document_transfer_years(study, option_id)
+    doc_leaves: dict[str, int] = {}
+    for (s, _), t in doc_moves.items():
+        doc_leaves[s] = min(t, doc_leaves.get(s, t))
+    site_vehicle = dict(zip(study.tables["sites"]["site_id"], study.tables["sites"]["vehicle_id"]))
+    entries, central, low, high, finite = [], [], [], [], []
+
+    def service_anchor(s, v):
+        for a in (doc_moves.get((s, v)), planned.get(v), earliest.get(v)):
+            if a is not None:
+                return a
         return 0
-    planned = anchors[vehicle_id]
-    if planned is None:
-        return None
-    base = planned_years.get(vehicle_id)
-    return planned - (start if base is None else base)
 
+    def add(attrs: dict, c: np.ndarray, lo: np.ndarray, hi: np.ndarray, fin: bool) -> None:
+        entries.append(attrs)
+        central.append(c)
+        low.append(lo)
+        high.append(hi)
+        finite.append(fin)
 
-def _placed(study: Study, planned_years, row, option_id, anchors, for_plan: bool) -> tuple[int, int] | None:
-    """(start year, years to shift) of a benefit or cost line in this option and plan; None if it does not count."""
-    if not applies(row.options, option_id) or (for_plan and row.in_placements):
-        return None
-    start = study.year_index(row.start_year)
-    delta = _vehicle_delta(planned_years, row.vehicle_id, start, anchors)
-    return None if delta is None else (start, delta)
-
-
-def _rows(study: Study, records: list[dict]) -> pd.DataFrame:
-    if not records:
-        return pd.DataFrame(columns=STREAM_COLUMNS)
-    frame = pd.DataFrame.from_records(records)
-    frame["year"] = [study.years[t] for t in frame["t"]]
-    return frame[STREAM_COLUMNS]
-
-
-def _emit(records: list[dict], base: dict, profile: np.ndarray, low: np.ndarray, high: np.ndarray) -> None:
-    for t in np.flatnonzero((profile != 0) | (low != 0) | (high != 0)):
-        records.append(base | {"t": int(t), "amount_gbp": float(profile[t]),
-                               "low_gbp": float(low[t]), "high_gbp": float(high[t])})
-
-
-def build_streams(study: Study, option_id: str | None = None, anchors: Mapping[str, int | None] | None = None,
-                  assignment: pd.DataFrame | None = None, sites_opened: Mapping[str, int] | None = None,
-                  for_plan: bool = False) -> pd.DataFrame:
-    """Yearly benefit and cost streams of an option, unadjusted.
-
-    anchors: vehicle_id -> year index the plan establishes it (None = never); omitted = as planned.
-    assignment: service transfers (service_id, vehicle_id, transfer_year index) that bring placement money
-    and, where the study gives cost curves, the running cost of each vehicle at its volume.
-    sites_opened: site_id -> year index it opens (open cost that year, running cost every year after).
-    for_plan: a plan's money (also implied by an assignment): lines marked in_placements give way to the
-    placements' money, which the plan's transfers bring.
-    """
-    for_plan = for_plan or assignment is not None
-    n = len(study.years)
-    records: list[dict] = []
-    benefits, costs = study.tables["benefits"], study.tables["costs"]
-    planned_years = vehicle_planned_years(study)
-    benefit_profiles = _explicit_profiles(study.tables["benefit_profiles"], study)
-    cost_profiles = _explicit_profiles(study.tables["cost_profiles"], study)
-    for row in benefits.itertuples(index=False):
-        placed = _placed(study, planned_years, row, option_id, anchors, for_plan)
-        if placed is None:
-            continue
-        start, delta = placed
-        profile = benefit_profiles.get(row.benefit_id)
-        if profile is None:
-            profile = ramp_profile(row.run_rate_gbp, row.ramp, start, n)
-        central = row.run_rate_gbp if row.run_rate_gbp else (profile.max() or 1.0)
-        low = profile * (row.low_gbp / central) if row.low_gbp is not None else profile
-        high = profile * (row.high_gbp / central) if row.high_gbp is not None else profile
-        base = {"stream_id": row.benefit_id, "kind": "benefit", "component": row.component, "category": row.category,
-                "vehicle_id": row.vehicle_id, "service_id": row.service_id, "phase": row.phase, "party": row.recipient}
-        _emit(records, base, shift(profile, delta), shift(low, delta), shift(high, delta))
-    for row in costs.itertuples(index=False):
-        placed = _placed(study, planned_years, row, option_id, anchors, for_plan)
-        if placed is None:
-            continue
-        start, delta = placed
-        profile = cost_profiles.get(row.cost_id)
-        if profile is None:
-            profile = np.zeros(n)
-            if row.kind == "one_off":
-                profile[start] = row.amount_gbp
+    for kind, table, id_col, party_col, prof_table in (
+            ("benefit", "benefits", "benefit_id", "recipient", "benefit_profiles"),
+            ("cost", "costs", "cost_id", "payer", "cost_profiles")):
+        explicit = _explicit(study.tables[prof_table], study)
+        for row in study.tables[table].itertuples(index=False):
+            if not applies(row.options, option_id):
+                continue
+            trigger = line_trigger(row)
+            if trigger == "vehicle" and row.vehicle_id in status_quo:
+                trigger = "option"
+            line = getattr(row, id_col)
+            start = study.year_index(row.start_year)
+            anchor0 = 0
+            if trigger == "vehicle":
+                anchor0 = planned.get(row.vehicle_id)
+                anchor0 = start if anchor0 is None else anchor0
+                start = anchor0 if row.start_year is None else start  # blank = from the trigger's year
+            elif trigger == "service":
+                anchor0 = service_anchor(row.service_id, row.vehicle_id)
+                start = anchor0 if row.start_year is None else start
+            elif trigger == "site":
+                start = 0
+            elif trigger == "release":
+                anchor0 = start
+            c, fin = _profile(study, row, kind, explicit, start, L, pad)
+            if kind == "benefit":
+                ref = row.run_rate_gbp if row.run_rate_gbp else (c.max() or 1.0)
+                lo = c * (row.low_gbp / ref) if row.low_gbp is not None else c
+                hi = c * (row.high_gbp / ref) if row.high_gbp is not None else c
             else:
-                end = study.year_index(row.end_year, default=n - 1)
-                profile[start: end + 1] = row.amount_gbp
-        profile = shift(profile * row.quantity, delta)
-        base = {"stream_id": row.cost_id, "kind": "cost", "component": row.component, "category": row.category,
-                "vehicle_id": row.vehicle_id, "service_id": row.service_id, "phase": row.phase, "party": row.payer}
-        _emit(records, base, profile, profile, profile)
-    if assignment is not None and not assignment.empty:
-        records.extend(_placement_records(study, assignment))
-        records.extend(_curve_records(study, assignment, anchors or {}))
-    if sites_opened:
-        records.extend(_site_records(study, sites_opened))
-    return _rows(study, records)
+                lo = hi = c
+            base = {"line_id": line, "kind": kind, "component": row.component, "category": row.category,
+                    "trigger": trigger, "vehicle_id": row.vehicle_id, "service_id": row.service_id,
+                    "site_id": row.site_id, "party": getattr(row, party_col), "phase": row.phase,
+                    "tags": ";".join(row.tags or []), "share": 1.0, "anchor": trigger, "anchor0": anchor0}
+            if trigger == "site":
+                base["vehicle_id"] = row.vehicle_id or site_vehicle.get(row.site_id)
+            if trigger == "release":
+                # a building is released as its services move out: each earns its share when it leaves (to any
+                # vehicle), anchored on the year the document's plan moves it out (else the line's start year)
+                for s, w in apportion_weights(study, line, None, row.apportion or "fte",
+                                              occupants(study, row.site_id)).items():
+                    a0 = doc_leaves.get(s, anchor0)
+                    moved = a0 - start if (row.start_year is None and line not in explicit) else 0
+                    add(base | {"service_id": s, "vehicle_id": None, "share": w, "anchor": "leave", "anchor0": a0},
+                        shift(c, moved) * w, shift(lo, moved) * w, shift(hi, moved) * w, fin)
+                continue
+            if trigger == "vehicle" and row.apportion:
+                for s, w in apportion_weights(study, line, row.vehicle_id, row.apportion).items():
+                    # a share is anchored on its service's transfer in the document's plan, so the document's
+                    # plan earns exactly the line as entered and another plan shifts each share by its transfer;
+                    # with no start year, each share's profile starts with its service's transfer
+                    a0 = service_anchor(s, row.vehicle_id)
+                    if row.start_year is None and line not in explicit:
+                        moved = a0 - start
+                        add(base | {"service_id": s, "share": w, "anchor": "service", "anchor0": a0},
+                            shift(c, moved) * w, shift(lo, moved) * w, shift(hi, moved) * w, fin)
+                    else:
+                        add(base | {"service_id": s, "share": w, "anchor": "service", "anchor0": a0},
+                            c * w, lo * w, hi * w, fin)
+                continue
+            add(base, c, lo, hi, fin)
+
+    curves = {}
+    cc = study.tables["cost_curves"]
+    for v, group in cc.groupby("vehicle_id", sort=True):
+        points = group.groupby("volume", sort=True)["running_cost_gbp_per_year"].mean()
+        curves[v] = (points.index.to_numpy(float), points.to_numpy(float))
+        payers = [p for p in group["payer"] if p is not None and p == p]
+        add({"line_id": f"curve:{v}", "kind": "cost", "component": CURVE_COMPONENT, "category": "revenue",
+             "trigger": "vehicle", "vehicle_id": v, "service_id": None, "site_id": None,
+             "party": payers[0] if payers else None, "phase": None, "tags": "", "share": 1.0, "anchor": "curve",
+             "anchor0": 0}, np.zeros(L), np.zeros(L), np.zeros(L), False)
+    frame = pd.DataFrame(entries, columns=ENTRY_COLUMNS)
+    stack = (lambda a: np.vstack(a) if a else np.zeros((0, L)))
+    factor = stream_factors(frame, study.config.adjustments) if len(frame) else np.ones(0)
+    volume = {s: (0.0 if v is None or pd.isna(v) else float(v))
+              for s, v in zip(study.tables["services"]["service_id"], study.tables["services"]["volume"])}
+    return OptionLedger(option_id, study.years, pad, frame, stack(central), stack(low), stack(high),
+                        np.array(finite, dtype=bool), factor, curves, volume)
 
 
-def _cost_records(base: dict, profile: np.ndarray) -> list[dict]:
-    return [base | {"kind": "cost", "category": "revenue", "t": int(t), "amount_gbp": float(profile[t]),
-                    "low_gbp": float(profile[t]), "high_gbp": float(profile[t])} for t in np.flatnonzero(profile)]
+@dataclass
+class Money:
+    """A plan's money by line and year (horizon only), adjusted, and the warnings of what fell outside."""
+
+    streams: pd.DataFrame  # STREAM_COLUMNS
+    warnings: list[str]
 
 
-def _site_records(study: Study, sites_opened: Mapping[str, int]) -> list[dict]:
-    n = len(study.years)
-    sites = study.tables["sites"].set_index("site_id")
-    out: list[dict] = []
-    for site, t0 in sorted(sites_opened.items()):
-        if t0 is None or site not in sites.index:
-            continue
-        profile = np.zeros(n)
-        profile[t0] += sites.at[site, "open_cost_gbp"] or 0.0
-        profile[t0:] += sites.at[site, "running_cost_gbp_per_year"] or 0.0
-        base = {"stream_id": f"site:{site}", "component": "sites", "vehicle_id": sites.at[site, "vehicle_id"],
-                "service_id": None, "phase": None, "party": None}
-        out.extend(_cost_records(base, profile))
-    return out
+def plan_money(study: Study, option_id: str, plan: Plan, scenario: dict | None = None) -> Money:
+    """THE money function: yearly money by line of an option under a plan and (optionally) a scenario of
+    the study's uncertainties (multipliers by line selector; a delay moves the plan, see Plan.delayed)."""
+    from appraisal.money.scenarios import scenario_effects
+
+    ledger = option_ledger(study, option_id)
+    scale, delay = scenario_effects(study, ledger.entries, scenario)
+    central, low, high, warnings = ledger.matrices(plan.delayed(delay))
+    return Money(_streams(study, ledger, central, low, high, scale), warnings)
 
 
-def _curve_records(study: Study, assignment: pd.DataFrame, anchors: Mapping[str, int | None]) -> list[dict]:
-    """Running cost of each vehicle with a cost curve, at the volume it serves each year it exists."""
-    curves = study.tables["cost_curves"]
-    if curves.empty:
-        return []
-    n = len(study.years)
-    volume = study.tables["services"].set_index("service_id")["volume"]
-    moves = assignment[assignment["transfer_year"].notna()]
-    out: list[dict] = []
-    for vehicle, curve in curves.groupby("vehicle_id", sort=True):
-        mine = moves[moves["vehicle_id"] == vehicle]
-        start = anchors.get(vehicle)
-        if start is None:
-            start = int(mine["transfer_year"].min()) if len(mine) else None
-        if start is None:
-            continue
-        points = curve.groupby("volume", sort=True)["running_cost_gbp_per_year"].mean()
-        profile = np.zeros(n)
-        for t in range(int(start), n):
-            served = mine.loc[mine["transfer_year"].astype(int) <= t, "service_id"]
-            v = float(sum((volume.get(s) or 0.0) for s in served))
-            profile[t] = float(curve_cost(points.index.to_numpy(float), points.to_numpy(float), v))
-        base = {"stream_id": f"curve:{vehicle}", "component": "running cost curve", "vehicle_id": vehicle,
-                "service_id": None, "phase": None, "party": None}
-        out.extend(_cost_records(base, profile))
-    return out
-
-
-def _placement_records(study: Study, assignment: pd.DataFrame) -> list[dict]:
-    n = len(study.years)
-    # one lookup table built once: (service, vehicle) -> its placement rows (site-specific rows first by site)
-    by_pair: dict[tuple, list] = {}
-    for p in study.tables["placements"].to_dict(orient="records"):
-        by_pair.setdefault((p["service_id"], p["vehicle_id"]), []).append(p)
-    providers = study.tables["services"].set_index("service_id")["current_provider"].to_dict()
-    out: list[dict] = []
-    for move in assignment.itertuples(index=False):
-        rows = by_pair.get((move.service_id, move.vehicle_id), [])
-        site = getattr(move, "site_id", None)
-        if site is not None and any(r["site_id"] is not None for r in rows):
-            rows = [r for r in rows if r["site_id"] == site]
-        if not rows:
-            continue
-        p = rows[0]
-        t0 = int(move.transfer_year)
-        base = {"vehicle_id": move.vehicle_id, "service_id": move.service_id, "phase": None,
-                "party": providers.get(move.service_id), "component": f"transfer:{move.vehicle_id}"}
-        benefit = ramp_profile(p["benefit_run_rate_gbp"], p["ramp"], t0, n)
-        saving = ramp_profile(max(-p["running_cost_change_gbp_per_year"], 0.0), [], t0, n)
-        extra = ramp_profile(max(p["running_cost_change_gbp_per_year"], 0.0), [], t0, n)
-        once = np.zeros(n)
-        once[t0] = p["transition_cost_gbp"]
-        for kind, sid, category, profile in (
-            ("benefit", f"{move.service_id}>{move.vehicle_id}:benefit", "cashable", benefit + saving),
-            ("cost", f"{move.service_id}>{move.vehicle_id}:transition", "revenue", once),
-            ("cost", f"{move.service_id}>{move.vehicle_id}:running", "revenue", extra),
-        ):
-            for t in np.flatnonzero(profile):
-                out.append(base | {"stream_id": sid, "kind": kind, "category": category, "t": int(t),
-                                   "amount_gbp": float(profile[t]), "low_gbp": float(profile[t]),
-                                   "high_gbp": float(profile[t])})
-    return out
+def _streams(study: Study, ledger: OptionLedger, central, low, high, scale: np.ndarray) -> pd.DataFrame:
+    T, pad = ledger.T, ledger.pad
+    c, lo, hi = (m[:, pad:pad + T] * scale[:, None] for m in (central, low, high))
+    e, t = np.nonzero((c != 0) | (lo != 0) | (hi != 0))
+    if not len(e):
+        return pd.DataFrame(columns=STREAM_COLUMNS)
+    ent = ledger.entries.iloc[e].reset_index(drop=True)
+    f = ledger.factor[e]
+    out = pd.DataFrame({
+        "stream_id": ent["line_id"], "kind": ent["kind"], "component": ent["component"], "category": ent["category"],
+        "vehicle_id": ent["vehicle_id"], "service_id": ent["service_id"], "phase": ent["phase"], "party": ent["party"],
+        "t": t, "year": [study.years[i] for i in t], "amount_gbp": c[e, t], "low_gbp": lo[e, t], "high_gbp": hi[e, t],
+        "trigger": ent["trigger"], "site_id": ent["site_id"], "tags": ent["tags"], "entry": e, "factor": f,
+        "adj_amount_gbp": c[e, t] * f, "adj_low_gbp": lo[e, t] * f, "adj_high_gbp": hi[e, t] * f})
+    return out.sort_values(["entry", "t"], kind="stable").reset_index(drop=True)

@@ -21,7 +21,8 @@ import pandas as pd
 
 from appraisal.money.adjustments import stream_factors
 from appraisal.money.discounting import discount_factors
-from appraisal.money.ledger import build_streams
+from appraisal.money.ledger import plan_money
+from appraisal.money.plans import Plan
 from appraisal.study import Study
 
 
@@ -34,6 +35,8 @@ class OptionAppraisal:
     by_recipient: pd.DataFrame
     metrics: dict
     streams: pd.DataFrame = field(repr=False)
+    plan: Plan | None = field(default=None, repr=False)
+    warnings: list[str] = field(default_factory=list)
 
 
 def study_discount_factors(study: Study, schedule: str | None = None) -> np.ndarray:
@@ -43,7 +46,10 @@ def study_discount_factors(study: Study, schedule: str | None = None) -> np.ndar
 
 
 def adjust(streams: pd.DataFrame, study: Study) -> pd.DataFrame:
-    """Add adjusted columns: amount, low and high × the compound adjustment factor of each stream."""
+    """Add adjusted columns: amount, low and high × the compound adjustment factor of each stream (the
+    ledger's streams already carry them)."""
+    if "factor" in streams.columns:
+        return streams
     out = streams.copy()
     factor = stream_factors(out, study.config.adjustments) if len(out) else np.ones(0)
     out["factor"] = factor
@@ -175,13 +181,25 @@ def split_by_party(streams: pd.DataFrame, study: Study) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["kind", "year", "recipient_id", "partner_id", "share_gbp"])
 
 
-def appraise_option(study: Study, option_id: str, anchors=None, assignment=None, sites_opened=None) -> OptionAppraisal:
-    """An option's financial case; a plan's vehicle years, transfers and site openings when given."""
-    return appraise_streams(study, option_id, build_streams(study, option_id, anchors, assignment, sites_opened))
+def appraise_plan(study: Study, plan: Plan, scenario: dict | None = None) -> OptionAppraisal:
+    """The financial case of one plan of an option: the ledger's money (`plan_money`) through the metrics."""
+    money = plan_money(study, plan.option_id, plan, scenario)
+    result = appraise_streams(study, plan.option_id, money.streams)
+    result.plan, result.warnings = plan, money.warnings
+    return result
 
 
-def appraise_study(study: Study) -> dict[str, OptionAppraisal]:
-    return {oid: appraise_option(study, oid) for oid in study.option_ids}
+def appraise_option(study: Study, option_id: str, plan: Plan | None = None) -> OptionAppraisal:
+    """An option's financial case under a plan; without one, under the document's plan of the option."""
+    from appraisal.money.document import document_plan
+
+    return appraise_plan(study, plan if plan is not None else document_plan(study, option_id))
+
+
+def appraise_study(study: Study, plans: dict[str, Plan] | None = None) -> dict[str, OptionAppraisal]:
+    """Every option's financial case, under the given plans (else each option's document plan)."""
+    plans = plans or {}
+    return {oid: appraise_option(study, oid, plans.get(oid)) for oid in study.option_ids}
 
 
 def position_summary(study: Study) -> pd.DataFrame:
@@ -205,3 +223,15 @@ def position_summary(study: Study) -> pd.DataFrame:
                         "cumulative_gbp": float(cumulative[year]),
                         "reserves_closing_gbp": float(opening + cumulative[year])})
     return pd.DataFrame(out)
+
+
+def preferred_option(study: Study, npsv_by_option: dict[str, float] | None = None) -> str:
+    """The one rule for "the preferred option": the study's `preferred_option`; when it names none, the option
+    with the highest NPSV under its document plan among the options that are choices (not views); a tie
+    goes to the option listed first."""
+    if study.config.preferred_option:
+        return study.config.preferred_option
+    if npsv_by_option is None:
+        npsv_by_option = {o: r.metrics["npsv_gbp"] for o, r in appraise_study(study).items()}
+    choices = [o for o in study.choice_ids if o in npsv_by_option] or list(npsv_by_option)
+    return max(choices, key=lambda o: (npsv_by_option[o], -choices.index(o)))

@@ -35,7 +35,8 @@ def option_name(results: Mapping, option_id) -> str:
 
 
 def preferred_option(results: Mapping) -> str | None:
-    """The study's preferred option; failing that, the option with the highest NPSV."""
+    """results.json's `preferred_option` (appraisal.money.metrics.preferred_option: the study's, else the highest
+    NPSV among the options that are choices); failing that, the option with the highest NPSV."""
     options = results.get("options") or {}
     pref = results.get("preferred_option")
     if pref in options:
@@ -96,7 +97,8 @@ def summary_facts(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = 
         return facts
     metrics = (options.get(pref) or {}).get("metrics") or {}
     facts.update(preferred=pref, preferred_name=option_name(results, pref),
-                 preferred_declared=results.get("preferred_option") in options)
+                 preferred_declared=results.get("preferred_option") in options
+                 and bool(results.get("preferred_option_declared", True)))
     ranking = npsv_ranking(results)
     facts["npsv_rank"] = ranking.index(pref) + 1 if pref in ranking else None
     if ranking and ranking[0] != pref:

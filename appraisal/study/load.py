@@ -29,6 +29,8 @@ class Study:
     sources: dict[str, str]  # table -> file (or workbook:sheet) it came from
     input_hashes: dict[str, str] = field(default_factory=dict)
     raw_ids: dict[str, set[str]] = field(default_factory=dict)  # "table.column" -> ids as typed, valid rows or not
+    notes: list[str] = field(default_factory=list)  # one-line notes for the user (e.g. the format-1 deprecation)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)  # derived data built once (the ledger)
 
     @property
     def name(self) -> str:
@@ -232,6 +234,15 @@ def load_study(path: str | Path) -> Study:
     study = Study(path=path, config=config, tables=tables, sources=sources, input_hashes=hashes,
                   raw_ids=raw_ids)
     problems.extend(cross_reference_problems(study))
+    if problems:
+        raise StudyError(problems)
+    if config.format == 1:
+        from appraisal.study.upgrade import upgrade_in_place
+
+        upgrade_in_place(study)  # raises StudyError if the old money cannot be entered once
+    from appraisal.study.ledger_rules import ledger_problems
+
+    problems = ledger_problems(study)
     if problems:
         raise StudyError(problems)
     return study

@@ -150,8 +150,9 @@ class SiteRow(Row):
     name: str = Field(min_length=1)
     vehicle_id: OptId = Field(None, description="vehicle it can host; blank = any")
     capacity_fte: OptNonNegative = None
-    running_cost_gbp_per_year: OptNonNegative = None
-    open_cost_gbp: OptNonNegative = None
+    running_cost_gbp_per_year: OptNonNegative = Field(None, description="format 1 only: in format 2 a site's money "
+                                                      "is a cost line with trigger 'site' (so it has a payer)")
+    open_cost_gbp: OptNonNegative = Field(None, description="format 1 only (see running_cost_gbp_per_year)")
     existing: Flag = True
     must_open: Flag = False
 
@@ -183,21 +184,34 @@ class GovernanceRow(Row):
 
 
 class PlacementRow(Row):
-    """An eligible (service, vehicle[, site]) pair with the money a transfer brings."""
+    """An eligible (service, vehicle[, site]) pair. In format 2 it carries no money: the money a transfer
+    brings is a benefit or cost line with trigger 'service' (or a vehicle line apportioned over services).
+    The money columns are read only from format-1 studies, which `reformkit upgrade` rewrites."""
 
     service_id: Id
     vehicle_id: Id
     site_id: OptId = None
-    benefit_run_rate_gbp: float = Field(0, ge=0, description="£ a year once ramped up")
-    ramp: Fractions = Field(default_factory=list, description="fraction of run rate by year after transfer; blank = 1 from the transfer year")
-    transition_cost_gbp: float = Field(0, ge=0, description="one-off £ in the transfer year")
-    running_cost_change_gbp_per_year: float = Field(0, description="£ a year, + costs more, − costs less")
+    benefit_run_rate_gbp: OptNonNegative = Field(None, description="format 1 only: £ a year once ramped up")
+    ramp: Fractions = Field(default_factory=list, description="format 1 only: fraction of run rate by year after transfer")
+    transition_cost_gbp: OptNonNegative = Field(None, description="format 1 only: one-off £ in the transfer year")
+    running_cost_change_gbp_per_year: OptFloat = Field(None, description="format 1 only: £ a year, + costs more, − costs less")
     score: OptFloat = Field(None, description="a value-driver score of this placement (any scale), the second "
                                                "objective of `reformkit optimise --pareto score`")
 
 
-IN_PLACEMENTS = ("yes when placements.csv carries this same money service by service: the line counts in the "
-                 "document's own case and is replaced by the placements' money when a plan is appraised")
+TRIGGER = ("what in a plan makes the line happen and anchors its timing: option (the programme: always, as "
+           "entered), vehicle (vehicle_id is established), service (service_id moves into vehicle_id), site "
+           "(site_id opens), release (the services now at existing site_id move out: each earns its share as it "
+           "leaves); blank = vehicle when vehicle_id is given, else option")
+APPORTION = ("a vehicle line split over the services that may move into its vehicle (placements.csv), each "
+             "share anchored on that service's transfer: by baseline_cost, fte, volume, or explicit shares "
+             "(apportionments.csv); blank = not apportioned")
+Trigger = Annotated[Literal["option", "vehicle", "service", "site", "release"] | None, BeforeValidator(_blank_to_none)]
+Apportion = Annotated[Literal["baseline_cost", "fte", "volume", "shares"] | None, BeforeValidator(_blank_to_none)]
+
+
+IN_PLACEMENTS = ("format 1 only (removed in format 2, where every pound is entered once): yes when "
+                 "placements.csv carried this same money service by service")
 BenefitCategory = Literal["cashable", "non_cashable", "societal"]
 Confidence = Literal["high", "medium", "low"]
 
@@ -216,6 +230,10 @@ class BenefitRow(Row):
     ramp: Fractions = Field(default_factory=list, description="fraction of run rate from the start year; blank = 1 throughout")
     confidence: Confidence = "medium"
     recipient: OptId = Field(None, description="partner_id, or allocation_id to split it")
+    trigger: Trigger = Field(None, description=TRIGGER)
+    site_id: OptId = Field(None, description="the site whose opening triggers it (trigger site)")
+    apportion: Apportion = Field(None, description=APPORTION)
+    tags: IdList = Field(default_factory=list, description="free tags, ';'-separated, for adjustments and uncertainties")
     in_placements: Flag = Field(False, description=IN_PLACEMENTS)
     options: IdList = Field(default_factory=list, description="option ids it applies to; blank = all")
 
@@ -239,6 +257,10 @@ class CostRow(Row):
     start_year: OptFinancialYear = Field(None, description="year it falls (one-off) or starts (recurring); blank = first year")
     end_year: OptFinancialYear = Field(None, description="last year of a recurring cost; blank = end of horizon")
     payer: OptId = Field(None, description="partner_id, or allocation_id to split it")
+    trigger: Trigger = Field(None, description=TRIGGER)
+    site_id: OptId = Field(None, description="the site whose opening triggers it (trigger site)")
+    apportion: Apportion = Field(None, description=APPORTION)
+    tags: IdList = Field(default_factory=list, description="free tags, ';'-separated, for adjustments and uncertainties")
     in_placements: Flag = Field(False, description=IN_PLACEMENTS)
     options: IdList = Field(default_factory=list)
 
@@ -249,6 +271,14 @@ class ProfileRow(Row):
     stream_id: Id
     year: FinancialYear
     amount_gbp: float
+
+
+class ApportionmentRow(Row):
+    """An explicit share of an apportioned benefit or cost line (apportion = shares) for one service."""
+
+    line_id: Id = Field(description="benefit_id or cost_id of a line with apportion = shares")
+    service_id: Id
+    share: float = Field(ge=0, description="relative weight; a line's shares are normalised to sum to 1")
 
 
 class AllocationRow(Row):
@@ -291,6 +321,7 @@ class CostCurveRow(Row):
     vehicle_id: Id
     volume: float = Field(ge=0, description="contacts, cases or units a year served by the vehicle")
     running_cost_gbp_per_year: float = Field(ge=0, description="£ a year at that volume")
+    payer: OptId = Field(None, description="partner_id, or allocation_id, who pays the running cost")
 
 
 class PrecedenceRow(Row):
@@ -414,7 +445,9 @@ class ElectionRow(Row):
 
 class UncertaintyRow(Row):
     parameter: Id
-    target: str = Field(min_length=1, description="what it scales: benefits, costs, benefit:<id>, cost:<id>, component:<name>, delay_years")
+    target: str = Field(min_length=1, description="what it scales: benefits, costs, benefit:<id>, cost:<id>, line:<id>, "
+                        "component:<name>, category:<name>, trigger:<kind>, vehicle:<id>, tag:<tag>; or delay_years, "
+                        "discount_rate_pct")
     distribution: Literal["uniform", "triangular", "pert", "normal"]
     low: OptFloat = None
     mode: OptFloat = None
@@ -435,6 +468,7 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "costs": CostRow,
     "cost_profiles": ProfileRow,
     "allocations": AllocationRow,
+    "apportionments": ApportionmentRow,
     "options": OptionRow,
     "option_rules": OptionRuleRow,
     "precedence": PrecedenceRow,
@@ -479,6 +513,11 @@ class Adjustment(BaseModel):
     optimism_bias: OptimismBias | None = Field(None, description="Mott MacDonald bound by name instead of pct")
     categories: list[str] = Field(default_factory=list, description="benefit categories or cost categories; empty = all")
     components: list[str] = Field(default_factory=list, description="components it applies to; empty = all")
+    triggers: list[Literal["option", "vehicle", "service", "site", "release"]] = Field(
+        default_factory=list, description="line triggers it applies to; empty = all")
+    vehicles: list[str] = Field(default_factory=list, description="vehicle ids it applies to; empty = all")
+    tags: list[str] = Field(default_factory=list, description="applies to lines carrying any of these tags; empty = all")
+    lines: list[str] = Field(default_factory=list, description="benefit or cost ids it applies to; empty = all")
 
     @model_validator(mode="after")
     def _one_source(self) -> "Adjustment":
@@ -520,6 +559,8 @@ class Discounting(BaseModel):
 
 class StudyConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
+    format: int = Field(1, ge=1, le=2, description="2 = the one-ledger format (every pound entered once); "
+                                                    "1 (or absent) = the old format, upgraded on loading")
     name: str
     description: str = ""
     display_unit: Literal["gbp", "gbp_k", "gbp_m"] = "gbp_m"

@@ -12,6 +12,7 @@ STUDY_YAML = """\
 # A reformkit study. Every table is a CSV file beside this one (or a sheet of `workbook`).
 # Money is in pounds (columns ending _gbp); years are financial years written 2017/18.
 # Run `reformkit validate .` after editing; every problem is listed with file, row and column.
+format: 2                      # every pound entered once: benefit and cost lines with a trigger (docs/money.md)
 name: My reform study
 description: What is being decided, for whom.
 display_unit: gbp_m            # how reports show money: gbp, gbp_k or gbp_m
@@ -44,11 +45,11 @@ EXAMPLES: dict[str, dict] = {
                  "board_meeting_interval_months": 1, "election_month": "2021-05", "source": "MTFS 2017"},
     "options": {"option_id": "status_quo", "name": "Do nothing", "description": "Services stay where they are",
                 "source": "baseline"},
-    "benefits": {"benefit_id": "b1", "component": "Integration", "category": "cashable", "vehicle_id": "council_direct",
+    "benefits": {"benefit_id": "b1", "component": "Integration", "category": "cashable", "trigger": "option",
                  "run_rate_gbp": 1000000, "low_gbp": 500000, "high_gbp": 1500000, "start_year": "2018/19",
                  "ramp": "0.1;0.6;1", "confidence": "medium", "recipient": "council", "source": "Table 6.3"},
     "costs": {"cost_id": "c1", "component": "Integration", "kind": "one_off", "category": "revenue", "amount_gbp": 250000,
-              "quantity": 1, "start_year": "2017/18", "payer": "council", "source": "Table 6.4"},
+              "quantity": 1, "start_year": "2017/18", "payer": "council", "trigger": "option", "source": "Table 6.4"},
     "value_drivers": {"driver_id": "cost", "name": "Ability to reduce costs", "kind": "metric", "metric": "npsv_gbp",
                       "weight": 1, "higher_is_better": "yes", "source": "cabinet brief"},
     "driver_scores": {"driver_id": "cost", "option_id": "status_quo", "rag": "Red", "rationale": "no saving",

@@ -1,80 +1,50 @@
 """Sensitivity with the plan re-optimised per sample (`reformkit sensitivity --reoptimise`).
 
-Each sample scales the option's placement problem and re-solves the MILP, so the plan adapts to the
-assumptions. Supported targets: `benefits` and `costs` (multipliers on every stream), `delay_years` (no
-vehicle can be established earlier than its earliest year plus the delay) and `discount_rate_pct`.
-Line- and component-level targets need the fixed-plan model, which keeps the stream detail.
+Each sample rebuilds the option's placement problem from the ledger under the sample's scenario — the same
+entries, adjustment factors and selectors as the fixed-plan model (`appraisal.money.scenarios`), a delay as
+every vehicle's earliest year later (`adapters.to_optimise.delay_vehicles`), a discount rate as the discount
+factors — and re-solves the MILP, so the plan adapts to the assumptions. Every target the fixed-plan model
+accepts is accepted here, and a fixed plan valued through this model's problem equals the fixed-plan
+model's value (tested).
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
-from appraisal.money.discounting import discount_factors
-from appraisal.money.metrics import adjust, study_discount_factors
-from appraisal.adapters.to_optimise import build_problem
-from appraisal.uncertainty.scenario import base_value
-from appraisal.money.ledger import build_streams
+from appraisal.adapters.optimiser import evaluate_plan, solve
+from appraisal.adapters.to_optimise import build_problem, engine_tables
+from appraisal.money.plans import Plan
+from appraisal.money.scenarios import base_scenario, scenario_delay, targets_of
 from appraisal.study import Study
-from appraisal.adapters.optimiser import PlacementProblem, solve
-
-SUPPORTED = ("benefits", "costs", "delay_years", "discount_rate_pct")
-
-
-@dataclass
-class OptionProblem:
-    problem: PlacementProblem
-    constant_benefit: np.ndarray  # by year: adjusted streams tied to no vehicle
-    constant_cost: np.ndarray
+from appraisal.uncertainty.scenario import check_targets
 
 
 @dataclass
 class ReoptimiseModel:
-    years: list[str]
-    discount_factor: np.ndarray
-    options: dict[str, OptionProblem]
+    study: Study
+    options: list[str]
     targets: dict[str, str]
     base: dict[str, float]
     choices: list[str]
 
-    def _scaled(self, op: OptionProblem, scenario: dict, df: np.ndarray) -> PlacementProblem:
-        bm = np.prod([scenario[p] for p, t in self.targets.items() if t == "benefits"] or [1.0])
-        cm = np.prod([scenario[p] for p, t in self.targets.items() if t == "costs"] or [1.0])
-        delay = sum(int(round(scenario[p])) for p, t in self.targets.items() if t == "delay_years")
-        P = op.problem
-        scale = {}
-        for name in ("placement_streams", "vehicle_streams"):
-            frame = getattr(P, name).copy()
-            frame["benefit_gbp"] = frame["benefit_gbp"] * bm
-            frame["cost_gbp"] = frame["cost_gbp"] * cm
-            scale[name] = frame
-        sites = P.sites.copy()
-        sites[["fixed_cost_gbp_per_year", "open_cost_gbp"]] = sites[["fixed_cost_gbp_per_year", "open_cost_gbp"]] * cm
-        curves = P.cost_curves.copy()
-        curves["running_cost_gbp_per_year"] = curves["running_cost_gbp_per_year"] * cm
-        vehicles = P.vehicles.copy()
-        movable = ~vehicles["is_status_quo"].astype(bool)
-        vehicles.loc[movable, "earliest_year"] = vehicles.loc[movable, "earliest_year"] + max(delay, 0)
-        blocked = tuple(vehicles.loc[movable & (vehicles["earliest_year"] >= len(self.years)), "vehicle_id"])
-        vehicles["earliest_year"] = vehicles["earliest_year"].clip(upper=len(self.years) - 1)
-        rules = P.rules.replace(forbidden_vehicles=tuple(sorted(set(P.rules.forbidden_vehicles) | set(blocked))))
-        return dataclasses.replace(P, discount_factor=df, vehicles=vehicles, rules=rules, sites=sites,
-                                   cost_curves=curves, **scale)
+    def problem(self, option_id: str, scenario: dict | None = None):
+        """The option's placement problem and constant under a scenario (base values filled in)."""
+        return build_problem(self.study, option_id, {**self.base, **(scenario or {})})
+
+    def value_of(self, plan: Plan, scenario: dict | None = None) -> float:
+        """NPSV of a fixed plan through this model's (scenario) problem: the MILP's valuation of that plan."""
+        full = {**self.base, **(scenario or {})}
+        problem, constant = self.problem(plan.option_id, full)
+        delayed = plan.delayed(scenario_delay(full, self.targets))
+        return evaluate_plan(problem, **engine_tables(delayed, len(self.study.years))).npv_gbp + constant
 
     def outcomes(self, scenario: dict | None = None) -> dict[str, dict[str, float]]:
-        scenario = {**self.base, **(scenario or {})}
-        df = self.discount_factor
-        rate = [scenario[p] for p, t in self.targets.items() if t == "discount_rate_pct"]
-        if rate:
-            df = discount_factors("constant", len(self.years), rate[0])
-        bm = np.prod([scenario[p] for p, t in self.targets.items() if t == "benefits"] or [1.0])
-        cm = np.prod([scenario[p] for p, t in self.targets.items() if t == "costs"] or [1.0])
         out = {}
-        for oid, op in self.options.items():
-            plan = solve(self._scaled(op, scenario, df), threads=1, seed=0, diagnose_infeasible=False)
-            constant = float(df @ (op.constant_benefit * bm - op.constant_cost * cm))
+        for oid in self.options:
+            problem, constant = self.problem(oid, scenario)
+            plan = solve(problem, threads=1, seed=0, diagnose_infeasible=False)
             npsv = None if plan.objective_gbp is None else plan.objective_gbp + constant
             out[oid] = {"npsv_gbp": np.nan if npsv is None else npsv,
                         "moves": float(plan.assignment["moves"].sum()) if plan.has_solution else np.nan}
@@ -91,24 +61,5 @@ class ReoptimiseModel:
 
 
 def reoptimise_model(study: Study) -> ReoptimiseModel:
-    u = study.tables["uncertainties"]
-    for row in u.itertuples(index=False):
-        if row.target not in SUPPORTED:
-            raise ValueError(f"{study.sources['uncertainties']}, row {row.source_row}, column 'target': '{row.target}' "
-                             f"cannot be re-optimised per sample; --reoptimise supports {', '.join(SUPPORTED)} "
-                             "(use the fixed-plan model for line and component targets)")
-    n = len(study.years)
-    options = {}
-    for oid in study.option_ids:
-        problem, _ = build_problem(study, oid)
-        streams = adjust(build_streams(study, oid, for_plan=True), study)
-        free = streams[streams["vehicle_id"].isna()]
-        benefit, cost = np.zeros(n), np.zeros(n)
-        np.add.at(benefit, free.loc[free["kind"] == "benefit", "t"].to_numpy(int),
-                  free.loc[free["kind"] == "benefit", "adj_amount_gbp"].to_numpy(float))
-        np.add.at(cost, free.loc[free["kind"] == "cost", "t"].to_numpy(int),
-                  free.loc[free["kind"] == "cost", "adj_amount_gbp"].to_numpy(float))
-        options[oid] = OptionProblem(problem.normalised(), benefit, cost)
-    return ReoptimiseModel(study.years, study_discount_factors(study), options, dict(zip(u["parameter"], u["target"])),
-                           {p: base_value(r) for p, r in zip(u["parameter"], u.itertuples(index=False))},
-                           study.choice_ids)
+    check_targets(study)
+    return ReoptimiseModel(study, list(study.option_ids), targets_of(study), base_scenario(study), study.choice_ids)

@@ -1,24 +1,19 @@
 """A fast, picklable model of a study's options for sensitivity sweeps and switching values.
 
-Each option's adjusted streams (for its plan, when one is given) are frozen into arrays once. A scenario
-is a dict of parameter values, each acting on the streams as its `uncertainties` row says:
-
-| target            | the value is                                  | acts on                          |
-|-------------------|-----------------------------------------------|----------------------------------|
-| `benefits`        | a multiplier (1 = as the study says)           | every benefit                    |
-| `costs`           | a multiplier                                   | every cost                       |
-| `benefit:<id>`    | a multiplier                                   | one benefit line                 |
-| `cost:<id>`       | a multiplier                                   | one cost line                    |
-| `component:<name>`| a multiplier                                   | benefits and costs of a component|
-| `delay_years`     | whole years of delay (fractions are rounded)    | every stream tied to a vehicle   |
-| `discount_rate_pct`| a constant discount rate in per cent          | the discount factors             |
+Each option's plan (its document plan, or a given plan such as the optimised one) is valued once by the
+ledger (`appraisal.money.ledger`) and frozen as arrays of money by entry and year (on an extended time axis,
+so a delay moves money exactly). A scenario is a dict of parameter values, each acting as its
+`uncertainties` row says (`appraisal.money.scenarios`: multipliers select lines by line, component,
+category, trigger, vehicle or tag; `delay_years` moves every date of the plan later, `Plan.delayed`;
+`discount_rate_pct` replaces the discount factors). The frozen model is the ledger's `plan_money` under
+that scenario, only faster (tested equal).
 
 Outcomes per option: NPSV, NPV (cashable), PV of costs, cumulative funding requirement; and across
 options the preferred option (highest NPSV) and its NPSV.
 
 With the agent model included (`scenario_model(..., buyin=...)`), each sample also simulates one run of
 partner buy-in, seeded per sample: partners see the benefit and cost multipliers of the sample, and every
-stream tied to a vehicle moves by that vehicle's realised delay (or vanishes when it is never agreed
+line tied to a vehicle moves by that vehicle's realised delay (or vanishes when it is never agreed
 within the horizon).
 """
 from __future__ import annotations
@@ -28,25 +23,38 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from appraisal.money.discounting import discount_factors
-from appraisal.money.metrics import adjust, study_discount_factors
-from appraisal.money.ledger import build_streams
+from appraisal.money.document import document_plan
+from appraisal.money.ledger import option_ledger
+from appraisal.money.metrics import study_discount_factors
+from appraisal.money.plans import Plan
+from appraisal.money.scenarios import (base_value, entry_scale, scenario_delay, scenario_discount, target_problem,
+                                       targets_of)
 from appraisal.study import Study
-
-TARGET_PREFIXES = ("benefit:", "cost:", "component:")
-PLAIN_TARGETS = ("benefits", "costs", "delay_years", "discount_rate_pct")
 
 
 @dataclass
 class FrozenOption:
+    """An option's plan valued by the ledger: one element per non-zero (entry, year) cell, in plan time."""
+
+    entries: pd.DataFrame  # the option's ledger entries (for the scenario selectors)
+    entry: np.ndarray  # entry index of each cell
     kind: np.ndarray  # +1 benefit, -1 cost
     cashable: np.ndarray  # bool
-    t: np.ndarray  # year index
+    t: np.ndarray  # year index in plan time (may lie outside the horizon; a delay can bring it in)
     amount: np.ndarray  # adjusted £
-    tied: np.ndarray  # bool: tied to a vehicle (moves with delay)
-    stream_id: np.ndarray
-    component: np.ndarray
+    tied: np.ndarray  # bool: the plan moves it (every trigger but the option)
     vehicle: np.ndarray
+
+
+def freeze(study: Study, option_id: str, plan: Plan) -> FrozenOption:
+    ledger = option_ledger(study, option_id)
+    central, _, _, _ = ledger.matrices(plan)
+    central = central * ledger.factor[:, None]
+    e, j = np.nonzero(central)
+    ent = ledger.entries
+    return FrozenOption(ent, e, np.where(ent["kind"].to_numpy()[e] == "benefit", 1.0, -1.0),
+                        (ent["category"].to_numpy() == "cashable")[e], j - ledger.pad, central[e, j],
+                        (ent["anchor"].to_numpy() != "option")[e], ent["vehicle_id"].to_numpy(dtype=object)[e])
 
 
 @dataclass
@@ -89,30 +97,15 @@ class ScenarioModel:
         scenario = {**self.base, **(scenario or {})}
         vehicle_delay = self.buyin.delays(scenario, self.targets, seed) if self.buyin and seed is not None else {}
         n = len(self.years)
-        df = self.discount_factor
-        if "discount_rate_pct" in self.targets.values():
-            rate = next(scenario[p] for p, t in self.targets.items() if t == "discount_rate_pct")
-            df = discount_factors("constant", n, rate)
-        delay = sum(int(round(scenario[p])) for p, t in self.targets.items() if t == "delay_years")
+        df = scenario_discount(self.discount_factor, scenario, self.targets)
+        delay = scenario_delay(scenario, self.targets)
         out = {}
         for oid, o in self.options.items():
-            factor = np.ones(len(o.amount))
-            for param, target in self.targets.items():
-                x = float(scenario[param])
-                if target == "benefits":
-                    factor[o.kind > 0] *= x
-                elif target == "costs":
-                    factor[o.kind < 0] *= x
-                elif target.startswith(TARGET_PREFIXES):
-                    prefix, _, name = target.partition(":")
-                    if prefix == "component":
-                        factor[o.component == name] *= x
-                    else:
-                        factor[(o.stream_id == name) & ((o.kind > 0) == (prefix == "benefit"))] *= x
-            extra = np.array([vehicle_delay.get(v, 0) if vehicle_delay.get(v, 0) is not None else n
-                              for v in o.vehicle], dtype=int) if vehicle_delay else np.zeros(len(o.t), dtype=int)
-            t = o.t + np.where(o.tied, max(delay, 0) + extra, 0)
-            keep = t < n
+            factor = entry_scale(o.entries, scenario, self.targets)[o.entry]
+            extra = np.array([n if vehicle_delay.get(v, 0) is None else vehicle_delay.get(v, 0)
+                              for v in o.vehicle], dtype=int) if vehicle_delay else 0
+            t = o.t + np.where(o.tied, delay + extra, 0)
+            keep = (t >= 0) & (t < n)
             signed = (o.kind * o.amount * factor)[keep]
             t = t[keep]
             net = np.zeros(n)
@@ -141,17 +134,10 @@ class ScenarioModel:
 
 def check_targets(study: Study) -> None:
     u = study.tables["uncertainties"]
-    benefits, costs = set(study.tables["benefits"]["benefit_id"]), set(study.tables["costs"]["cost_id"])
-    components = set(study.tables["benefits"]["component"]) | set(study.tables["costs"]["component"])
     for row in u.itertuples(index=False):
-        target = row.target
-        prefix, _, name = target.partition(":")
-        ok = (target in PLAIN_TARGETS or (prefix == "benefit" and name in benefits)
-              or (prefix == "cost" and name in costs) or (prefix == "component" and name in components))
-        if not ok:
-            raise ValueError(f"{study.sources['uncertainties']}, row {row.source_row}, column 'target': '{target}' is not "
-                             f"one of {', '.join(PLAIN_TARGETS)}, benefit:<id>, cost:<id> or component:<name> "
-                             "naming a line of the study")
+        problem = target_problem(study, row.target)
+        if problem:
+            raise ValueError(f"{study.sources['uncertainties']}, row {row.source_row}, column 'target': {problem}")
 
 
 def buyin_coupling(study: Study, option_id: str) -> BuyInCoupling:
@@ -164,30 +150,14 @@ def buyin_coupling(study: Study, option_id: str) -> BuyInCoupling:
     return BuyInCoupling(prepare(inputs), {v: int(m) // 12 for v, m in inputs.planned_month.items()})
 
 
-def scenario_model(study: Study, plans: dict[str, dict] | None = None, buyin_option: str | None = None) -> ScenarioModel:
-    """Freeze each option's adjusted streams (with its plan's anchors/transfers when given); with
+def scenario_model(study: Study, plans: dict[str, Plan] | None = None, buyin_option: str | None = None) -> ScenarioModel:
+    """Freeze each option's plan (the given one, else its document plan) as valued by the ledger; with
     `buyin_option`, each sample also simulates that option's partner buy-in (agent model included)."""
     check_targets(study)
-    options = {}
-    for oid in study.option_ids:
-        s = adjust(build_streams(study, oid, **(plans or {}).get(oid, {})), study)
-        options[oid] = FrozenOption(
-            kind=np.where(s["kind"].to_numpy() == "benefit", 1.0, -1.0),
-            cashable=(s["category"] == "cashable").to_numpy(),
-            t=s["t"].to_numpy(dtype=int), amount=s["adj_amount_gbp"].to_numpy(dtype=float),
-            tied=s["vehicle_id"].notna().to_numpy(), stream_id=s["stream_id"].to_numpy(dtype=object),
-            component=s["component"].to_numpy(dtype=object), vehicle=s["vehicle_id"].to_numpy(dtype=object))
+    plans = plans or {}
+    options = {oid: freeze(study, oid, plans.get(oid) or document_plan(study, oid)) for oid in study.option_ids}
     u = study.tables["uncertainties"]
-    targets = dict(zip(u["parameter"], u["target"]))
-    return ScenarioModel(study.years, study_discount_factors(study), options, targets,
+    return ScenarioModel(study.years, study_discount_factors(study), options, targets_of(study),
                          base={p: base_value(r) for p, r in zip(u["parameter"], u.itertuples(index=False))},
                          buyin=buyin_coupling(study, buyin_option) if buyin_option else None,
                          choices=study.choice_ids)
-
-
-def base_value(row) -> float:
-    """The central value of an uncertainty row: its mode, else mean, else the midpoint of low/high."""
-    for value in (row.mode, row.mean):
-        if value is not None and not pd.isna(value):
-            return float(value)
-    return (float(row.low) + float(row.high)) / 2.0

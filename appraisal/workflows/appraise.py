@@ -1,4 +1,5 @@
-"""The financial case of a study: every option through the money engine, as results and tables."""
+"""The financial case of a study: every option's plan (its document plan unless another is given) through
+the ledger and the metrics, as results and tables."""
 from __future__ import annotations
 
 import time
@@ -9,7 +10,9 @@ from pathlib import Path
 import pandas as pd
 
 from appraisal.money.adjustments import adjustment_pct
-from appraisal.money.metrics import OptionAppraisal, appraise_study, position_summary
+from appraisal.money.checks import study_warnings
+from appraisal.money.metrics import OptionAppraisal, appraise_study, position_summary, preferred_option
+from appraisal.money.plans import Plan, plans_table
 from appraisal.workflows.outputs import write_json, write_tables
 from appraisal.workflows.provenance import provenance
 from appraisal.study import Study
@@ -37,7 +40,11 @@ class FinancialCase:
             "display_unit": cfg.display_unit,
             "discounting": cfg.discounting.model_dump(),
             "adjustments": [a.model_dump(exclude_none=True) | {"pct_applied": adjustment_pct(a)} for a in cfg.adjustments],
-            "preferred_option": cfg.preferred_option,
+            "preferred_option": preferred_option(self.study, {o: r.metrics["npsv_gbp"] for o, r in self.options.items()}),
+            "preferred_option_declared": bool(cfg.preferred_option),
+            "plans": {oid: r.plan.kind for oid, r in self.options.items()},
+            "warnings": self.warnings,
+            "study_notes": list(self.study.notes),
             "notes": cfg.notes,
             "options": tree["options"],
             "positions": tree["positions"],
@@ -46,6 +53,19 @@ class FinancialCase:
                          "tolerance": r.tolerance, "within_tolerance": bool(r.ok), "problem": r.problem,
                          "source": r.source} for r in targets.itertuples(index=False)],
         }
+
+    @cached_property
+    def warnings(self) -> list[str]:
+        """Money that could vanish: what the study shows (lines no option can trigger, …) and what the
+        plans do (money moved outside the horizon)."""
+        from appraisal.adapters.to_optimise import plan_violations
+
+        out = study_warnings(self.study)
+        for oid, r in self.options.items():
+            out += [w for w in r.warnings if w not in out]
+            if r.plan.kind == "file":  # a plan written by hand may break the option's rules: say so
+                out += [f"option {oid}: the plan breaks the option's rules: {v}" for v in plan_violations(self.study, r.plan)]
+        return out
 
     @cached_property
     def tree(self) -> dict:
@@ -71,6 +91,7 @@ class FinancialCase:
             "split_by_recipient": pd.concat([r.by_recipient.assign(option_id=oid) for oid, r in self.options.items()],
                                             ignore_index=True),
         }
+        frames["plans"] = plans_table(self.study, {oid: r.plan for oid, r in self.options.items()})
         if not self.positions.empty:
             frames["budget_positions"] = self.positions
         if not self.study.tables["targets"].empty:
@@ -78,9 +99,10 @@ class FinancialCase:
         return frames
 
 
-def financial_case(study: Study) -> FinancialCase:
+def financial_case(study: Study, plans: dict[str, Plan] | None = None) -> FinancialCase:
+    """Every option appraised under its plan in `plans`, else its document plan."""
     started = time.perf_counter()
-    options = appraise_study(study)
+    options = appraise_study(study, plans)
     return FinancialCase(study, options, position_summary(study), time.perf_counter() - started)
 
 

@@ -17,15 +17,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from appraisal.adapters.agent_model import (BehaviourParams, BuyInInputs, BuyInResults, EarlyEngagement, GovernanceChange, RiskShare,
-                                           SidePayment, board_power, calibrate, cheapest_route,
-                                           compare_interventions, delay_summary, median_establishment, model_fingerprint,
-                                           on_time, Posterior,
-                                           prob_by_year, reference_inputs, simulate, simulate_posterior)
-from appraisal.money.metrics import adjust, split_by_party
-from appraisal.workflows.optimise import OptionPlan, optimise_option, plan_inputs
-from appraisal.money.ledger import build_streams
-from appraisal.adapters.to_optimise import option_rules
+from appraisal.adapters.agent_model import (BehaviourParams, BuyInInputs, BuyInResults, EarlyEngagement,
+                                           GovernanceChange, Posterior, RiskShare, SidePayment, board_power, calibrate,
+                                           cheapest_route, compare_interventions, delay_summary, median_establishment,
+                                           model_fingerprint, on_time, prob_by_year, reference_inputs, simulate,
+                                           simulate_posterior)
+from appraisal.adapters.to_optimise import from_engine, option_rules
+from appraisal.money.document import document_plan
+from appraisal.money.ledger import plan_money
+from appraisal.money.metrics import split_by_party
+from appraisal.money.plans import Plan as LedgerPlan
+from appraisal.workflows.optimise import OptionPlan, optimise_option
 from appraisal.study import Study
 from appraisal.study.schema import fy_start
 from appraisal.adapters.optimiser import Plan, evaluate_plan, solve
@@ -42,6 +44,15 @@ def month_index(study: Study, yyyy_mm: str | None) -> int | None:
     return (year - fy_start(study.years[0])) * 12 + (month - 4)
 
 
+def as_plan(study: Study, option_id: str, plan) -> LedgerPlan:
+    """appraisal's Plan of a given plan: an engine plan, a Plan, or None (the option's document plan)."""
+    if isinstance(plan, LedgerPlan):
+        return plan
+    if plan is not None and plan.has_solution:
+        return from_engine(option_id, plan, "optimised")
+    return document_plan(study, option_id)
+
+
 def usable_vehicles(study: Study, option_id: str) -> list[str]:
     """The new vehicles an option can use (its allow/forbid rules), with a board in governance: the ones whose
     buy-in is simulated for it."""
@@ -54,11 +65,11 @@ def usable_vehicles(study: Study, option_id: str) -> list[str]:
     return v["vehicle_id"].tolist()
 
 
-def partner_profile(study: Study, option_id: str, plan: Plan | None = None) -> pd.DataFrame:
+def partner_profile(study: Study, option_id: str, plan=None) -> pd.DataFrame:
     """partner_id, vehicle_id, year_index, benefit_gbp, cost_gbp: each partner's own money from each vehicle, year
-    by year — the ledger's split by party of the option's adjusted streams (the plan's years when given)."""
-    inputs = plan_inputs(plan) if plan is not None and plan.has_solution else {}
-    streams = adjust(build_streams(study, option_id, **inputs), study)
+    by year — the ledger's split by party of the plan's money (`plan_money`; the document's plan when none is
+    given, an engine plan or a Plan otherwise)."""
+    streams = plan_money(study, option_id, as_plan(study, option_id, plan)).streams
     streams = streams[streams["vehicle_id"].notna()]
     cols = ["partner_id", "vehicle_id", "year_index", "benefit_gbp", "cost_gbp"]
     if streams.empty:
@@ -128,7 +139,7 @@ def buyin_inputs(study: Study, option_id: str, plan: Plan | None = None) -> BuyI
                          "nothing to agree")
     voted = vehicles.set_index("vehicle_id").loc[usable].reset_index()
     planned = {}
-    established = {} if plan is None else plan_inputs(plan)["anchors"]
+    established = as_plan(study, option_id, plan).vehicles
     for row in voted.itertuples(index=False):
         year = established.get(row.vehicle_id)
         if year is None:
@@ -479,12 +490,14 @@ class AgentBasedResult:
     buyin: BuyIn | None = None
 
     def summary(self) -> dict:
+        constant = self.naive.constant_gbp  # every figure is an NPSV: the MILP's NPV of the plan + the constant
+        plus = lambda v: None if v is None else v + constant  # noqa: E731
         return {"option_id": self.option_id, "iterations": self.iterations,
-                "naive_npv_gbp": self.naive.plan.npv_gbp, "aware_npv_gbp": self.aware_plan.npv_gbp,
-                "naive_npv_under_buyin_gbp": self.naive_npv_under_buyin_gbp,
-                "aware_npv_under_buyin_gbp": self.aware_npv_under_buyin_gbp,
-                "npv_difference_under_buyin_gbp": (None if self.aware_npv_under_buyin_gbp is None else
-                                                   self.aware_npv_under_buyin_gbp - self.naive_npv_under_buyin_gbp)}
+                "naive_npsv_gbp": self.naive.npsv_gbp, "aware_npsv_gbp": plus(self.aware_plan.npv_gbp),
+                "naive_npsv_under_buyin_gbp": self.naive_npv_under_buyin_gbp,
+                "aware_npsv_under_buyin_gbp": self.aware_npv_under_buyin_gbp,
+                "npsv_difference_under_buyin_gbp": (None if self.aware_npv_under_buyin_gbp is None else
+                                                    self.aware_npv_under_buyin_gbp - self.naive_npv_under_buyin_gbp)}
 
 
 def agent_based_optimise(study: Study, option_id: str, runs: int, seed: int, max_iterations: int = 5,

@@ -1,91 +1,100 @@
 """Optimise each option of a study and appraise the plans with the money engine.
 
-For every option: the optimised plan; in reproduce mode, the source document's own plan (the services'
-forced mappings and the vehicles' planned years) evaluated under the same model; and the difference.
-A plan's money-engine NPSV equals the MILP objective plus the PV of the streams tied to no vehicle.
+For every option: the optimised plan; in reproduce mode, the source document's own plan (its `reference`
+rules and the vehicles' planned years, `appraisal.money.document`); and the difference. Every figure is
+the ledger's NPSV of a plan; the MILP objective plus the constant equals it (checked on every solve).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from appraisal.money.metrics import OptionAppraisal, appraise_option
-from appraisal.adapters.to_optimise import build_problem
+from appraisal.money.document import document_plan
+from appraisal.money.metrics import OptionAppraisal, appraise_plan
+from appraisal.money.plans import Plan
+from appraisal.adapters.to_optimise import build_problem, from_engine
 from appraisal.study import Study
-from appraisal.adapters.optimiser import (Plan, PlacementProblem, alternatives, compare_plans, distance_table,
-                                         pareto, solve, solve_decomposed)
+from appraisal.adapters.optimiser import Plan as EnginePlan
+from appraisal.adapters.optimiser import (PlacementProblem, alternatives, distance_table, pareto, solve,
+                                         solve_decomposed)
+
+AGREE_GBP = 0.005  # the MILP objective + constant and the ledger's NPSV must agree to half a penny
 
 
 @dataclass
 class OptionPlan:
     option_id: str
     problem: PlacementProblem
-    plan: Plan
-    constant_gbp: float  # PV of the option's streams that no plan decision changes
-    appraisal: OptionAppraisal | None
-    reference: Plan | None = None  # the document's own plan (reproduce mode), when the study defines one
+    plan: EnginePlan  # the engine's result (status, gap, tables)
+    constant_gbp: float  # PV of the option's money that no plan decision changes
+    appraisal: OptionAppraisal | None  # the ledger's appraisal of the optimised plan
+    document: OptionAppraisal | None = None  # the ledger's appraisal of the document's plan (reproduce mode)
     comparison: dict | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def optimised(self) -> Plan | None:
+        return None if self.appraisal is None else self.appraisal.plan
 
     @property
     def npsv_gbp(self) -> float | None:
-        return None if self.plan.objective_gbp is None else self.plan.objective_gbp + self.constant_gbp
+        """The optimised plan's NPSV: the ledger's, which equals the MILP objective + constant (checked)."""
+        return None if self.appraisal is None else self.appraisal.metrics["npsv_gbp"]
 
     def summary(self) -> dict:
-        ref = self.reference
+        doc = self.document
         return {
-            "status": self.plan.status, "objective_gbp": self.plan.objective_gbp, "bound_gbp": self.plan.bound_gbp,
-            "gap": self.plan.gap, "solve_seconds": self.plan.solve_seconds, "npsv_gbp": self.npsv_gbp,
-            "appraised_npsv_gbp": None if self.appraisal is None else self.appraisal.metrics["npsv_gbp"],
-            "peak_funding_gbp": self.plan.peak_funding_gbp, "diagnosis": self.plan.diagnosis,
-            "reproduce_npv_gbp": None if ref is None or ref.objective_gbp is None else ref.objective_gbp + self.constant_gbp,
-            "reproduce_status": None if ref is None else ref.status,
-            "comparison": self.comparison,
+            "status": self.plan.status, "npsv_gbp": self.npsv_gbp,
+            "npsv_bound_gbp": None if self.plan.bound_gbp is None else self.plan.bound_gbp + self.constant_gbp,
+            "gap": self.plan.gap, "solve_seconds": self.plan.solve_seconds,
+            "milp_objective_gbp": self.plan.objective_gbp, "constant_gbp": self.constant_gbp,
+            "peak_funding_gbp": None if self.appraisal is None else self.appraisal.metrics["funding_requirement_gbp"],
+            "diagnosis": self.plan.diagnosis,
+            "document_plan_npsv_gbp": None if doc is None else doc.metrics["npsv_gbp"],
+            "npsv_gain_over_document_gbp": None if doc is None or self.npsv_gbp is None
+            else self.npsv_gbp - doc.metrics["npsv_gbp"],
+            "comparison": self.comparison, "warnings": self.warnings,
             "provenance": self.plan.provenance,
         }
 
 
-def plan_inputs(plan: Plan) -> dict:
-    """The money engine's view of a plan: vehicle anchors, service transfers and site openings."""
-    anchors = {row.vehicle_id: (None if pd.isna(row.established_year) else int(row.established_year))
-               for row in plan.vehicles.itertuples(index=False)}
-    moves = plan.assignment[plan.assignment["transfer_year"].notna()]
-    assignment = pd.DataFrame({"service_id": moves["service_id"], "vehicle_id": moves["vehicle_id"],
-                               "site_id": moves["site_id"].replace("", None),
-                               "transfer_year": moves["transfer_year"].astype(int)})
-    opened = {row.site_id: int(row.opened_year) for row in plan.sites.itertuples(index=False)
-              if bool(row.open) and not pd.isna(row.opened_year)}
-    return {"anchors": anchors, "assignment": assignment, "sites_opened": opened}
+def compare(study: Study, a: OptionAppraisal, b: OptionAppraisal) -> dict:
+    """What changes from plan a (the document's) to plan b (the optimised): moves, NPSV, funding need."""
+    ma, mb = (x.plan.moves.set_index("service_id") for x in (a, b))
+    rows, lines = [], []
+    label = lambda t: study.years[int(t)] if 0 <= int(t) < len(study.years) else str(t)  # noqa: E731
+    for s in sorted(set(ma.index) | set(mb.index)):
+        site = lambda m: m.at[s, "site_id"] if isinstance(m.at[s, "site_id"], str) else None  # noqa: E731
+        fa = (ma.at[s, "vehicle_id"], site(ma), int(ma.at[s, "t"])) if s in ma.index else None
+        fb = (mb.at[s, "vehicle_id"], site(mb), int(mb.at[s, "t"])) if s in mb.index else None
+        if fa != fb:
+            rows.append({"service_id": s, "from": fa, "to": fb})
+            say = lambda f: "stays" if f is None else f"{f[0]}{' at ' + f[1] if f[1] else ''} in {label(f[2])}"  # noqa: E731
+            lines.append(f"{s}: {say(fa)} -> {say(fb)}")
+    gain = b.metrics["npsv_gbp"] - a.metrics["npsv_gbp"]
+    fund = b.metrics["funding_requirement_gbp"] - a.metrics["funding_requirement_gbp"]
+    lines.append(f"NPSV {'gained' if gain >= 0 else 'lost'}: £{abs(gain) / 1e6:,.3f}m; "
+                 f"peak funding need {'up' if fund > 0 else 'down'} £{abs(fund) / 1e6:,.3f}m")
+    return {"changes": len(rows), "npsv_gain_gbp": gain, "funding_change_gbp": fund, "summary": "\n".join(lines)}
 
 
-def appraise_plan(study: Study, option_id: str, plan: Plan) -> OptionAppraisal | None:
+def appraise_engine_plan(study: Study, option_id: str, plan: EnginePlan, kind: str) -> OptionAppraisal | None:
     if not plan.has_solution:
         return None
-    return appraise_option(study, option_id, **plan_inputs(plan))
+    return appraise_plan(study, from_engine(option_id, plan, kind))
 
 
-def document_assignment(study: Study, option_id: str) -> pd.DataFrame | None:
-    """The source document's plan of an option (its `reference` rules), each service moving in the rule's
-    year, else its vehicle's planned (or earliest) year."""
-    rules = study.tables["option_rules"]
-    reference = rules[(rules["option_id"] == option_id) & (rules["rule"] == "reference")]
-    if reference.empty:
-        return None
-    vehicles = study.tables["vehicles"].set_index("vehicle_id")
-    rows = []
-    for r in reference.itertuples(index=False):
-        label = r.year or vehicles.at[r.vehicle_id, "planned_year"] or vehicles.at[r.vehicle_id, "earliest_year"]
-        rows.append({"service_id": r.service_id, "vehicle_id": r.vehicle_id, "site_id": None,
-                     "transfer_year": study.year_index(label)})
-    return pd.DataFrame(rows)
-
-
-def planned_vehicles(study: Study) -> pd.DataFrame:
-    """Each vehicle established in its planned year (the source document's timetable)."""
-    v = study.tables["vehicles"]
-    v = v[(v["kind"] != "status_quo") & v["planned_year"].notna()]
-    return pd.DataFrame({"vehicle_id": v["vehicle_id"],
-                         "established_year": pd.array([study.year_index(y) for y in v["planned_year"]], dtype="Int64")})
+def agreement_warning(option_id: str, objective: float | None, constant: float, appraisal: OptionAppraisal | None,
+                      what: str = "optimised plan") -> list[str]:
+    """A warning if the MILP and the ledger disagree on a plan (they are built to agree to the penny)."""
+    if objective is None or appraisal is None:
+        return []
+    diff = objective + constant - appraisal.metrics["npsv_gbp"]
+    if abs(diff) <= AGREE_GBP * max(1.0, abs(objective) / 1e9):
+        return []
+    return [f"option {option_id}: the MILP values the {what} at £{objective + constant:,.2f} but the ledger at "
+            f"£{appraisal.metrics['npsv_gbp']:,.2f} (difference £{diff:,.2f}); the ledger's figure is reported"]
 
 
 def optimise_option(study: Study, option_id: str, *, time_limit: float | None = None, rel_gap: float = 1e-6,
@@ -97,30 +106,37 @@ def optimise_option(study: Study, option_id: str, *, time_limit: float | None = 
         plan = solve_decomposed(problem, client=client, time_limit=time_limit, rel_gap=rel_gap, seed=seed)
     else:
         plan = solve(problem, time_limit=time_limit, rel_gap=rel_gap, seed=seed)
-    result = OptionPlan(option_id, problem, plan, constant, appraise_plan(study, option_id, plan))
-    reference = document_assignment(study, option_id) if reproduce else None
-    if reference is not None:
-        result.reference = solve(problem, mode="reproduce", assignment=reference, vehicles=planned_vehicles(study),
-                                 time_limit=time_limit, rel_gap=rel_gap, seed=seed)
-        if plan.has_solution and result.reference.has_solution:
-            result.comparison = compare_plans(problem, result.reference, plan)
+    appraisal = appraise_engine_plan(study, option_id, plan, "optimised")
+    result = OptionPlan(option_id, problem, plan, constant, appraisal)
+    result.warnings = agreement_warning(option_id, plan.objective_gbp, constant, appraisal) + \
+        (appraisal.warnings if appraisal else [])
+    if reproduce:
+        result.document = appraise_plan(study, document_plan(study, option_id))
+        if appraisal is not None:
+            result.comparison = compare(study, result.document, appraisal)
     return result
 
 
-def near_optimal(result: OptionPlan, n: int, slack_pct: float, time_limit: float | None = None) -> pd.DataFrame:
-    """N plans within `slack_pct` of the optimum that differ most from it and from each other (MGA)."""
+def near_optimal(study: Study, result: OptionPlan, n: int, slack_pct: float,
+                 time_limit: float | None = None) -> tuple[pd.DataFrame, list[Plan]]:
+    """N plans within `slack_pct` of the optimum that differ most from it and from each other (MGA), each
+    valued by the ledger: the summary table and the plans themselves."""
     plans = alternatives(result.problem, result.plan, n=n, slack_pct=slack_pct, time_limit=time_limit)
     distances = distance_table(result.problem, [result.plan, *plans])
-    rows = []
+    rows, found = [], []
     for k, plan in enumerate(plans, start=1):
+        valued = appraise_engine_plan(study, result.option_id, plan, "alternative")
+        if valued is not None:
+            found.append(valued.plan)
+        npsv = None if valued is None else valued.metrics["npsv_gbp"]
         moved = plan.assignment[plan.assignment["moves"]]
-        rows.append({"alternative": k, "status": plan.status, "npsv_gbp": plan.objective_gbp + result.constant_gbp,
-                     "npsv_below_optimum_gbp": result.plan.objective_gbp - plan.objective_gbp,
+        rows.append({"alternative": k, "status": plan.status, "npsv_gbp": npsv,
+                     "npsv_below_optimum_gbp": None if npsv is None else result.npsv_gbp - npsv,
                      "changes_from_optimum": int(distances.iat[0, k]),
                      "min_changes_from_others": int(min(distances.iat[k, j] for j in range(len(plans) + 1) if j != k)),
                      "moves": "; ".join(f"{r.service_id}>{r.vehicle_id}{'/' + r.site_id if r.site_id else ''}@{r.year}"
                                        for r in moved.itertuples(index=False))})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows), found
 
 
 def tradeoff(result: OptionPlan, second: str, points: int, time_limit: float | None = None) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from appraisal.workflows.buyin import compare_study_interventions, run_buyin
+from appraisal.money.metrics import preferred_option
 from appraisal.workflows.appraise import financial_case
 from appraisal.workflows.optimise import OptionPlan, optimise_option
 from appraisal.workflows.outputs import write_json, write_tables
@@ -93,13 +94,17 @@ def run_study(study: Study, out: Path, settings: RunSettings | None = None, prog
     t0 = time.perf_counter()
     plans = {oid: optimise_option(study, oid, time_limit=s.time_limit, seed=s.seed) for oid in study.option_ids}
     results["optimise"] = {oid: r.summary() for oid, r in plans.items()}
+    for oid, r in plans.items():
+        results["warnings"] = results.get("warnings", []) + [w for w in r.warnings if w not in results.get("warnings", [])]
     tables |= _plan_tables(study, plans)
     for oid, r in plans.items():
         metrics[oid]["optimised_npsv_gbp"] = r.npsv_gbp
     timings["optimise"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
-    preferred = study.config.preferred_option or study.option_ids[-1]
+    preferred = preferred_option(study, {oid: m["npsv_gbp"] for oid, m in metrics.items()})
+    results["preferred_option"] = preferred
+    results["preferred_option_declared"] = bool(study.config.preferred_option)
     has_governance = not study.tables["governance"].empty and not study.tables["partners"].empty
     if has_governance:
         step(f"simulating partner buy-in ({s.runs} runs per option)")
@@ -157,7 +162,7 @@ def run_study(study: Study, out: Path, settings: RunSettings | None = None, prog
     t0 = time.perf_counter()
     if not study.tables["uncertainties"].empty:
         step(f"sensitivity ({s.sensitivity_method}, n={s.sensitivity_n})")
-        model = scenario_model(study)
+        model = scenario_model(study, {oid: r.plan for oid, r in case.options.items()})
         bounds = ranges(study)
         sens = run_sensitivity(study, s.sensitivity_method, s.sensitivity_n, out / "sensitivity", seed=s.seed,
                                scheduler=s.scheduler, n_workers=s.workers, progress=False)
@@ -174,6 +179,8 @@ def run_study(study: Study, out: Path, settings: RunSettings | None = None, prog
         tables |= {"sensitivity_indices": indices, "tornado": tor, "switching_values": sw}
     timings["sensitivity"] = time.perf_counter() - t0
 
+    if results.get("warnings"):
+        results["notes_run"] = results.get("notes_run", []) + [f"Warning: {w}" for w in results["warnings"]]
     step("writing the report")
     t0 = time.perf_counter()
     results["provenance"] = provenance(study, command="run", seed=s.seed, runs=s.runs,

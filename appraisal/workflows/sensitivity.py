@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from appraisal.uncertainty.scenario import ScenarioModel, base_value, scenario_model
+from appraisal.money.metrics import preferred_option
+from appraisal.money.scenarios import base_value
+from appraisal.uncertainty.scenario import ScenarioModel, scenario_model
 from appraisal.uncertainty import from_spec, make
 from appraisal.uncertainty.executor import run_sweep
 from appraisal.uncertainty.prim import prim
@@ -121,9 +123,9 @@ def run_sensitivity(study: Study, method: str, n: int, out: Path, *, seed: int =
                     progress: bool = True, agents: bool = False, reoptimise: bool = False) -> SensitivityRun:
     """Sample the study's uncertainties and evaluate every option per sample.
 
-    plans fixed per option (default: the study's own plan; `plans` = optimised plans' inputs);
+    plans fixed per option (default: each option's document plan; `plans` = e.g. the optimised plans);
     `reoptimise` re-solves the MILP per sample; `agents` simulates one buy-in run per sample."""
-    preferred = study.config.preferred_option or study.option_ids[-1]
+    preferred = preferred_option(study)
     if reoptimise:
         from appraisal.uncertainty.reoptimise import reoptimise_model
 
@@ -134,7 +136,8 @@ def run_sensitivity(study: Study, method: str, n: int, out: Path, *, seed: int =
     design = make(method, study_params(study), n, seed=seed)
     out.mkdir(parents=True, exist_ok=True)
     store = out / "runs.duckdb"
-    plans_hash = hashlib.sha256(repr(sorted((plans or {}).items(), key=lambda kv: kv[0])).encode()).hexdigest()[:12]
+    plans_hash = hashlib.sha256("".join(plans[o].table(study).to_csv(index=False) for o in sorted(plans or {}))
+                                .encode()).hexdigest()[:12]
     result = run_sweep(model, design, store, study_hash=sweep_key(study, method, n, seed, plans_hash, kind),
                        scheduler=scheduler, n_workers=n_workers, progress=progress,
                        seed=seed if agents and not reoptimise else None)

@@ -357,8 +357,8 @@ def generate(authorities: int, services_per_authority: int, years: int = 6, seed
                          baseline_cost_gbp=money(baseline), fte=num(fte), volume=volume)
 
     # ---------------------------------------------------------------- sites
-    sites = Table(["site_id", "name", "vehicle_id", "capacity_fte", "running_cost_gbp_per_year", "open_cost_gbp",
-                   "existing", "must_open"])
+    sites = Table(["site_id", "name", "vehicle_id", "capacity_fte", "existing", "must_open"])
+    site_money: list[tuple] = []  # (site, vehicle, running £ a year, refit £): cost lines with trigger site
     near: dict[tuple[str, int], list[str]] = {}
     for r in range(n_regions):
         for role, (count, _, share) in SITES.items():
@@ -370,19 +370,17 @@ def generate(authorities: int, services_per_authority: int, years: int = 6, seed
                 cap = max(10.0, round(share * demand * float(rng.uniform(0.8, 1.2))))
                 site_id = f"{vid}-site{j + 1}"
                 ids.append(site_id)
-                sites.add(f"capacity = {share:.0%} of the region's {fam.replace('_', ' ')} FTE × U(0.8, 1.2); running "
-                          "= £150k + £1k per FTE of capacity; refit = (£100k + £3k per FTE) × U(0.7, 1.3)",
+                sites.add(f"capacity = {share:.0%} of the region's {fam.replace('_', ' ')} FTE × U(0.8, 1.2)",
                           site_id=site_id, name=f"{region_name[r]} {'front' if role == 'SFO' else 'back'} office site {j + 1}",
-                          vehicle_id=vid, capacity_fte=num(cap, 0), running_cost_gbp_per_year=money(150_000 + 1_000 * cap),
-                          open_cost_gbp=money((100_000 + 3_000 * cap) * rng.uniform(0.7, 1.3)), existing="yes",
-                          must_open="no")
+                          vehicle_id=vid, capacity_fte=num(cap, 0), existing="yes", must_open="no")
+                site_money.append((site_id, vid, 150_000 + 1_000 * cap, (100_000 + 3_000 * cap) * rng.uniform(0.7, 1.3)))
             for a in members_of_region[r]:
                 near[(role, a)] = ids if role != "SFO" else sorted(
                     rng.choice(ids, size=min(SFO_NEAR, len(ids)), replace=False).tolist())
 
     # ---------------------------------------------------------------- placements (service -> vehicle money)
-    placements = Table(["service_id", "vehicle_id", "site_id", "benefit_run_rate_gbp", "ramp", "transition_cost_gbp",
-                        "running_cost_change_gbp_per_year"])
+    placements = Table(["service_id", "vehicle_id", "site_id"])
+    transfers_money: list[tuple] = []  # (service, vehicle, rule, benefit, ramp, transition, running): service lines
     money_of: dict[tuple[str, str], tuple[float, float, float]] = {}
     for s in svc:
         for role in s["roles"]:
@@ -396,11 +394,10 @@ def generate(authorities: int, services_per_authority: int, years: int = 6, seed
             rule = (f"saving {spec['saving']:.0%} of baseline" + (" × (300k/pop)^0.25 in [0.75, 1.4]" if role in POOLED else "")
                     + f" × LN(0, 0.3); transition £40k + £{spec['per_fte'] / 1000:g}k/FTE × U(0.8, 1.2)"
                     + (f"; running +{spec['run']:.0%} of baseline" if spec["run"] else ""))
+            transfers_money.append((s["id"], vid, auth[s["a"]].lower(), rule, benefit, spec["ramp"], transition, running))
             for site in (near[(role, s["a"])] if role in SITES else [None]):
-                placements.add(rule + ("; a row per site in reach" if site else ""),
-                               service_id=s["id"], vehicle_id=vid, site_id=site, benefit_run_rate_gbp=money(benefit),
-                               ramp=ramp_text(spec["ramp"]), transition_cost_gbp=money(transition),
-                               running_cost_change_gbp_per_year=money(running))
+                placements.add("eligible" + (": a row per site in reach" if site else ""),
+                               service_id=s["id"], vehicle_id=vid, site_id=site)
 
     # ---------------------------------------------------------------- partners, governance, allocations
     partners = Table(["partner_id", "name", "type", "budget_gbp", "financial_pressure", "risk_appetite",
@@ -497,10 +494,10 @@ def generate(authorities: int, services_per_authority: int, years: int = 6, seed
     options_of_role = {role: ";".join(oid for oid, *_ in OPTIONS if role in option_roles[oid]) for role in ROLE}
 
     # ---------------------------------------------------------------- benefits and costs tied to vehicles
-    benefits = Table(["benefit_id", "component", "category", "vehicle_id", "run_rate_gbp", "start_year", "ramp",
-                      "confidence", "recipient", "in_placements", "options"])
-    costs = Table(["cost_id", "component", "kind", "category", "vehicle_id", "amount_gbp", "start_year", "payer",
-                   "in_placements", "options"])
+    benefits = Table(["benefit_id", "component", "category", "trigger", "vehicle_id", "service_id", "run_rate_gbp",
+                      "start_year", "ramp", "confidence", "recipient", "options"])
+    costs = Table(["cost_id", "component", "kind", "category", "trigger", "vehicle_id", "service_id", "site_id",
+                   "amount_gbp", "start_year", "payer", "options"])
     setup_of: dict[str, tuple[float, float, float]] = {}
     vbenefit_of: dict[str, tuple[float, list[float], str]] = {}
     for vid, v in veh.items():
@@ -519,14 +516,14 @@ def generate(authorities: int, services_per_authority: int, years: int = 6, seed
             continue
         costs.add("set-up capital (ICT, estate) = role base × members^0.6 × U(0.8, 1.2) (half for an existing "
                   "combined authority)", cost_id=f"{vid}-setup-capital", component="vehicle_setup", kind="one_off",
-                  category="capital", vehicle_id=vid, amount_gbp=money(capital), start_year=start_label,
+                  category="capital", trigger="vehicle", vehicle_id=vid, amount_gbp=money(capital), start_year=start_label,
                   payer=f"alloc-{vid}", options=opts)
         costs.add("set-up programme team = 50% of set-up capital", cost_id=f"{vid}-setup-programme",
-                  component="vehicle_setup", kind="one_off", category="revenue", vehicle_id=vid,
+                  component="vehicle_setup", kind="one_off", category="revenue", trigger="vehicle", vehicle_id=vid,
                   amount_gbp=money(programme), start_year=start_label, payer=f"alloc-{vid}", options=opts)
         costs.add("running (board, management, assurance) = 12% of role base × members^0.5 a year",
                   cost_id=f"{vid}-running", component="vehicle_running", kind="recurring", category="revenue",
-                  vehicle_id=vid, amount_gbp=money(running), start_year=start_label, payer=f"alloc-{vid}", options=opts)
+                  trigger="vehicle", vehicle_id=vid, amount_gbp=money(running), start_year=start_label, payer=f"alloc-{vid}", options=opts)
         m_pop = float(pop[mem].sum())
         if role == "ICB":
             rate = round(3.0 * m_pop * float(rng.uniform(0.6, 1.4)), -3)
@@ -543,42 +540,33 @@ def generate(authorities: int, services_per_authority: int, years: int = 6, seed
         else:
             continue
         vbenefit_of[vid] = (rate, ramp, category)
-        benefits.add(rule, benefit_id=f"{vid}-{comp}", component=comp, category=category, vehicle_id=vid,
-                     run_rate_gbp=money(rate), start_year=start_label, ramp=ramp_text(ramp), confidence="low",
-                     recipient=recipient, in_placements="no", options=opts)
+        benefits.add(rule, benefit_id=f"{vid}-{comp}", component=comp, category=category, trigger="vehicle",
+                     vehicle_id=vid, run_rate_gbp=money(rate), start_year=start_label, ramp=ramp_text(ramp),
+                     confidence="low", recipient=recipient, options=opts)
 
-    # each option's intended mapping, as lines the plan's placements replace (the option's own financial case)
-    for oid, _, _, _, _, preference in OPTIONS:
-        per_vehicle: dict[str, list[float]] = {}
-        for s in svc:
-            for role in preference:
-                if role in s["roles"]:
-                    vid = role_vehicle[(role, s["a"])]
-                    b, tr, run = money_of[(s["id"], vid)]
-                    acc = per_vehicle.setdefault(vid, [0.0, 0.0, 0.0])
-                    acc[0] += b
-                    acc[1] += tr
-                    acc[2] += run
-                    break
-        for vid in sorted(per_vehicle):
-            b, tr, run = per_vehicle[vid]
-            role = veh[vid]["role"]
-            start_label = labels[veh[vid]["earliest"]]
-            rule = (f"the option's intended mapping (each service to the first eligible of {'/'.join(preference)}), "
-                    "summed by vehicle from placements; moves in the vehicle's planned year")
-            benefits.add(rule, benefit_id=f"{oid}-{vid}-transfers", component="planned_transfers", category="cashable",
-                         vehicle_id=vid, run_rate_gbp=money(b), start_year=start_label, ramp=ramp_text(ROLE[role]["ramp"]),
-                         confidence="medium", recipient=f"alloc-{vid}", in_placements="yes", options=oid)
-            costs.add(rule, cost_id=f"{oid}-{vid}-transition", component="planned_transfers", kind="one_off",
-                      category="revenue", vehicle_id=vid, amount_gbp=money(tr), start_year=start_label,
-                      payer=f"alloc-{vid}", in_placements="yes", options=oid)
-            if run:
-                costs.add(rule, cost_id=f"{oid}-{vid}-running", component="planned_transfers", kind="recurring",
-                          category="revenue", vehicle_id=vid, amount_gbp=money(run), start_year=start_label,
-                          payer=f"alloc-{vid}", in_placements="yes", options=oid)
+    # the money each transfer brings, entered once as service lines (trigger: the service moves into the vehicle)
+    for sid, vid, provider, rule, benefit, ramp, transition, running in transfers_money:
+        if not options_of_role[veh[vid]["role"]]:
+            continue  # no option allows this vehicle: the transfer can never happen
+        base = dict(component=f"transfer:{veh[vid]['role']}", trigger="service", vehicle_id=vid, service_id=sid)
+        if benefit:
+            benefits.add(rule, benefit_id=f"{sid}-{vid}-saving", category="cashable", run_rate_gbp=money(benefit),
+                         ramp=ramp_text(ramp), confidence="medium", recipient=provider, **base)
+        if transition:
+            costs.add(rule, cost_id=f"{sid}-{vid}-transition", kind="one_off", category="revenue",
+                      amount_gbp=money(transition), payer=provider, **base)
+        if running:
+            costs.add(rule, cost_id=f"{sid}-{vid}-running", kind="recurring", category="revenue",
+                      amount_gbp=money(running), payer=provider, **base)
+    for site_id, vid, running, refit in site_money:  # paid by the vehicle's member councils
+        base = dict(component="sites", category="revenue", trigger="site", site_id=site_id, payer=f"alloc-{vid}")
+        costs.add("running = £150k + £1k per FTE of capacity", cost_id=f"{site_id}-running", kind="recurring",
+                  amount_gbp=money(running), **base)
+        costs.add("refit = (£100k + £3k per FTE) × U(0.7, 1.3)", cost_id=f"{site_id}-refit", kind="one_off",
+                  amount_gbp=money(refit), **base)
 
     # ---------------------------------------------------------------- cost curves (market: economies of scale)
-    curves = Table(["vehicle_id", "volume", "running_cost_gbp_per_year"])
+    curves = Table(["vehicle_id", "volume", "running_cost_gbp_per_year", "payer"])
     for vid, v in veh.items():
         if v["role"] != "MKT" or not cost_curves:
             continue
@@ -588,7 +576,8 @@ def generate(authorities: int, services_per_authority: int, years: int = 6, seed
         rule = ("contract management: £60k fixed, then concave in volume (40% of 2% of eligible baseline at a quarter "
                 "of eligible volume, all of it at full volume)")
         for vol, cost in ((0.0, 60_000.0), (0.25 * vmax, 60_000 + 0.4 * c), (vmax, 60_000 + c)):
-            curves.add(rule, vehicle_id=vid, volume=money(vol), running_cost_gbp_per_year=money(cost))
+            curves.add(rule + "; paid by the region's member councils", vehicle_id=vid, volume=money(vol),
+                       running_cost_gbp_per_year=money(cost), payer=f"alloc-{vid}")
 
     # ---------------------------------------------------------------- precedence
     precedence = Table(["before_service_id", "after_service_id", "min_lag_years"])
@@ -649,6 +638,7 @@ def generate(authorities: int, services_per_authority: int, years: int = 6, seed
     # ---------------------------------------------------------------- study.yaml
     n_pl = len(placements.rows)
     yaml = f"""\
+format: 2
 name: Synthetic national reform ({authorities} authorities x {services_per_authority} services, seed {seed})
 description: >
   Synthetic national-scale study made by studies/national/generate.py: {authorities} upper-tier authorities
@@ -673,8 +663,9 @@ notes: |
   Generated by: studies/national/generate.py --authorities {authorities} --services-per-authority {services_per_authority}
   --years {years} --seed {seed} --start {start} --regions {n_regions}{"" if cost_curves else " --no-cost-curves"}.
   Regenerate rather than edit.
-  Options' own financial cases are the intended mappings (benefit and cost lines marked in_placements);
-  optimised plans replace them with the placements' money. Funding caps are 125% of what a simple feasible
+  Every pound is entered once (format 2): the money a transfer brings is a service line. There is no source
+  document, so an option's document plan moves nothing (only vehicles no service can move into are set up);
+  compare options by their optimised plans (`reformkit appraise STUDY --plan optimised`). Funding caps are 125% of what a simple feasible
   plan of the commissioning-councils and integrated-care options needs, so every option stays feasible.
 """
     files = {

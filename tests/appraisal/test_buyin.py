@@ -2,6 +2,7 @@
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from appraisal.workflows.buyin import agent_based_optimise, buyin_inputs, delayed_npv, run_buyin
@@ -17,7 +18,10 @@ def contested(tmp_path_factory):
     folder = tmp_path_factory.mktemp("contested") / "hubs"
     shutil.copytree(HUBS, folder)
     costs = folder / "costs.csv"
-    costs.write_text(costs.read_text() + "hub_levy,Hub,recurring,hub,250000,2021/22,trust,hub,test levy\n")
+    table = pd.read_csv(costs, dtype=str, keep_default_na=False)
+    levy = {"cost_id": "hub_levy", "component": "Hub", "kind": "recurring", "vehicle_id": "hub", "amount_gbp": "250000",
+            "start_year": "2021/22", "payer": "trust", "trigger": "vehicle", "options": "hub", "source": "test levy"}
+    pd.concat([table, pd.DataFrame([levy])]).fillna("").to_csv(costs, index=False)
     rules = folder / "option_rules.csv"
     rules.write_text("\n".join(l for l in rules.read_text().splitlines() if ",force_year," not in l) + "\n")
     return load_study(folder)
@@ -63,9 +67,9 @@ def test_agent_based_loop_moves_the_hub_to_when_it_is_agreed(contested):
     if result.aware_plan.assignment["moves"].any():
         assert established >= first["earliest_years"]["hub"]
     summary = result.summary()
-    assert summary["naive_npv_under_buyin_gbp"] is not None
-    assert summary["npv_difference_under_buyin_gbp"] == pytest.approx(
-        summary["aware_npv_under_buyin_gbp"] - summary["naive_npv_under_buyin_gbp"])
+    assert summary["naive_npsv_under_buyin_gbp"] is not None
+    assert summary["npsv_difference_under_buyin_gbp"] == pytest.approx(
+        summary["aware_npsv_under_buyin_gbp"] - summary["naive_npsv_under_buyin_gbp"])
 
 
 def test_missing_budget_is_a_clear_error(tmp_path):

@@ -7,6 +7,7 @@ import pytest
 
 from appraisal.money.metrics import appraise_option, appraise_study, headline
 from appraisal.money.ledger import ramp_profile, shift
+from appraisal.money.plans import Plan
 from appraisal.study import load_study
 
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
@@ -63,10 +64,11 @@ def test_options_column_restricts_lines():
 
 def test_a_later_vehicle_shifts_its_streams_and_a_missing_one_drops_them():
     study = load_study(MINI)
-    late = appraise_option(study, "merge", anchors={"shared": 2})
+    nothing_moves = pd.DataFrame(columns=["service_id", "vehicle_id", "site_id", "t"])
+    late = appraise_option(study, "merge", Plan("merge", "file", nothing_moves, {"shared": 2}))
     assert list(late.yearly["costs_gbp"]) == [0, 1500, 100, 100]
     assert list(late.yearly["benefits_gbp"]) == [0, 0, 600, 1100]
-    never = appraise_option(study, "merge", anchors={"shared": None})
+    never = appraise_option(study, "merge", Plan("merge", "file", nothing_moves, {}))
     assert never.metrics["benefits_total_gbp"] == 0 and never.metrics["costs_total_gbp"] == 0
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from appraisal.workflows.optimise import optimise_option, plan_inputs
+from appraisal.workflows.optimise import optimise_option
 from appraisal.uncertainty.reoptimise import reoptimise_model
 from appraisal.uncertainty.scenario import scenario_model
 from appraisal.study import load_study
@@ -17,7 +17,7 @@ HUBS = ROOT / "tests" / "fixtures" / "hubs"
 def test_reoptimised_plan_is_never_worse_than_the_fixed_optimised_plan():
     study = load_study(HUBS)
     base = optimise_option(study, "hub", reproduce=False)
-    fixed = scenario_model(study, plans={"hub": plan_inputs(base.plan)})
+    fixed = scenario_model(study, plans={"hub": base.optimised})
     reopt = reoptimise_model(study)
     assert reopt.outcomes()["hub"]["npsv_gbp"] == pytest.approx(base.npsv_gbp, abs=1e-3)
     for b, c in [(0.6, 1.0), (1.2, 1.5), (0.9, 0.9), (0.5, 1.6)]:
@@ -27,15 +27,21 @@ def test_reoptimised_plan_is_never_worse_than_the_fixed_optimised_plan():
     assert reopt.outcomes({"benefit_scale": 0.2, "cost_scale": 1.6})["hub"]["moves"] < base.plan.assignment["moves"].sum()
 
 
-def test_line_targets_cannot_be_reoptimised(tmp_path):
+def test_line_targets_are_reoptimised_like_fixed_plans(tmp_path):
+    """A line target (here the hub's set-up cost) acts on the re-optimised problem exactly as on a fixed
+    plan: the same plan valued through the re-optimising model's problem gives the fixed model's figure."""
     import shutil
 
     folder = tmp_path / "hubs"
     shutil.copytree(HUBS, folder)
     with open(folder / "uncertainties.csv", "a") as fh:
         fh.write("setup,cost:hub_setup,uniform,0.5,,2,,,test\n")
-    with pytest.raises(ValueError, match="row 5, column 'target': 'cost:hub_setup' cannot be re-optimised"):
-        reoptimise_model(load_study(folder))
+    study = load_study(folder)
+    plan = optimise_option(study, "hub", reproduce=False).optimised
+    fixed, reopt = scenario_model(study, plans={"hub": plan}), reoptimise_model(study)
+    for scenario in ({"setup": 2.0}, {"setup": 0.5, "benefit_scale": 0.7}):
+        assert reopt.value_of(plan, scenario) == pytest.approx(fixed.outcomes(scenario)["hub"]["npsv_gbp"], abs=0.01)
+    assert fixed.outcomes({"setup": 2.0})["hub"]["npsv_gbp"] < fixed.outcomes({"setup": 1.0})["hub"]["npsv_gbp"] - 1e5
 
 
 def test_agents_in_every_sample_are_seeded_per_sample():
@@ -50,9 +56,9 @@ def test_agents_in_every_sample_are_seeded_per_sample():
 
 def test_montecarlo_finds_where_the_preferred_option_fails(tmp_path):
     study = load_study(HUBS)
-    plan = optimise_option(study, "hub", reproduce=False).plan
+    plan = optimise_option(study, "hub", reproduce=False).optimised
     run = run_sensitivity(study, "montecarlo", 200, tmp_path, seed=3, scheduler="serial", progress=False,
-                          plans={"hub": plan_inputs(plan)})
+                          plans={"hub": plan})
     d = run.discovery
     npsv = run.outputs["hub.npsv_gbp"].to_numpy()
     assert d["npsv_negative_share"] == pytest.approx(float(np.mean(npsv < 0)))
