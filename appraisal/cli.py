@@ -383,9 +383,13 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
           seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="Master seed; each run's seed is derived from it")] = 1,
           agent_based: Annotated[bool, typer.Option("--agent-based", help="Re-optimise with buy-in until the plan is stable")] = False,
           interventions: Annotated[bool, typer.Option("--interventions", help="Compare the study's intervention packages")] = False,
+          calibrated: Annotated[bool, typer.Option("--calibrated", help="Draw behavioural parameters from the posterior fitted by `reformkit calibrate`")] = False,
+          cheapest: Annotated[bool, typer.Option("--cheapest", help="Find the cheapest package of interventions that gets each vehicle agreed on time")] = False,
+          target_prob: Annotated[float, typer.Option("--target-prob", min=0.0, max=1.0, help="With --cheapest: required P(agreed by the planned year)")] = 0.8,
           scheduler: SchedulerOpt = None, workers: WorkersOpt = 2):
     """Partner buy-in (Mesa): probability each vehicle is agreed by each year, median date, pivotal partners."""
-    from appraisal.workflows.buyin import agent_based_optimise, compare_study_interventions, run_buyin
+    from appraisal.workflows.buyin import (agent_based_optimise, cheapest_package, compare_study_interventions,
+                                           load_posterior, run_buyin)
     from appraisal.workflows.optimise import optimise_option
     from appraisal.workflows.outputs import write_json, write_tables
     from appraisal.workflows.provenance import provenance
@@ -396,6 +400,12 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
     oid = option or preferred_option(s)
     if oid not in set(s.tables["options"]["option_id"]):
         raise BadInput(f"unknown option '{oid}'; the study has {s.option_ids}")
+    if not 0 < target_prob <= 1:
+        raise BadInput(f"--target-prob must lie in (0, 1], not {target_prob}")
+    if calibrated and (agent_based or interventions):
+        raise BadInput("--calibrated is not yet used by --agent-based or --interventions (they run on the "
+                       "judgement defaults); run them without --calibrated")
+    posterior = load_posterior() if calibrated else None
     with dask_client(scheduler, workers) as client:
         with console.status(f"simulating {runs} runs of partner buy-in for option {oid}..."):
             if agent_based:
@@ -404,27 +414,61 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
             else:
                 plan = optimise_option(s, oid, reproduce=False).plan
                 result, extra = run_buyin(s, oid, runs, seed, plan=plan if plan.has_solution else None,
-                                          client=client), {}
+                                          client=client, posterior=posterior), {}
             compared = None
             if interventions:
                 compared = compare_study_interventions(s, oid, runs, seed, plan=None if agent_based else plan,
                                                        client=client)
                 extra["interventions"] = compared.to_dict(orient="records")
+        route = None
+        if cheapest:
+            with console.status(f"searching the cheapest route to agreement (P ≥ {target_prob:.0%})..."):
+                route = cheapest_package(s, oid, min(runs, 200), seed, target_prob, posterior=posterior,
+                                         client=client)
+                extra["cheapest"] = route.summary()
     summary = result.summary(s) | extra
     summary["provenance"] = provenance(s, command="buyin", seed=seed, runs=runs, option=oid,
                                        engine=summary.pop("provenance"))
     write_json(out / "results.json", summary)
     frames = {"outcomes": result.results.outcomes, "prob_by_year": result.prob_by_year,
-              "median_establishment": result.median, "pivotal": result.pivotal,
+              "median_establishment": result.median, "pivotal": result.pivotal, "power": result.power,
               "trajectories": result.results.trajectories}
     if compared is not None:
         frames["interventions"] = compared
+    if route is not None:
+        frames["cheapest_package"] = route.table
     write_tables(out, frames)
     from appraisal.report.terminal import buyin_table
 
     option_name = s.tables["options"].set_index("option_id")["name"].get(oid, oid)
     console.print(buyin_table(summary, s.years, f"{s.name}: buy-in for {option_name} ({runs} runs, seed {seed})",
                               console.width))
+    ptable = Table(title="Voting power on each board (normalised Banzhaf, Shapley–Shubik)")
+    for col in ("vehicle", "partner", "weight", "veto", "funds", "Banzhaf", "Shapley–Shubik"):
+        ptable.add_column(col, justify="right")
+    for r in result.power.itertuples(index=False):
+        ptable.add_row(r.vehicle_id, r.partner_id, f"{r.voting_weight:g}", "yes" if r.veto else "",
+                       "yes" if r.funds else "", f"{r.banzhaf:.3f}", f"{r.shapley_shubik:.3f}")
+    console.print(ptable)
+    console.print(summary["calibration"]["statement"], highlight=False)
+    for vid, e in summary["calibration"].get("effect", {}).items():
+        console.print(f"  {vid}: P(agreed by the planned year) {e['prob_on_time_defaults']:.0%} on the defaults, "
+                      f"{e['prob_on_time_calibrated']:.0%} calibrated", highlight=False)
+    if route is not None:
+        c = summary["cheapest"]
+        ctable = Table(title=f"Cheapest route to agreement: P(agreed by the planned year) ≥ {target_prob:.0%}")
+        for col in ("vehicle", "before", "after", "element", "level", "cost a year", "buys"):
+            ctable.add_column(col, justify="right")
+        for r in route.table.itertuples(index=False):
+            ctable.add_row(r.vehicle_id, f"{r.baseline_prob:.0%}", f"{r.prob:.0%}" + ("" if r.reached else " (not reached)"),
+                           r.element, r.level, money(r.element_cost_gbp, "gbp"),
+                           "" if r.buys_prob != r.buys_prob else f"{r.buys_prob:+.0%}")
+        console.print(ctable)
+        net = c["expected_npsv_net_of_package_gbp"]
+        console.print(f"Package: {money(c['annual_cost_gbp'], 'gbp')} a year (PV {money(c['package_pv_gbp'], 'gbp')}); "
+                      f"expected NPSV under buy-in {money(c['expected_npsv_without_gbp'])} without, "
+                      f"{money(c['expected_npsv_with_gbp'])} with, {money(net)} net of the package; "
+                      f"search {c['search_seconds']:.0f} s. {c['cost_basis']}.", highlight=False)
     if compared is not None:
         itable = Table(title="Intervention packages against doing nothing")
         for col in ("package", "vehicle", "P(agreed)", "change", "expected delay (years)", "cost a year"):
@@ -438,6 +482,30 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
         console.print(f"Agent-based optimisation: {len(a['iterations'])} iteration(s); NPSV under buy-in "
                       f"{money(a['naive_npsv_under_buyin_gbp'])} naive vs {money(a['aware_npsv_under_buyin_gbp'])} buy-in-aware")
     console.print(f"Results written to {out}/results.json and {out}/tables/")
+
+
+@app.command("calibrate")
+def calibrate_cmd(base_rates: Annotated[Path | None, typer.Option("--base-rates", help="Folder of reference_classes.csv, calibration_targets.csv, priors.csv")] = None,
+                  seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="Seed of the ABC-SMC sampler")] = 1,
+                  population: Annotated[int, typer.Option("--population", min=2, max=100_000, help="Particles per generation")] = 100,
+                  generations: Annotated[int, typer.Option("--generations", min=1, max=100, help="ABC-SMC generations")] = 4):
+    """Fit the behavioural parameters to base rates of English partnership vehicles (ABC-SMC, pyabc); writes
+    posterior_particles.csv and posterior.json next to the base rates, for `reformkit buyin --calibrated`."""
+    from appraisal.workflows.buyin import BASE_RATES, fit_base_rates, write_posterior
+
+    folder = base_rates or BASE_RATES
+    with console.status(f"calibrating to the base rates in {folder} ({population} particles × {generations} generations)..."):
+        post = fit_base_rates(folder, seed=seed, population_size=population, generations=generations)
+    path = write_posterior(post, folder)
+    table = Table(title="Calibrated behavioural parameters (posterior)")
+    for col in ("parameter", "prior", "default", "mean", "90% interval"):
+        table.add_column(col, justify="right")
+    for name, p in post.summary()["parameters"].items():
+        table.add_row(name, f"{p['prior'][0]:g}–{p['prior'][1]:g}", f"{p['default']:g}", f"{p['mean']:.3f}",
+                      f"{p['interval_90'][0]:.3f}–{p['interval_90'][1]:.3f}")
+    console.print(table)
+    console.print(f"final distance {post.history['epsilon'].iloc[-1]:.3f} after {len(post.history)} generations; "
+                  f"written to {path}")
 
 
 @app.command()

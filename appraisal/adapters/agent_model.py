@@ -1,8 +1,10 @@
 """The agent model's public names that appraisal uses: the one place `appraisal` imports `agents`."""
-from agents import (BuyInInputs, BuyInResults, EarlyEngagement, GovernanceChange, RiskShare, SidePayment,
-                    compare_interventions, delay_summary, median_establishment, prepare, prob_by_year, run_one,
-                    simulate)
+from agents import (BehaviourParams, BuyInInputs, BuyInResults, EarlyEngagement, GovernanceChange, RiskShare, SidePayment,
+                    board_power, calibrate, cheapest_route, compare_interventions, default_menu, delay_summary,
+                    median_establishment, model_fingerprint, on_time, Posterior, prepare, prob_by_year, reference_inputs, run_one, simulate,
+                    simulate_posterior)
 
-__all__ = ["BuyInInputs", "BuyInResults", "EarlyEngagement", "GovernanceChange", "RiskShare", "SidePayment",
-           "compare_interventions", "delay_summary", "median_establishment", "prepare", "prob_by_year", "run_one",
-           "simulate"]
+__all__ = ["BehaviourParams", "BuyInInputs", "BuyInResults", "EarlyEngagement", "GovernanceChange", "RiskShare", "SidePayment",
+           "board_power", "calibrate", "cheapest_route", "compare_interventions", "default_menu", "delay_summary",
+           "median_establishment", "model_fingerprint", "on_time", "Posterior", "prepare", "prob_by_year", "reference_inputs", "run_one", "simulate",
+           "simulate_posterior"]

@@ -361,6 +361,11 @@ def management(results, tables, ch, unit, lab: Labels) -> str:
                        formats={"probability_agreed": pct}))
         body.append(ch("pivotal", f"Pivotal partners: the {charts.MAX_PIVOTAL} most often decisive (% of simulated decisions)",
                        charts.pivotal(buyin, lab), formats={"pivotal_share": pct}))
+        cal = buyin.get("calibration") or {}
+        if cal.get("statement"):
+            body.append(f"<p class=note>{esc(cal['statement'])}</p>")
+        body.append(_power_table(buyin, lab, needed))
+        body.append(_cheapest_route(buyin, lab))
         packages = buyin.get("interventions") or []
         if packages:
             frame = pd.DataFrame([{"package": "Baseline (no package)" if x.get("scenario") == "baseline" else humanise(x.get("scenario")), "vehicle": lab.vehicle(x.get("vehicle_id")),
@@ -448,3 +453,36 @@ def optimiser_table(results, unit, lab: Labels) -> str:
             "each option's rules; the gap is how far the plan could be from the best possible.</p>"
             + table(pd.DataFrame(rows), formats={"NPSV of the optimised plan": m, "NPSV of the document's plan": m,
                                                  "gap": lambda x: pct(x, 2), "seconds": lambda x: number(x, 1)}))
+
+
+def _power_table(buyin: Mapping, lab: Labels, needed) -> str:
+    """Normalised Banzhaf and Shapley–Shubik power of each board member under the board's rule."""
+    power = [x for x in buyin.get("power") or [] if needed is None or x.get("vehicle_id") in needed]
+    if not power:
+        return ""
+    frame = pd.DataFrame([{"vehicle": lab.vehicle(x.get("vehicle_id")),
+                           "partner": x.get("partner_name") or lab.partner(x.get("partner_id")),
+                           "voting weight": x.get("voting_weight"), "veto": "yes" if x.get("veto") else "no",
+                           "Banzhaf": x.get("banzhaf"), "Shapley–Shubik": x.get("shapley_shubik")} for x in power])
+    return ("<h4>Voting power on each board</h4><p class=note>Normalised Banzhaf and Shapley–Shubik indices of each "
+            "member under the board's rule (vetoes and 'all funders' included): each member's share of the power to "
+            "turn a losing coalition into a winning one. They follow from the governance rules alone.</p>"
+            + table(frame, formats={"voting weight": lambda v: number(v, 2), "Banzhaf": lambda v: number(v, 3),
+                                    "Shapley–Shubik": lambda v: number(v, 3)}))
+
+
+def _cheapest_route(buyin: Mapping, lab: Labels) -> str:
+    """The least-cost intervention package that gets each vehicle agreed on time with the target probability."""
+    cheapest = buyin.get("cheapest") or {}
+    if not cheapest.get("elements"):
+        return ""
+    frame = pd.DataFrame([{"vehicle": lab.vehicle(x.get("vehicle_id")), "chance without": x.get("baseline_prob"),
+                           "chance with": x.get("prob"), "measure": humanise(x.get("element")),
+                           "cost a year": x.get("element_cost_gbp"), "what it buys": x.get("buys_prob")}
+                          for x in cheapest["elements"]])
+    return (f"<h4>Cheapest route to agreement</h4><p class=note>The least-cost package that gets each vehicle agreed by "
+            f"its planned year with probability at least {pct(cheapest.get('target_prob'))}: "
+            f"{esc(money(cheapest.get('annual_cost_gbp'), 'gbp'))} a year; expected NPSV under buy-in net of it "
+            f"{esc(money(cheapest.get('expected_npsv_net_of_package_gbp'), 'gbp'))}.</p>"
+            + table(frame, formats={"chance without": pct, "chance with": pct, "what it buys": pct,
+                                    "cost a year": lambda v: money(v, "gbp")}))

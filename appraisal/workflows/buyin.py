@@ -9,13 +9,19 @@ plans are then both valued under the simulated delays (the mean NPV over the run
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from appraisal.adapters.agent_model import (BuyInInputs, BuyInResults, EarlyEngagement, GovernanceChange, RiskShare, SidePayment,
-                    compare_interventions, delay_summary, median_establishment, prob_by_year, simulate)
+from appraisal.adapters.agent_model import (BehaviourParams, BuyInInputs, BuyInResults, EarlyEngagement,
+                                           GovernanceChange, Posterior, RiskShare, SidePayment, board_power, calibrate,
+                                           cheapest_route, compare_interventions, delay_summary, median_establishment,
+                                           model_fingerprint, on_time, prob_by_year, reference_inputs, simulate,
+                                           simulate_posterior)
 from appraisal.adapters.to_optimise import from_engine, option_rules
 from appraisal.money.document import document_plan
 from appraisal.money.ledger import plan_money
@@ -181,6 +187,8 @@ class BuyIn:
     prob_by_year: pd.DataFrame
     median: pd.DataFrame
     pivotal: pd.DataFrame
+    power: pd.DataFrame = field(default_factory=pd.DataFrame)
+    calibration: dict = field(default_factory=lambda: calibration_statement(None))
 
     def summary(self, study: Study) -> dict:
         names = study.tables["vehicles"].set_index("vehicle_id")["name"].to_dict()
@@ -212,16 +220,192 @@ class BuyIn:
         pivotal = [{"partner_id": r.partner_id, "partner_name": partner_names.get(r.partner_id, r.partner_id),
                     "vehicle_id": r.vehicle_id, "pivotal_share": r.pivotal_share}
                    for r in self.pivotal.itertuples(index=False) if r.pivotal_share > 0]
+        power = [{"vehicle_id": r.vehicle_id, "partner_id": r.partner_id,
+                  "partner_name": partner_names.get(r.partner_id, r.partner_id), "voting_weight": r.voting_weight,
+                  "veto": bool(r.veto), "funds": bool(r.funds), "banzhaf": r.banzhaf,
+                  "shapley_shubik": r.shapley_shubik} for r in self.power.itertuples(index=False)]
         return {"option_id": self.option_id, "runs": self.results.runs, "seed": self.results.seed,
-                "vehicles": vehicles, "pivotal": pivotal, "provenance": self.results.provenance}
+                "vehicles": vehicles, "pivotal": pivotal, "power": power, "calibration": self.calibration,
+                "provenance": self.results.provenance}
 
 
-def run_buyin(study: Study, option_id: str, runs: int, seed: int, plan: Plan | None = None, client=None) -> BuyIn:
+def run_buyin(study: Study, option_id: str, runs: int, seed: int, plan: Plan | None = None, client=None,
+              posterior=None) -> BuyIn:
+    """Buy-in for an option; with a `posterior` (see `load_posterior`) the runs draw their behavioural
+    parameters from it, so the spread carries parameter uncertainty."""
     inputs = buyin_inputs(study, option_id, plan)
-    results = simulate(inputs, runs=runs, seed=seed, client=client)
+    if posterior is None:
+        results = simulate(inputs, runs=runs, seed=seed, client=client)
+    else:
+        results = simulate_posterior(inputs.with_(params=posterior.base), posterior, runs=runs, seed=seed,
+                                     client=client)
     pivotal = results.pivotal.sort_values(["vehicle_id", "pivotal_share", "partner_id"], ascending=[True, False, True])
+    statement = calibration_statement(posterior)
+    if posterior is not None:  # the calibration's effect: the same runs on the judgement defaults
+        default = simulate(inputs, runs=runs, seed=seed, client=client, record_runs=0)
+        before, after = on_time(default.outcomes), on_time(results.outcomes)
+        statement["effect"] = {v: {"prob_on_time_defaults": before[v], "prob_on_time_calibrated": after[v]}
+                               for v in after}
     return BuyIn(option_id, inputs, results, prob_by_year(results, study.years), median_establishment(results),
-                 pivotal.reset_index(drop=True))
+                 pivotal.reset_index(drop=True), board_power(inputs), statement)
+
+
+# ------------------------------------------------------------------------------ calibration to base rates
+
+BASE_RATES = Path(__file__).resolve().parents[2] / "data" / "base_rates"
+BASE_RATE_FILES = ("reference_classes.csv", "calibration_targets.csv", "priors.csv")
+
+
+def _read(folder: Path, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    path = Path(folder) / name
+    if not path.exists():
+        raise ValueError(f"{path}: file not found (the calibration needs {', '.join(BASE_RATE_FILES)})")
+    df = pd.read_csv(path)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+    for c in columns:
+        bad = df.index[df[c].isna()] if c not in ("threshold", "note") else []
+        if len(bad):
+            raise ValueError(f"{path}: row {int(bad[0]) + 2}, column {c}: a value is needed")
+    return df
+
+
+def load_base_rates(folder: Path = BASE_RATES):
+    """(reference inputs, targets, priors) from the base-rate folder, checked."""
+    classes = _read(folder, "reference_classes.csv", ("vehicle_id", "n_members", "rule", "budget_gbp",
+                                                      "net_benefit_share", "cost_share", "uncertainty",
+                                                      "risk_appetite", "financial_pressure", "board_meeting_months",
+                                                      "source"))
+    targets = _read(folder, "calibration_targets.csv", ("vehicle_id", "n_cases", "n_agreed", "by_month", "source"))
+    pri = _read(folder, "priors.csv", ("parameter", "low", "high", "source"))
+    priors = {str(r.parameter): (float(r.low), float(r.high)) for r in pri.itertuples(index=False)}
+    unknown = sorted(set(targets["vehicle_id"].astype(str)) - set(classes["vehicle_id"].astype(str)))
+    if unknown:
+        raise ValueError(f"{Path(folder) / 'calibration_targets.csv'}: vehicle_id {unknown} not in reference_classes.csv")
+    horizon = int(targets["by_month"].max()) + 1
+    return reference_inputs(classes, horizon), targets, priors
+
+
+def base_rates_hash(folder: Path = BASE_RATES) -> str:
+    h = hashlib.sha256()
+    for name in BASE_RATE_FILES:
+        h.update((Path(folder) / name).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def fit_base_rates(folder: Path = BASE_RATES, seed: int = 1, population_size: int = 100, generations: int = 4,
+                   client=None):
+    inputs, targets, priors = load_base_rates(folder)
+    post = calibrate(inputs, targets[["vehicle_id", "n_cases", "n_agreed", "by_month"]], priors, seed=seed,
+                     population_size=population_size, generations=generations, client=client)
+    post.info["base_rates"] = str(folder)
+    post.info["base_rates_hash"] = base_rates_hash(folder)
+    return post
+
+
+def write_posterior(post, folder: Path = BASE_RATES) -> Path:
+    folder = Path(folder)
+    post.particles.to_csv(folder / "posterior_particles.csv", index=False)
+    meta = post.summary() | {"base": dataclasses.asdict(post.base), "priors": {k: list(v) for k, v in post.priors.items()},
+                             "history": post.history.to_dict(orient="records")}
+    (folder / "posterior.json").write_text(json.dumps(meta, indent=2, default=float) + "\n")
+    return folder / "posterior.json"
+
+
+def load_posterior(folder: Path = BASE_RATES):
+    """The stored posterior, refused when the base-rate files have changed since it was fitted."""
+    folder = Path(folder)
+    meta_path = folder / "posterior.json"
+    if not meta_path.exists():
+        raise ValueError(f"{meta_path}: no calibration stored; run `reformkit calibrate` first")
+    meta = json.loads(meta_path.read_text())
+    if meta.get("base_rates_hash") != base_rates_hash(folder):
+        raise ValueError(f"{meta_path}: fitted to other base rates than the files in {folder} now hold; "
+                         "run `reformkit calibrate` again")
+    if meta.get("model_fingerprint") != model_fingerprint():
+        raise ValueError(f"{meta_path}: fitted with other model rules than the agents package now has; "
+                         "run `reformkit calibrate` again")
+    particles = pd.read_csv(folder / "posterior_particles.csv")
+    targets = pd.DataFrame(meta["targets"])
+    return Posterior(particles=particles, base=BehaviourParams(**meta["base"]),
+                     priors={k: tuple(v) for k, v in meta["priors"].items()}, targets=targets,
+                     history=pd.DataFrame(meta["history"]), seed=int(meta["seed"]), method=meta["method"],
+                     info={k: meta[k] for k in ("pyabc", "population_size", "base_rates", "base_rates_hash",
+                                                "model_fingerprint") if k in meta})
+
+
+def calibration_statement(posterior) -> dict:
+    """What the buy-in figures rest on, for results.json and the report."""
+    names = [f.name for f in dataclasses.fields(BehaviourParams)]
+    if posterior is None:
+        return {"calibrated": False, "calibrated_parameters": [], "uncalibrated_parameters": names,
+                "statement": "Behavioural parameters are uncalibrated judgement defaults: every buy-in figure (†) "
+                             "rests on them."}
+    cal = list(posterior.priors)
+    rest = [n for n in names if n not in cal]
+    classes = ", ".join(posterior.targets["vehicle_id"].astype(str))
+    return {"calibrated": True, "calibrated_parameters": cal, "uncalibrated_parameters": rest,
+            "method": posterior.method, "seed": posterior.seed,
+            "posterior": {k: {"mean": posterior.mean(k), "interval_90": list(posterior.interval(k))} for k in cal},
+            "targets": posterior.targets.to_dict(orient="records"),
+            "statement": f"Calibrated ({posterior.method}) to base rates of English partnership vehicles "
+                         f"({classes}; data/base_rates): {', '.join(cal)} drawn from the posterior in every run. "
+                         f"Figures marked † also rest on uncalibrated defaults ({', '.join(rest)})."}
+
+
+# ------------------------------------------------------------------------------ the cheapest route to agreement
+
+
+@dataclass
+class Cheapest:
+    option_id: str
+    route: object  # agents.Route
+    table: pd.DataFrame
+    joint_prob_before: dict
+    joint_prob_after: dict
+    npsv_before_gbp: float | None
+    npsv_after_gbp: float | None
+    package_pv_gbp: float | None
+
+    def summary(self) -> dict:
+        net = None if self.npsv_after_gbp is None else self.npsv_after_gbp - self.package_pv_gbp
+        return {"option_id": self.option_id, "target_prob": self.route.target_prob, "runs": self.route.runs,
+                "seed": self.route.seed, "reached": self.route.reached,
+                "annual_cost_gbp": self.route.cost_gbp, "package_pv_gbp": self.package_pv_gbp,
+                "expected_npsv_without_gbp": self.npsv_before_gbp, "expected_npsv_with_gbp": self.npsv_after_gbp,
+                "expected_npsv_net_of_package_gbp": net,
+                "prob_on_time_before": self.joint_prob_before, "prob_on_time_after": self.joint_prob_after,
+                "search_seconds": self.route.seconds,
+                "elements": self.table.to_dict(orient="records"),
+                "cost_basis": "annual cost of each element priced alone on the option's inputs, paid in every year "
+                              "of the appraisal period (assumption); early engagement and governance changes are "
+                              "unpriced in the model (£0)"}
+
+
+def cheapest_package(study: Study, option_id: str, runs: int, seed: int, target_prob: float = 0.8,
+                     posterior=None, client=None, time_limit: float | None = None) -> Cheapest:
+    """The cheapest package getting each vehicle agreed by its planned year with P ≥ target_prob (agents
+    `cheapest_route`, per vehicle on common random numbers), checked on the whole option (all vehicles
+    together, same seed), and the plan's expected NPSV under buy-in with and without it, net of its cost."""
+    from appraisal.money.metrics import study_discount_factors
+
+    option = optimise_option(study, option_id, time_limit=time_limit, seed=seed, reproduce=False)
+    plan = option.plan if option.plan.has_solution else None
+    inputs = buyin_inputs(study, option_id, plan)
+    if posterior is not None:
+        inputs = inputs.with_(params=posterior.point())
+    route = cheapest_route(inputs, target_prob=target_prob, runs=runs, seed=seed)
+    before = simulate(inputs, runs=runs, seed=seed, client=client, record_runs=0)
+    after = simulate(inputs.with_(interventions=route.interventions), runs=runs, seed=seed, client=client,
+                     record_runs=0)
+    npsv_before = npsv_after = pv = None
+    if plan is not None:
+        npsv_before = delayed_npv(option.problem, plan, before.outcomes) + option.constant_gbp
+        npsv_after = delayed_npv(option.problem, plan, after.outcomes) + option.constant_gbp
+        pv = float(route.cost_gbp * study_discount_factors(study).sum())
+    return Cheapest(option_id, route, route.table(), on_time(before.outcomes), on_time(after.outcomes),
+                    npsv_before, npsv_after, pv)
 
 
 def intervention_packages(study: Study) -> dict[str, list]:
