@@ -385,7 +385,7 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
           interventions: Annotated[bool, typer.Option("--interventions", help="Compare the study's intervention packages")] = False,
           calibrated: Annotated[bool, typer.Option("--calibrated", help="Draw behavioural parameters from the posterior fitted by `reformkit calibrate`")] = False,
           cheapest: Annotated[bool, typer.Option("--cheapest", help="Find the cheapest package of interventions that gets each vehicle agreed on time")] = False,
-          target_prob: Annotated[float, typer.Option("--target-prob", min=0.0, max=1.0, help="With --cheapest: required P(agreed by the planned year)")] = 0.8,
+          target_prob: Annotated[float, typer.Option("--target-prob", help="With --cheapest: required P(agreed by the planned year)")] = 0.8,
           scheduler: SchedulerOpt = None, workers: WorkersOpt = 2):
     """Partner buy-in (Mesa): probability each vehicle is agreed by each year, median date, pivotal partners."""
     from appraisal.workflows.buyin import (agent_based_optimise, cheapest_package, compare_study_interventions,
