@@ -1,4 +1,5 @@
 """The batched scenario path (scenarios × lines × years as arrays) gives the per-sample path's values."""
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 from appraisal.study import load_study
 from appraisal.uncertainty import make
 from appraisal.uncertainty.executor import run_sweep
-from appraisal.uncertainty.scenario import scenario_model
+from appraisal.uncertainty.scenario import BuyInCoupling, scenario_model
 from appraisal.workflows.sensitivity import study_params
 
 ROOT = Path(__file__).parents[2]
@@ -59,7 +60,7 @@ def test_the_base_scenario_batch_is_the_ledger_npsv(lancashire, model):
 
 
 def test_sweeps_evaluate_each_chunk_as_one_batch(lancashire, model, tmp_path):
-    assert model.batchable and not scenario_model(lancashire, buyin_option="opt3").batchable
+    assert model.batchable
     design = make("sobol", study_params(lancashire), 8, seed=1)
     batched = run_sweep(model, design, tmp_path / "a.duckdb", scheduler="serial", chunk_size=30, progress=False)
     one_by_one = run_sweep(lambda x: model(x), design, tmp_path / "b.duckdb", scheduler="serial", progress=False)
@@ -67,6 +68,8 @@ def test_sweeps_evaluate_each_chunk_as_one_batch(lancashire, model, tmp_path):
         assert np.allclose(batched[col].to_numpy(), one_by_one[col].to_numpy(), rtol=0, atol=0.005)
 
 
-def test_a_model_with_the_agent_model_is_not_batched(lancashire):
+def test_a_model_with_the_agent_model_is_not_batched(lancashire, model):
+    coupled = dataclasses.replace(model, buyin=BuyInCoupling(prepared=None, planned_year={}))
+    assert not coupled.batchable  # the executor then evaluates it sample by sample, with per-sample seeds
     with pytest.raises(ValueError, match="one sample at a time"):
-        scenario_model(lancashire, buyin_option="opt3").outcomes_batch(make("sobol", study_params(lancashire), 4).X)
+        coupled.outcomes_batch(make("sobol", study_params(lancashire), 4).X)
