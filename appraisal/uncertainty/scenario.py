@@ -194,8 +194,8 @@ class ScenarioModel:
         best = by_id[np.argmax(npsv[:, by_id], axis=1)]
         flat["preferred_npsv_gbp"] = npsv[np.arange(len(frame)), best]
         flat["preferred_option_index"] = np.array([float(names.index(choices[i])) for i in best])
-        keys = list(flat)
-        return [{k: float(flat[k][s]) for k in keys} for s in range(len(frame))]
+        keys, columns = list(flat), [np.asarray(v, dtype=float).tolist() for v in flat.values()]
+        return [dict(zip(keys, values)) for values in zip(*columns)]
 
     def __call__(self, scenario: dict, seed: int | None = None) -> dict[str, float]:
         """Flat outcomes for a sweep: per option metrics, the preferred option and its NPSV."""
