@@ -17,6 +17,8 @@ other jobs, so figures vary from run to run; the load average is printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import shutil
 import tempfile
@@ -88,8 +90,9 @@ def run_ema(model, design, processes: int = 2) -> float | None:
     ema_model.outcomes = [ScalarOutcome("npsv")]
     scenarios = [Sample(name=str(i), **row) for i, row in enumerate(X.to_dict(orient="records"))]
     t0 = time.perf_counter()
-    with MultiprocessingEvaluator(ema_model, n_processes=processes) as evaluator:
-        _, outcomes = evaluator.perform_experiments(scenarios=scenarios)
+    with contextlib.redirect_stderr(io.StringIO()):  # EMA's progress bar, 10,240 times
+        with MultiprocessingEvaluator(ema_model, n_processes=processes) as evaluator:
+            _, outcomes = evaluator.perform_experiments(scenarios=scenarios)
     return time.perf_counter() - t0, np.asarray(outcomes["npsv"])
 
 
