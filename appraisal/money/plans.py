@@ -96,6 +96,7 @@ class Plan:
 
 
 def plans_table(study: Study, plans: dict[str, Plan]) -> pd.DataFrame:
+    """Several options' plans as one plan table (`plan.csv`'s columns), the table `read_plans` reads."""
     return pd.concat([p.table(study) for p in plans.values()], ignore_index=True) if plans else \
         pd.DataFrame(columns=PLAN_COLUMNS)
 

@@ -74,6 +74,12 @@ class FinancialCase:
         return risk_register(self.study, study_discount_factors(self.study), list(self.options))
 
     @cached_property
+    def metrics(self) -> pd.DataFrame:
+        """The headline metrics (docs/money.md), one row per option (index option_id), under each option's plan."""
+        frame = pd.DataFrame([r.metrics for r in self.options.values()], index=pd.Index(list(self.options), name="option_id"))
+        return frame.drop(columns=["option_id"], errors="ignore").assign(plan=[r.plan.kind for r in self.options.values()])
+
+    @cached_property
     def warnings(self) -> list[str]:
         """Money that could vanish: what the study shows (lines no option can trigger, …) and what the
         plans do (money moved outside the horizon)."""

@@ -72,6 +72,11 @@ class Scoring:
     smaa: SMAAResult
     rank_reversal: pd.DataFrame
 
+    @property
+    def table(self) -> pd.DataFrame:
+        """Each option's weighted total, rank and ties (the MCDA result's table)."""
+        return self.result.table
+
     def summary(self, study: Study) -> dict:
         drivers = study.tables["value_drivers"]
         t = self.result.table

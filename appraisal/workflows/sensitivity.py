@@ -101,6 +101,12 @@ class SensitivityRun:
     resumed_from: int
     discovery: dict | None = None  # PRIM box of the samples where the preferred option changes (Monte Carlo)
 
+    def indices(self, outcome: str | None = None) -> pd.DataFrame:
+        """The sensitivity indices (by parameter, with confidence intervals) of an analysed outcome; default
+        the first one analysed (the preferred option's NPSV)."""
+        result = self.analysis[outcome or next(iter(self.analysis))]
+        return result.indices if hasattr(result, "indices") else result.rank_correlation  # Monte Carlo: Spearman
+
 
 def sweep_key(study: Study, method: str, n: int, seed: int, plans_hash: str, model_kind: str = "fixed") -> str:
     payload = f"{study.study_hash}|{method}|{n}|{seed}|{plans_hash}|{model_kind}"
