@@ -13,6 +13,7 @@ from .check import check_plan
 from .decompose import independent_blocks, solve_decomposed
 from .engine import reproduce_problem, solve
 from .pareto import ParetoFront, pareto
+from .floors import floor_values, price_floors
 from .evaluate import Evaluation, compare_plans, evaluate_plan
 from .plan import Plan
 from .prepare import curve_cost
@@ -20,4 +21,5 @@ from .problem import NO_SITE, OptionRules, PlacementProblem
 
 __all__ = ["PlacementProblem", "OptionRules", "Plan", "solve", "evaluate_plan", "compare_plans", "check_plan",
            "reproduce_problem", "Evaluation", "NO_SITE", "curve_cost",
-           "alternatives", "distance_table", "pareto", "ParetoFront", "independent_blocks", "solve_decomposed"]
+           "alternatives", "distance_table", "pareto", "ParetoFront", "independent_blocks", "solve_decomposed",
+           "floor_values", "price_floors"]
