@@ -174,7 +174,8 @@ def price_floors(problem, plan, *, time_limit: float | None = None, **solve_kw) 
     tol = 1e-7 * max(1.0, abs(base))
 
     def gain(floors: pd.DataFrame) -> float:
-        alt = solve(dataclasses.replace(problem, floors=floors), time_limit=time_limit, **solve_kw)
+        streams = P.floor_streams[P.floor_streams["floor_id"].isin(set(floors["floor_id"]))]
+        alt = solve(dataclasses.replace(problem, floors=floors, floor_streams=streams), time_limit=time_limit, **solve_kw)
         return max(alt.npv_gbp - base, 0.0) if alt.has_solution else float("nan")  # relaxing cannot lose
 
     out = []
