@@ -11,7 +11,9 @@ scaled exactly as the objective's coefficients are (`to_optimise.problem_money`)
 
 Option entries (money no plan decision changes) are moved to the other side: the engine's bound is the
 floor's bound minus their money in the floor's year (or up to it, when cumulative). A floor with a blank year
-whose option money differs by year becomes one engine row per year, named `<floor_id>@<year>`.
+whose option money differs by year becomes one engine row per year, named `<floor_id>@<year>`. The extra
+column `constant_gbp` (ignored by the engine) keeps that option money, so a report can state the ledger's
+figure: ledger aggregate = engine aggregate + constant_gbp (tested).
 """
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ def option_floors(study, option_id: str, weight: np.ndarray) -> tuple[pd.DataFra
         year = None if r.year is None else study.year_index(r.year)
         if r.measure == "members":
             rows.append(dict(floor_id=r.floor_id, measure="members", vehicle_id=r.vehicle_id, sense=r.sense,
-                             bound=float(r.count), year=year, cumulative=False))
+                             bound=float(r.count), year=year, cumulative=False, constant_gbp=0.0))
             continue
         measure = MEASURE[r.measure]
         wb, wc = {"benefit": (1.0, 0.0), "cost": (0.0, 1.0), "net": (1.0, -1.0)}[measure]
@@ -68,12 +70,14 @@ def option_floors(study, option_id: str, weight: np.ndarray) -> tuple[pd.DataFra
             else float(r.pct) / 100.0 * float(r.baseline_gbp)  # FloorRow checked exactly one is given
         base = dict(measure=measure, vehicle_id=None, sense=r.sense, cumulative=bool(r.cumulative))
         if year is not None:
-            rows.append(base | dict(floor_id=r.floor_id, bound=bound - constant[year], year=year))
+            rows.append(base | dict(floor_id=r.floor_id, bound=bound - constant[year], year=year,
+                                    constant_gbp=float(constant[year])))
         elif np.allclose(constant, constant[0], rtol=0, atol=1e-9):
-            rows.append(base | dict(floor_id=r.floor_id, bound=bound - constant[0], year=None))
+            rows.append(base | dict(floor_id=r.floor_id, bound=bound - constant[0], year=None,
+                                    constant_gbp=float(constant[0])))
         else:
-            rows += [base | dict(floor_id=f"{r.floor_id}@{study.years[t]}", bound=bound - constant[t], year=t)
-                     for t in range(T)]
+            rows += [base | dict(floor_id=f"{r.floor_id}@{study.years[t]}", bound=bound - constant[t], year=t,
+                                 constant_gbp=float(constant[t])) for t in range(T)]
         if r.selector is None:
             continue
         ids = [row["floor_id"] for row in rows if row["floor_id"] == r.floor_id or row["floor_id"].startswith(f"{r.floor_id}@")]

@@ -284,6 +284,8 @@ def complete_plan(study: Study, draft: Plan, time_limit: float | None = 60.0) ->
     from appraisal.adapters.optimiser import solve
 
     problem, _ = build_problem(study, draft.option_id)
+    # floors and targets steer the optimiser's choices; a given plan is appraised as it stands, met or not
+    problem = dataclasses.replace(problem, floors=None, floor_streams=None)
     t = engine_tables(draft)
     vehicles = t["vehicles"].astype({"established_year": "Int64"})
     solved = solve(problem, mode="reproduce", assignment=t["plan"], vehicles=vehicles, time_limit=time_limit)

@@ -95,3 +95,23 @@ def test_bad_floor_rows_name_file_row_and_column(tmp_path):
     with pytest.raises(StudyError) as e:
         _study(tmp_path / "c", "f1,hub,members,,nohub,at_least,,,,2,,no,test\n")
     assert "floors.csv, row 2, column 'vehicle_id': 'nohub' is not a vehicle_id" in str(e.value)
+
+
+def test_cli_reports_floors_with_their_price(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from appraisal.cli import app
+
+    _study(tmp_path, "city_net,hub,net,partner:city,,at_least,1060000,,,,2023/24,yes,test\n"
+                     "hub_size,hub,members,,hub,at_most,,,,3,,no,test\n")
+    out = tmp_path / "out"
+    res = CliRunner(env={"COLUMNS": "160"}).invoke(app, ["optimise", str(tmp_path / "hubs"), "--option", "hub", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    floors = {f["floor_id"]: f for f in json.loads((out / "results.json").read_text())["options"]["hub"]["floors"]}
+    city, size = floors["city_net"], floors["hub_size"]
+    assert city["binding"] and city["value"] >= 1_060_000 - 0.01 and city["bound"] == 1_060_000
+    assert city["cost_of_floor_gbp"] > 0 and city["shadow_price_gbp"] >= 0
+    assert not size["binding"] and size["value"] <= 3 and size["cost_of_floor_gbp"] == 0
+    assert "floors and targets" in res.output and "city_net" in res.output and "hub_size" in res.output
