@@ -92,14 +92,15 @@ def small_problems(draw, dependency: bool = False, floors: bool = False):
 def _draw_floors(draw, vids, T):
     rows = []
     for k in range(draw(st.integers(1, 2))):
+        # bounds chosen so that floors often bind (and sometimes cannot hold): the free optimum moves most services
+        sense = draw(st.sampled_from(["at_least", "at_most"]))
         if draw(st.booleans()):
-            rows.append(dict(floor_id=f"F{k}", measure="members", vehicle_id=draw(st.sampled_from(vids)),
-                             sense=draw(st.sampled_from(["at_least", "at_most"])), bound=float(draw(st.integers(0, 2))),
+            rows.append(dict(floor_id=f"F{k}", measure="members", vehicle_id=draw(st.sampled_from(vids)), sense=sense,
+                             bound=float(draw(st.integers(1, 2) if sense == "at_least" else st.integers(0, 1))),
                              year=draw(st.sampled_from([None, *range(T)])), cumulative=False))
         else:
-            rows.append(dict(floor_id=f"F{k}", measure="net", vehicle_id=None,
-                             sense=draw(st.sampled_from(["at_least", "at_most"])),
-                             bound=float(draw(st.sampled_from([-30, -10, 0, 5, 20]))),
+            rows.append(dict(floor_id=f"F{k}", measure="net", vehicle_id=None, sense=sense,
+                             bound=float(draw(st.sampled_from([-20, -5, 0, 10] if sense == "at_least" else [0, 10, 40]))),
                              year=draw(st.sampled_from([None, *range(T)])), cumulative=draw(st.booleans())))
     return pd.DataFrame(rows)
 

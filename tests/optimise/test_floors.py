@@ -133,3 +133,17 @@ def test_malformed_floor_is_a_clear_error():
         solve(_toy(_floor(sense="above")))
     with pytest.raises(ValueError, match="floors row 0: a members floor needs a known vehicle_id"):
         solve(_toy(_floor(measure="members", vehicle_id="NOPE")))
+
+
+def test_floors_couple_blocks_in_decomposition():
+    from optimise import independent_blocks, solve_decomposed
+
+    problem = _toy(_floor(bound=11_500.0))
+    problem.placements["vehicle_id"] = ["V", "V", "W"]  # S2 alone in its own block without the floor
+    problem.vehicles = pd.DataFrame({"vehicle_id": ["SQ", "V", "W"], "kind": ["status_quo", "ca", "ca"],
+                                     "is_status_quo": [True, False, False]})
+    problem.placement_streams["vehicle_id"] = ["V", "V", "W"]
+    assert independent_blocks(dataclasses.replace(problem, floors=None)) == [["S0", "S1"], ["S2"]]
+    assert independent_blocks(problem) == [["S0", "S1", "S2"]]
+    plan = solve_decomposed(problem)
+    assert math.isclose(plan.npv_gbp, 12_000.0)  # the floor holds across blocks: two moves, not three
