@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .dynamics import executive_case, initial_stance, own_drive_path
-from .governance import pivotal, rules_hold
+from .governance import pivotal
 from .inputs import RULES
 from .prepare import Prepared
 
 BLOCK = 256  # runs per block: a block's state is a few (256, P, V) arrays and its noise (256, H, P)
-OPT_IN = RULES.index("opt_in")
 
 
 @dataclass
@@ -87,7 +86,7 @@ class Pairs:
 
     def holds(self, yes: np.ndarray, p: Prepared) -> np.ndarray:
         """(B, V) bool from (B, n) decisions."""
-        y = yes.astype(float)
+        y = yes.view(np.uint8)  # 0/1 counts; the products are exact in float64
         return (y @ self.weight >= p.rule_bound) & (y @ self.blocker >= p.blocker_count - 0.5)
 
 
@@ -110,8 +109,8 @@ def run_block(p: Prepared, seeds: list[int], own: np.ndarray | None = None, exec
     a = prm.adjustment_rate
     stance = np.repeat(initial_stance(p, own[0])[None], B, axis=0)
     committed = np.repeat(p.committed[None], B, axis=0)
-    admin = np.zeros((B, P), np.int64)  # elections that changed each partner's administration
-    st = _State(admin_at=np.zeros((B, V), np.int64), votes=np.zeros((B, n), bool), agreed=np.full((B, V), np.nan), first=np.full((B, V), np.nan),
+    admin = np.zeros((B, P), np.int16)  # elections that changed each partner's administration
+    st = _State(admin_at=np.zeros((B, V), np.int16), votes=np.zeros((B, n), bool), agreed=np.full((B, V), np.nan), first=np.full((B, V), np.nan),
                 est=np.full((B, V), np.nan),
                 withdrawals=np.zeros((B, V), np.int64), decisive=np.zeros((B, n), bool),
                 membership=np.zeros((B, n), bool))
@@ -121,9 +120,11 @@ def run_block(p: Prepared, seeds: list[int], own: np.ndarray | None = None, exec
     for k, m in enumerate(p.election_month):
         elections_by_month.setdefault(int(m), []).append(k)
     decision_months = set(int(m) for m in p.decision_months)
+    drive = np.empty_like(stance)  # buffers reused every month: no large allocation in the loop
+    voter_stance = np.empty((B, n))
     for m in range(H):
         # 1. every stance moves toward tanh(peers + disposition + own view), plus noise
-        drive = np.matmul(peer, stance)
+        np.matmul(peer, stance, out=drive)
         drive += disp
         drive += own[m]
         np.tanh(drive, out=drive)
@@ -145,8 +146,9 @@ def run_block(p: Prepared, seeds: list[int], own: np.ndarray | None = None, exec
             admin[new, i] += 1
         # 3. decision points
         if m in decision_months:
-            _decide(p, pairs, m, stance.reshape(B, P * V)[:, pairs.flat], committed.reshape(B, P * V)[:, pairs.flat],
-                    admin[:, pairs.row], st, exec_ok)
+            np.take(stance.reshape(B, P * V), pairs.flat, axis=1, out=voter_stance)
+            _decide(p, pairs, m, voter_stance, committed.reshape(B, P * V)[:, pairs.flat], admin[:, pairs.row], st,
+                    exec_ok)
     never = np.isnan(st.agreed)[:, pairs.col]
     decisive = np.where(never, st.votes, st.decisive)
     membership = np.where(np.isnan(st.est)[:, pairs.col], st.votes, st.membership)

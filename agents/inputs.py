@@ -258,6 +258,14 @@ def _optional_problems(inputs: BuyInInputs, pids: set[str], vids: set[str]) -> l
             both &= set(zip(ev["partner_id"].astype(str), ev["vehicle_id"].astype(str)))
             if both:
                 errs.append(f"evidence and partner_value.prior_stance both set a starting stance for {sorted(both)[:3]}")
+    H = int(inputs.horizon_months)
+    for name in ("decision_dates", "elections"):
+        df = getattr(inputs, name)
+        if df is not None and len(df):
+            months = df["month"].astype(int)
+            if ((months < 0) | (months >= H)).any():
+                errs.append(f"{name}: month must be 0–{H - 1} (inside the horizon), got "
+                            f"{sorted(set(months[(months < 0) | (months >= H)]))[:5]}")
     el = inputs.elections
     if el is not None and "turnover_prob" in el and not el["turnover_prob"].dropna().astype(float).between(0, 1).all():
         errs.append("elections: turnover_prob must lie in 0–1")

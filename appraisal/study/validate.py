@@ -74,8 +74,6 @@ REFERENCES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("decision_dates", "partner_id", [("partners", "partner_id")]),
     ("decision_dates", "vehicle_id", [("vehicles", "vehicle_id")]),
     ("elections", "partner_id", [("partners", "partner_id")]),
-    ("vehicle_dependencies", "vehicle_id", [("vehicles", "vehicle_id")]),
-    ("vehicle_dependencies", "requires_vehicle_id", [("vehicles", "vehicle_id")]),
 ]
 
 YEAR_COLUMNS = [
@@ -196,7 +194,7 @@ def _floor_problems(study: "Study") -> list[Problem]:
 
 
 def buyin_problems(study: "Study") -> list[Problem]:
-    """The buy-in evidence: deciding bodies on their boards, months inside the horizon, no dependency cycle."""
+    """The buy-in evidence: deciding bodies on their boards, minimum memberships, months inside the horizon."""
     from appraisal.study.schema import fy_start
 
     t, src = study.tables, study.sources

@@ -53,9 +53,13 @@ def main() -> None:
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=40) as cluster, Client(cluster) as client:
         simulate(p, 2 * BLOCK * args.workers, args.seed, client=client, record_runs=0)  # warm the workers
+        before = client.run(time.process_time)
         par, t_par, _ = timed(simulate, p, args.runs, args.seed, client=client, record_runs=0)
+        after = client.run(time.process_time)
+        cpu_workers = {w: after[w] - before[w] for w in after}
         same = par.outcomes.equals(serial.outcomes) and par.pivotal.equals(serial.pivotal)
-        print(f"dask, {args.workers} workers: {t_par:.2f} s wall (identical to serial: {same})")
+        print(f"dask, {args.workers} workers: {t_par:.2f} s wall, worker CPU "
+              f"{' + '.join(f'{c:.2f}' for c in cpu_workers.values())} s (identical to serial: {same})")
 
     ref, t_ref, _ = timed(simulate, p, args.ref_runs, args.seed, record_runs=0, impl="reference")
     fast_small = simulate(p, args.ref_runs, args.seed, record_runs=0)
@@ -67,7 +71,8 @@ def main() -> None:
     print(f"goal {args.runs:,} replications ≤ {GOAL_S:.0f} s on 2 cores: {'met' if best <= GOAL_S else 'MISSED'} "
           f"(best {best:.2f} s)")
     print(pd.DataFrame({"runs": [args.runs], "serial_s": [t_serial], "serial_cpu_s": [cpu_serial],
-                        f"dask{args.workers}_s": [t_par], "reference_agent_steps_per_s": [rate_ref],
+                        f"dask{args.workers}_s": [t_par], "dask_worker_cpu_max_s": [max(cpu_workers.values())],
+                        "reference_agent_steps_per_s": [rate_ref],
                         "load_average": [os.getloadavg()[0]]}).round(2).to_string(index=False))
 
 

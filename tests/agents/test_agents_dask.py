@@ -30,6 +30,18 @@ def test_dask_equals_serial_whatever_the_chunks(client):
     assert len(client.scheduler_info()["workers"]) == 2
 
 
+def test_dask_equals_serial_with_every_decision_mode_and_the_evidence(client):
+    from agents.examples import random_inputs
+    from agents.inputs import RULES
+
+    inp = random_inputs(16, n_partners=8, n_vehicles=3, rules=RULES, evidence=True, horizon_months=36)
+    serial = simulate(inp, runs=300, seed=5)
+    par = simulate(inp, runs=300, seed=5, client=client, chunk_size=37)
+    for name in ("outcomes", "pivotal", "membership", "trajectories"):
+        pd.testing.assert_frame_equal(getattr(serial, name), getattr(par, name))
+    assert serial.outcomes["withdrawals"].sum() > 0 and serial.outcomes["agreed_month"].notna().any()
+
+
 def test_compare_interventions_on_dask_equals_serial(client):
     inp = lancashire_like()
     pkg = {"pay": [SidePayment("Airedale", 3e6, "WBC_PEN")]}

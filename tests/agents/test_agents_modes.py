@@ -178,6 +178,15 @@ def test_known_decision_dates_replace_earlier_regular_meetings():
     assert (res.outcomes["agreed_month"] == 5).all()  # confirmed: yes at each partner's first decision point
 
 
+def test_months_outside_the_horizon_are_errors():
+    dd = pd.DataFrame({"partner_id": ["a"], "vehicle_id": ["v"], "month": [36]})
+    with pytest.raises(ValueError, match="decision_dates: month must be 0–35"):
+        prepare(three_partners().with_(decision_dates=dd))
+    el = pd.DataFrame({"partner_id": ["a"], "month": [-1], "turnover_prob": [0.5]})
+    with pytest.raises(ValueError, match="elections: month must be 0–35"):
+        prepare(three_partners(elections=el))
+
+
 def test_several_elections_per_partner_and_the_pre_election_period():
     el = pd.DataFrame({"partner_id": ["a", "a", "b"], "month": [4, 16, 10], "turnover_prob": [0.2, 0.7, np.nan]})
     inp = three_partners(elections=el)
