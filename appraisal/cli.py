@@ -362,6 +362,7 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
         for w in r["warnings"]:
             err.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
     console.print(table)
+    _print_floors(results, unit)
     console.print(f"Plans written to {out}/<option>/ (plan.csv, document_plan.csv: plan tables that "
                   f"`reformkit appraise --plan FILE` reads) and {out}/results.json")
     statuses = {oid: r["status"] for oid, r in results.items()}
@@ -374,6 +375,22 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
     unexpected = sorted({v for v in statuses.values()} - {"optimal", "feasible"})
     if unexpected:
         raise RuntimeError(f"optimise ended with status {', '.join(unexpected)} (e.g. a plan that failed the constraint check)")
+
+
+def _print_floors(results: dict, unit) -> None:
+    """The floors of each option's optimised plan: figure, bound, slack, whether binding, price (£ per £ relaxed)."""
+    rows = [(oid, f) for oid, r in results.items() for f in (r.get("floors") or [])]
+    if not rows:
+        return
+    table = Table(title="floors and targets (binding = dropping the floor would raise NPSV)")
+    for col in ("option", "floor", "year", "sense", "bound", "plan", "binding", "shadow price", "cost of floor"):
+        table.add_column(col, justify="right", no_wrap=col in ("floor", "year", "sense"))
+    for oid, f in rows:
+        fmt = (lambda v: f"{v:g}") if f["measure"] == "members" else (lambda v: money(v, unit))
+        price = f"£{f['shadow_price_gbp']:,.3g}/{'service' if f['measure'] == 'members' else '£'}"
+        table.add_row(oid, f["floor_id"], f["year"], f["sense"].replace("_", " "), fmt(f["bound"]), fmt(f["value"]),
+                      "yes" if f["binding"] else "no", price, money(f["cost_of_floor_gbp"], "gbp"))
+    console.print(table)
 
 
 @app.command()

@@ -15,6 +15,7 @@ from .decompose import independent_blocks, solve_decomposed
 from .engine import reproduce_problem, solve
 from .lagrange import find_regions, solve_coupled
 from .pareto import ParetoFront, pareto
+from .floors import floor_values, price_floors
 from .evaluate import Evaluation, compare_plans, evaluate_plan
 from .plan import Plan
 from .prepare import curve_cost
@@ -23,4 +24,4 @@ from .problem import NO_SITE, OptionRules, PlacementProblem
 __all__ = ["PlacementProblem", "OptionRules", "Plan", "solve", "evaluate_plan", "compare_plans", "check_plan",
            "reproduce_problem", "Evaluation", "NO_SITE", "curve_cost",
            "alternatives", "distance_table", "pareto", "ParetoFront", "independent_blocks", "solve_decomposed",
-           "solve_coupled", "find_regions"]
+           "solve_coupled", "find_regions", "floor_values", "price_floors"]

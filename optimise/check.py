@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .evaluate import evaluate_plan
+from .floors import floor_violations
 from .problem import NO_SITE, PlacementProblem
 
 MONEY_TOL = 1e-3  # pounds, plus a relative 1e-7
@@ -152,4 +153,6 @@ def check_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None = 
         for t in range(T):
             if -cum[t] > cap + MONEY_TOL + 1e-7 * abs(cap):
                 out.append(f"cumulative funding need by {yrs[t]} is £{-cum[t]:,.0f}, over the cap of £{cap:,.0f}")
+    if len(P.floors):
+        out += floor_violations(P, ev, MONEY_TOL)
     return out

@@ -2,7 +2,7 @@
 
 Two services are in the same block when they can move into a common vehicle or are linked by a
 precedence rule (connected components of the service-vehicle graph). National limits (transfers per
-year, funding caps) couple everything, so a problem with any of them is one block. Blocks are solved
+year, funding caps, floors and targets) couple everything, so a problem with any of them is one block. Blocks are solved
 separately (optionally on dask workers: pass ``client``) and merged into one Plan whose objective and
 bound are the sums of the blocks'; the merged plan is re-evaluated and re-checked on the whole problem.
 """
@@ -24,6 +24,8 @@ from .problem import PlacementProblem
 
 
 def _coupled(P: PlacementProblem) -> bool:
+    if P.floors is not None and len(P.floors):  # a floor sums money or moves over every service
+        return True
     caps = [P.max_transfers_per_year, P.funding_cap_yearly_gbp]
     if any(c is not None and np.isfinite(np.asarray(c, dtype=float)).any() for c in caps):
         return True

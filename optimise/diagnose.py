@@ -30,6 +30,8 @@ FAMILY_WORDS = {
     "capacity": "site capacities",
     "funding_yearly": "the yearly funding cap",
     "funding_cumulative": "the cumulative funding cap",
+    "floor": "the money floors and targets",
+    "floor_members": "the membership floors",
 }
 
 
@@ -138,6 +140,16 @@ def _and(words: list[str]) -> str:
 
 
 def _say(fam, key, val, prep, x, y, w, yrs) -> str:
+    if fam in ("floor", "floor_members"):
+        fid, t = key
+        row = next(r for r, _ in prep.floors if r.floor_id == fid)
+        word = "at least" if row.sense == "at_least" else "at most"
+        span = "cumulative " if row.cumulative and fam == "floor" else ""
+        if fam == "floor_members":
+            return (f"Floor {fid}: {row.vehicle_id} must have {word} {row.bound:g} services by {yrs[t]}; "
+                    f"the rules allow it {val:g} {'fewer' if row.sense == 'at_least' else 'more'}.")
+        return (f"Floor {fid}: {span}{row.measure} in {yrs[t]} must be {word} {_m(row.bound)}; "
+                f"it misses by {_m(val)} in the plan closest to the rules.")
     P = prep.problem
     if fam == "must_move":
         n = int((prep.X["service_id"] == key).sum())

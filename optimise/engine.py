@@ -15,6 +15,7 @@ import pandas as pd
 
 from .check import check_plan
 from .diagnose import diagnose
+from .floors import floors_hold_at_zero
 from .evaluate import moves_of
 from .model import build_model
 from .plan import Plan, empty_plan, extract, plan_from_decisions
@@ -193,7 +194,8 @@ def _safe_plans(problem, prep, model, prov, deadline) -> tuple[Plan | None, list
     caps = [c for c in (problem.funding_cap_yearly_gbp,) if c is not None]
     nothing_ok = (not prep.must_move and not R.locked_sites and not bool(sites["must_open"].any())
                   and all((c >= 0).all() for c in caps)
-                  and (problem.funding_cap_cumulative_gbp is None or problem.funding_cap_cumulative_gbp >= 0))
+                  and (problem.funding_cap_cumulative_gbp is None or problem.funding_cap_cumulative_gbp >= 0)
+                  and floors_hold_at_zero(problem))
     candidates = {"doing nothing": 0.0} if nothing_ok else {}
     # doing nothing, as a plan (no check needed: see above); the time it takes to build says how long a plan
     # with moves takes to build and check at this size (measured up to about eight times as long on the national

@@ -14,6 +14,7 @@ from collections import defaultdict
 import numpy as np
 import pyomo.environ as pyo
 
+from .floors import floor_years as _floor_years
 from .prepare import Prepared
 from .problem import NO_SITE
 
@@ -28,6 +29,8 @@ SLACK_WEIGHTS = {
     "capacity": 1.0,  # per FTE
     "funding_yearly": 1e-6,  # per pound
     "funding_cumulative": 1e-6,
+    "floor": 1e-6,  # per pound
+    "floor_members": 10.0,  # per service
 }
 
 
@@ -286,6 +289,20 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
             if has_cap_c:
                 body = _lsum(m.net[u] for u in range(t + 1)) if with_net else net_body(t, cumulative=True)
                 rows["funding_cumulative"].append((t, -float(cap_c), body, None))
+
+    # (9) floors and targets: at least / at most on a money aggregate (in-year or cumulative) or a membership
+    for row, co in prep.floors:
+        fam = "floor_members" if row.measure == "members" else "floor"
+        for t in _floor_years(row, T):  # members: x's columns already count services moved by t
+            span = range(t + 1) if row.cumulative and row.measure != "members" else [t]
+            cx, cy, cw = (co[k][:, list(span)].sum(axis=1) for k in ("x", "y", "w"))
+            body = (_lsum(float(c) * x[i] for i, c in enumerate(cx) if c != 0)
+                    + _lsum(float(c) * y[i] for i, c in enumerate(cy) if c != 0)
+                    + _lsum(float(c) * w[i] for i, c in enumerate(cw) if c != 0))
+            if co["curve"]:
+                body = body + co["curve"] * _lsum(e for u in span for e in curve_cost_t.get(u, []))
+            lo, hi = (row.bound, None) if row.sense == "at_least" else (None, row.bound)
+            rows[fam].append(((row.floor_id, t), lo, body, hi))
 
     _add_rows(m, rows, elastic)
     if elastic:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .floors import floor_coefficients, validate_floors
 from .problem import NO_SITE, PlacementProblem
 
 
@@ -34,6 +35,7 @@ class Prepared:
     standalone: set = field(default_factory=set)  # vehicles with no placements: established on their own merit
     dependencies: list = field(default_factory=list)  # (vehicle, required vehicle, lag) for vehicles in Y
     blocked: dict = field(default_factory=dict)  # service -> why its forced year leaves it no transfer
+    floors: list = field(default_factory=list)  # (floor row, its coefficient matrices) for the floor rows
 
     @property
     def x_coef(self) -> np.ndarray:
@@ -248,8 +250,10 @@ def prepare(problem: PlacementProblem) -> Prepared:
 
     in_y = set(Y["vehicle_id"])
     dependencies = [(v, r, lag) for v, r, lag in deps if v in in_y]
-    return Prepared(P, T, P.discount_factor, X, xb, xc, Y, yb, yc, W, wc, curves, must_move, issues, standalone,
+    prep = Prepared(P, T, P.discount_factor, X, xb, xc, Y, yb, yc, W, wc, curves, must_move, issues, standalone,
                     dependencies, blocked)
+    prep.floors = [(r, floor_coefficients(prep, r)) for r in P.floors.itertuples(index=False)]
+    return prep
 
 
 def _validate(P: PlacementProblem) -> None:
@@ -282,6 +286,7 @@ def _validate(P: PlacementProblem) -> None:
             problems.append(f"vehicle_dependencies row {i}: {v} cannot require itself")
         if lag < 0:
             problems.append(f"vehicle_dependencies row {i}: min_lag_years must be >= 0, got {lag}")
+    problems += validate_floors(P)
     if P.services["service_id"].duplicated().any():
         problems.append("services: duplicate service_id " + ", ".join(sorted(set(P.services["service_id"][P.services["service_id"].duplicated()]))))
     if problems:

@@ -72,6 +72,8 @@ _COLUMNS = {
     "precedence": ["before_service_id", "after_service_id", "min_lag_years"],
     "cost_curves": ["vehicle_id", "volume", "running_cost_gbp_per_year"],
     "vehicle_dependencies": ["vehicle_id", "requires_vehicle_id", "min_lag_years"],
+    "floors": ["floor_id", "measure", "vehicle_id", "sense", "bound", "year", "cumulative"],
+    "floor_streams": ["floor_id", "anchor", "service_id", "vehicle_id", "site_id", "offset", "benefit_gbp", "cost_gbp"],
 }
 
 
@@ -93,6 +95,8 @@ class PlacementProblem:
     funding_cap_cumulative_gbp: float | None = None
     cost_curves: pd.DataFrame | None = None
     vehicle_dependencies: pd.DataFrame | None = None  # vehicle_id established only min_lag_years after requires_vehicle_id
+    floors: pd.DataFrame | None = None  # at-least / at-most rows on money aggregates and membership (floors.py)
+    floor_streams: pd.DataFrame | None = None  # the money of floors that count only some entries
     rules: OptionRules = field(default_factory=OptionRules)
     name: str = "problem"
 
@@ -133,7 +137,7 @@ class PlacementProblem:
         v["is_status_quo"] = v["is_status_quo"].fillna(False).astype(bool)
         p = tables["placements"]
         p["site_id"] = [NO_SITE if x is None else x for x in p["site_id"]]
-        for name in ("vehicle_streams", "placement_streams"):
+        for name in ("vehicle_streams", "placement_streams", "floor_streams"):
             st = tables[name]
             st["offset"] = st["offset"].astype(int)
             st["benefit_gbp"] = st["benefit_gbp"].astype(float).fillna(0.0)
@@ -147,6 +151,10 @@ class PlacementProblem:
         pr["min_lag_years"] = pr["min_lag_years"].fillna(0).astype(int)
         vd = tables["vehicle_dependencies"]
         vd["min_lag_years"] = vd["min_lag_years"].fillna(0).astype(int)
+        fl = tables["floors"]
+        fl["bound"] = fl["bound"].astype(float)
+        fl["year"] = pd.Series([None if _missing(y) else int(y) for y in fl["year"]], index=fl.index, dtype=object)
+        fl["cumulative"] = fl["cumulative"].fillna(False).astype(bool)
         cc = tables["cost_curves"]
         cc["volume"] = cc["volume"].astype(float)
         cc["running_cost_gbp_per_year"] = cc["running_cost_gbp_per_year"].astype(float)
@@ -169,9 +177,9 @@ def _missing(v) -> bool:
 def _default(table: str, col: str, n: int):
     if col == "site_id" or col.endswith("_id"):
         return [None] * n
-    if col in ("is_status_quo", "must_open"):
+    if col in ("is_status_quo", "must_open", "cumulative"):
         return [False] * n
-    if col in ("latest_year", "max_sites", "capacity_fte"):
+    if col in ("latest_year", "max_sites", "capacity_fte", "year"):
         return [np.nan] * n
     return [0] * n
 

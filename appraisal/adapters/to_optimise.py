@@ -28,6 +28,7 @@ from appraisal.money.scenarios import entry_scale, scenario_delay, scenario_disc
 from appraisal.study import Study
 from appraisal.adapters.optimiser import NO_SITE, OptionRules, PlacementProblem
 from appraisal.adapters.optimiser import Plan as EnginePlan
+from appraisal.adapters.floors import option_floors
 
 STREAM = ["offset", "benefit_gbp", "cost_gbp"]
 
@@ -193,6 +194,7 @@ def build_problem(study: Study, option_id: str, scenario: dict | None = None) ->
     money = problem_money(study, option_id, scale)
     df = scenario_discount(study_discount_factors(study), full, targets) if scenario else study_discount_factors(study)
     rules = option_rules(study, option_id)
+    floors, floor_streams = option_floors(study, option_id, ledger.factor * (np.ones(len(ledger.entries)) if scale is None else scale))
     kinds = vehicles.set_index("vehicle_id")["kind"].to_dict()
     # a site must open only where its vehicle is allowed under the option
     must_open = [bool(m) and (v is None or rules.vehicle_allowed(v, kinds.get(v, "other")))
@@ -234,6 +236,7 @@ def build_problem(study: Study, option_id: str, scenario: dict | None = None) ->
         max_transfers_per_year=transfers,
         funding_cap_yearly_gbp=funding_yearly,
         funding_cap_cumulative_gbp=funding_cumulative,
+        floors=floors, floor_streams=floor_streams,
         rules=rules,
     )
     constant = float(df @ (money.constant_benefit - money.constant_cost))
@@ -281,6 +284,8 @@ def complete_plan(study: Study, draft: Plan, time_limit: float | None = 60.0) ->
     from appraisal.adapters.optimiser import solve
 
     problem, _ = build_problem(study, draft.option_id)
+    # floors and targets steer the optimiser's choices; a given plan is appraised as it stands, met or not
+    problem = dataclasses.replace(problem, floors=None, floor_streams=None)
     t = engine_tables(draft)
     vehicles = t["vehicles"].astype({"established_year": "Int64"})
     solved = solve(problem, mode="reproduce", assignment=t["plan"], vehicles=vehicles, time_limit=time_limit)

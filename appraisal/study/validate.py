@@ -25,7 +25,7 @@ KEYS: dict[str, list[str]] = {
     "cost_curves": ["vehicle_id", "volume"], "limits": ["limit", "year"], "apportionments": ["line_id", "service_id"],
     "interventions": ["package", "kind", "partner_id", "vehicle_id"], "stances": ["partner_id", "vehicle_id"],
     "decision_dates": ["partner_id", "vehicle_id", "date"], "elections": ["partner_id", "date"],
-    "vehicle_dependencies": ["vehicle_id", "requires_vehicle_id"],
+    "vehicle_dependencies": ["vehicle_id", "requires_vehicle_id"], "floors": ["floor_id"],
 }
 # tables without a key: an exact duplicate row (ignoring source and notes) is harmless, one warning
 HARMLESS_DUPLICATES = ("option_rules",)
@@ -72,6 +72,8 @@ REFERENCES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("precedence", "after_service_id", [("services", "service_id")]),
     ("vehicle_dependencies", "vehicle_id", [("vehicles", "vehicle_id")]),
     ("vehicle_dependencies", "requires_vehicle_id", [("vehicles", "vehicle_id")]),
+    ("floors", "option_id", [("options", "option_id")]),
+    ("floors", "vehicle_id", [("vehicles", "vehicle_id")]),
     ("driver_scores", "driver_id", [("value_drivers", "driver_id")]),
     ("driver_scores", "option_id", [("options", "option_id")]),
     ("positions", "partner_id", [("partners", "partner_id")]),
@@ -90,7 +92,7 @@ REFERENCES: list[tuple[str, str, list[tuple[str, str]]]] = [
 YEAR_COLUMNS = [
     ("vehicles", "earliest_year"), ("vehicles", "planned_year"), ("benefits", "start_year"),
     ("costs", "start_year"), ("costs", "end_year"), ("benefit_profiles", "year"), ("cost_profiles", "year"),
-    ("option_rules", "year"), ("limits", "year"),
+    ("option_rules", "year"), ("limits", "year"), ("floors", "year"),
 ]
 
 
@@ -190,6 +192,7 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
     problems += cycle_problems(study)
     problems += adjustment_problems(study)
     problems += uncertainty_problems(study)
+    problems += _floor_problems(study)
     problems += buyin_problems(study)
     problems += _dependency_problems(t["vehicle_dependencies"], src["vehicle_dependencies"])
 
@@ -307,6 +310,28 @@ def uncertainty_problems(study: "Study") -> list[Problem]:
         elif row.distribution == "normal" and not values["sd"] > 0:
             problems.append(Problem(where, _row(u, pos), "sd", f"expected sd > 0, got {values['sd']:g}"))
     return problems
+
+
+def _floor_problems(study: "Study") -> list[Problem]:
+    """A floor's selector names ledger entries that exist (partner:<id> or an uncertainty target)."""
+    from appraisal.money.scenarios import target_problem
+
+    t, src = study.tables, study.sources
+    frame, out = t["floors"], []
+    partners = set(t["partners"]["partner_id"])
+    for pos, sel in enumerate(frame.get("selector", [])):
+        if sel is None or sel != sel:
+            continue
+        prefix, _, name = sel.partition(":")
+        if prefix == "partner":
+            why = None if name in partners else f"'{sel}': no partner '{name}' in {src['partners']}"
+        elif sel in ("benefits", "costs", "delay_years", "discount_rate_pct"):
+            why = f"'{sel}' is not a selector: use the measure column for benefits/costs/net"
+        else:
+            why = target_problem(study, sel)
+        if why:
+            out.append(Problem(src["floors"], _row(frame, pos), "selector", why))
+    return out
 
 
 def buyin_problems(study: "Study") -> list[Problem]:

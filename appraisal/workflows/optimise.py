@@ -16,8 +16,8 @@ from appraisal.money.plans import Plan
 from appraisal.adapters.to_optimise import build_problem, from_engine
 from appraisal.study import Study
 from appraisal.adapters.optimiser import Plan as EnginePlan
-from appraisal.adapters.optimiser import (PlacementProblem, alternatives, distance_table, pareto, solve,
-                                         solve_decomposed)
+from appraisal.adapters.optimiser import (PlacementProblem, alternatives, distance_table, evaluate_plan, floor_values,
+                                         pareto, price_floors, solve, solve_decomposed)
 
 AGREE_GBP = 0.005  # the MILP objective + constant and the ledger's NPSV must agree to half a penny
 
@@ -32,6 +32,7 @@ class OptionPlan:
     document: OptionAppraisal | None = None  # the ledger's appraisal of the document's plan (reproduce mode)
     comparison: dict | None = None
     warnings: list[str] = field(default_factory=list)
+    floors: pd.DataFrame | None = None  # each floor row: the plan's figure, slack, binding, shadow price (£)
 
     @property
     def optimised(self) -> Plan | None:
@@ -55,6 +56,7 @@ class OptionPlan:
             "npsv_gain_over_document_gbp": None if doc is None or self.npsv_gbp is None
             else self.npsv_gbp - doc.metrics["npsv_gbp"],
             "comparison": self.comparison, "warnings": self.warnings,
+            "floors": None if self.floors is None else self.floors.to_dict(orient="records"),
             "provenance": self.plan.provenance,
         }
 
@@ -110,11 +112,29 @@ def optimise_option(study: Study, option_id: str, *, time_limit: float | None = 
     result = OptionPlan(option_id, problem, plan, constant, appraisal)
     result.warnings = agreement_warning(option_id, plan.objective_gbp, constant, appraisal) + \
         (appraisal.warnings if appraisal else [])
+    if plan.has_solution and len(problem.normalised().floors):
+        result.floors = floor_report(problem, plan, time_limit=time_limit, seed=seed)
     if reproduce:
         result.document = appraise_plan(study, document_plan(study, option_id))
         if appraisal is not None:
             result.comparison = compare(study, result.document, appraisal)
     return result
+
+
+def floor_report(problem: PlacementProblem, plan: EnginePlan, time_limit: float | None = None, seed: int = 0) -> pd.DataFrame:
+    """Each floor row with the plan's figure in the ledger's terms (engine aggregate + the option money moved to
+    the bound), its slack, and the floor's price by perturbation (optimise.price_floors: two re-solves a floor)."""
+    P = problem.normalised()
+    values = floor_values(P, evaluate_plan(P, plan))
+    constant = P.floors.set_index("floor_id")["constant_gbp"] if "constant_gbp" in P.floors else pd.Series(dtype=float)
+    prices = price_floors(problem, plan, time_limit=time_limit, seed=seed).set_index("floor_id")
+    out = values.copy()
+    offset = out["floor_id"].map(constant).fillna(0.0).astype(float)
+    out["bound"] = out["bound"] + offset
+    out["value"] = out["value"] + offset
+    for col in ("binding", "shadow_price_gbp", "cost_of_floor_gbp", "step"):
+        out[col] = out["floor_id"].map(prices[col])
+    return out
 
 
 def near_optimal(study: Study, result: OptionPlan, n: int, slack_pct: float,

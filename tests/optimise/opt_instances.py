@@ -14,8 +14,9 @@ BUDGET = 1500  # max number of service-choice combinations the brute force enume
 
 
 @st.composite
-def small_problems(draw, dependency: bool = False):
-    """``dependency=True``: always two or more vehicles, one of which requires another."""
+def small_problems(draw, dependency: bool = False, floors: bool = False):
+    """``dependency=True``: always two or more vehicles, one of which requires another.
+    ``floors=True``: one or two floors (net money in-year or cumulative, one year or every year; membership)."""
     T = draw(st.integers(2 if dependency else 1, 3))
     nv = draw(st.integers(2 if dependency else 1, 3))
     ns = draw(st.integers(1, 6))
@@ -84,7 +85,24 @@ def small_problems(draw, dependency: bool = False):
         max_transfers_per_year=draw(st.sampled_from([None, 1, 2])),
         funding_cap_yearly_gbp=draw(st.sampled_from([None, 40.0, 80.0])),
         funding_cap_cumulative_gbp=draw(st.sampled_from([None, 30.0, 100.0])),
-        cost_curves=curves, rules=rules, name="random", vehicle_dependencies=deps)
+        cost_curves=curves, rules=rules, name="random", vehicle_dependencies=deps,
+        floors=_draw_floors(draw, vids, T) if floors else None)
+
+
+def _draw_floors(draw, vids, T):
+    rows = []
+    for k in range(draw(st.integers(1, 2))):
+        # bounds chosen so that floors often bind (and sometimes cannot hold): the free optimum moves most services
+        sense = draw(st.sampled_from(["at_least", "at_most"]))
+        if draw(st.booleans()):
+            rows.append(dict(floor_id=f"F{k}", measure="members", vehicle_id=draw(st.sampled_from(vids)), sense=sense,
+                             bound=float(draw(st.integers(1, 2) if sense == "at_least" else st.integers(0, 1))),
+                             year=draw(st.sampled_from([None, *range(T)])), cumulative=False))
+        else:
+            rows.append(dict(floor_id=f"F{k}", measure="net", vehicle_id=None, sense=sense,
+                             bound=float(draw(st.sampled_from([-20, -5, 0, 10] if sense == "at_least" else [0, 10, 40]))),
+                             year=draw(st.sampled_from([None, *range(T)])), cumulative=draw(st.booleans())))
+    return pd.DataFrame(rows)
 
 
 def brute_force(problem: PlacementProblem):
@@ -201,10 +219,31 @@ def brute_force(problem: PlacementProblem):
                         continue
                     if P.funding_cap_cumulative_gbp is not None and np.any(-np.cumsum(total) > P.funding_cap_cumulative_gbp + 1e-6):
                         continue
+                    if not _floors_hold(P, total, moves):
+                        continue
                     npv = float(total @ df)
                     if best is None or npv > best + 1e-9:
                         best, best_plan = npv, (moves, e_all, dict(zip(slist, opn)))
     return best, best_plan
+
+
+def _floors_hold(P, net, moves) -> bool:
+    """Floors on the plan's own net money and on membership, by own arithmetic."""
+    T = len(net)
+    for f in P.floors.itertuples(index=False):
+        if f.measure == "members":
+            t = T - 1 if f.year is None else int(f.year)
+            value = [sum(1 for _, v, _, tt, _ in moves if v == f.vehicle_id and tt <= t)]
+        else:
+            assert f.measure == "net", "brute force covers net and members floors"
+            series = np.cumsum(net) if f.cumulative else net
+            value = list(series) if f.year is None else [series[int(f.year)]]
+        tol = 1e-6
+        if f.sense == "at_least" and any(x < f.bound - tol for x in value):
+            return False
+        if f.sense == "at_most" and any(x > f.bound + tol for x in value):
+            return False
+    return True
 
 
 def _interp(xs, ys, x):

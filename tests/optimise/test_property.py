@@ -20,6 +20,12 @@ def test_milp_matches_brute_force_with_vehicle_dependencies(problem):
     _matches_brute_force(problem)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True, database=None)
+@given(small_problems(floors=True))
+def test_milp_matches_brute_force_with_floors(problem):
+    _matches_brute_force(problem)
+
+
 def _matches_brute_force(problem):
     best, _ = brute_force(problem)
     plan = solve(problem)
