@@ -467,8 +467,9 @@ def _power_table(buyin: Mapping, lab: Labels, needed) -> str:
     return ("<h4>Voting power on each board</h4><p class=note>Normalised Banzhaf and Shapley–Shubik indices of each "
             "member under the board's rule (vetoes and 'all funders' included): each member's share of the power to "
             "turn a losing coalition into a winning one. They follow from the governance rules alone.</p>"
+            f'<details class="data"><summary>Power of each of the {len(frame)} board seats</summary>'
             + table(frame, formats={"voting weight": lambda v: number(v, 2), "Banzhaf": lambda v: number(v, 3),
-                                    "Shapley–Shubik": lambda v: number(v, 3)}))
+                                    "Shapley–Shubik": lambda v: number(v, 3)}) + "</details>")
 
 
 def _cheapest_route(buyin: Mapping, lab: Labels) -> str:

@@ -286,10 +286,13 @@ def uncertainty_problems(study: "Study") -> list[Problem]:
     t = study.tables
     raw = study.raw_ids
     known = _selector_names(study)
+    # a cohort target is checked on the cohort tables only when they are sound (their problems are reported apart)
+    cohorts_sound = not any(row.target.startswith("cohort:") for row in u.itertuples(index=False)) \
+        or not cohort_problems(study)
     where = study.sources["uncertainties"]
     problems = []
     for pos, row in enumerate(u.itertuples(index=False)):
-        problem = _target_problem(study, row, known)
+        problem = _target_problem(study, row, known, cohorts_sound)
         if problem:
             problems.append(Problem(where, _row(u, pos), "target", problem))
         wanted = {"uniform": ("low", "high"), "triangular": ("low", "mode", "high"), "pert": ("low", "mode", "high"),
@@ -424,12 +427,14 @@ def _selector_names(study: "Study") -> dict[str, set]:
     return names
 
 
-def _target_problem(study: "Study", row, known: dict[str, set]) -> str | None:
+def _target_problem(study: "Study", row, known: dict[str, set], cohorts_sound: bool = True) -> str | None:
     """None when an uncertainty's target names something the study has; else what is wrong, in words."""
     target = row.target
     if target in UNCERTAINTY_TARGETS:
         return None
     if target.startswith("cohort:"):
+        if not cohorts_sound:
+            return None
         from appraisal.uncertainty.cohort_terms import cohort_target_problem
 
         high = row.high if row.high is not None and row.high == row.high else None

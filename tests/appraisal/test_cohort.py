@@ -179,8 +179,8 @@ def test_bad_cohort_target_is_named(tmp_path):
     shutil.copytree(COHORT, folder)
     path = folder / "uncertainties.csv"
     path.write_text(path.read_text().replace("cohort:asc:contact>reablement", "cohort:asc:contact>home_care"))
-    with pytest.raises(ValueError, match="row 2, column 'target'.*takes the rest of 'contact'"):
-        scenario_model(load_study(folder))
+    with pytest.raises(StudyError, match="row 2, column 'target'.*takes the rest of 'contact'"):
+        load_study(folder)  # found by the loader's checks, before any command runs
 
 
 def test_results_show_the_pathway_by_scenario():
@@ -218,9 +218,9 @@ def test_a_share_range_that_would_overfill_its_row_is_refused(tmp_path):
     path = folder / "uncertainties.csv"
     # the option's other rows out of contact take 0.3 (no_care); a reach of 0.8 would make 1.1
     path.write_text(path.read_text().replace("triangular,0.2,0.5,0.6", "triangular,0.2,0.5,0.8"))
-    with pytest.raises(ValueError, match="row 2, column 'target'.*at its high value 0.8 the shares out of 'contact' "
+    with pytest.raises(StudyError, match="row 2, column 'target'.*at its high value 0.8 the shares out of 'contact' "
                                          "would sum to 1.1"):
-        scenario_model(load_study(folder))
+        load_study(folder)  # found by the loader's checks, before any command runs
 
 
 def test_cli_lists_every_cohort_problem_and_exits_2(tmp_path):
