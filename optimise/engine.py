@@ -29,7 +29,7 @@ def problem_hash(problem: PlacementProblem) -> str:
     P = problem.normalised()
     h = hashlib.sha256()
     for name in ("services", "vehicles", "placements", "vehicle_streams", "placement_streams", "sites",
-                 "precedence", "cost_curves", "vehicle_dependencies"):
+                 "precedence", "cost_curves", "vehicle_dependencies", "joint_streams", "joint_requires"):
         h.update(getattr(P, name).to_csv(index=False).encode())
     h.update(repr((list(P.years), P.discount_factor.tolist(), P.funding_cap_cumulative_gbp, P.rules)).encode())
     for s in (P.max_transfers_per_year, P.funding_cap_yearly_gbp):
@@ -172,7 +172,8 @@ def quick_bound(prep) -> float:
     y = pd.Series(np.maximum(prep.y_coef, 0.0)).groupby(prep.Y["vehicle_id"].to_numpy()).max().sum() if len(prep.Y) else 0.0
     w = pd.Series(np.maximum(prep.w_coef, 0.0)).groupby(prep.W["site_id"].to_numpy()).max().sum() if len(prep.W) else 0.0
     curves = sum(max(0.0, -float(np.min(bc))) for _, bc in prep.curves.values()) * float(np.sum(prep.df))
-    return float(x + y + w + curves)
+    joint = float(np.maximum((prep.jb - prep.jc) * prep.df[None, :], 0.0).sum()) if len(prep.J) else 0.0
+    return float(x + y + w + curves + joint)
 
 
 def _late(deadline) -> bool:

@@ -62,6 +62,8 @@ def evaluate_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None
         j = anchors.merge(st, on=keys, how="inner")
         yr = j["anchor"].to_numpy(dtype=int) + j["offset"].to_numpy(dtype=int)
         ok = (yr >= 0) & (yr < T)
+        if "from_year" in j:  # a timing rule: no money before the stream's from_year
+            ok &= yr >= j["from_year"].to_numpy(dtype=int)
         np.add.at(benefit, yr[ok], j["benefit_gbp"].to_numpy()[ok])
         np.add.at(cost, yr[ok], j["cost_gbp"].to_numpy()[ok])
 
@@ -70,6 +72,8 @@ def evaluate_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None
 
     est = _opened(vehicles, "vehicle_id", "established_year", mv.groupby("vehicle_id")["transfer_year"].min())
     add_stream(P.vehicle_streams, pd.DataFrame({"vehicle_id": est.index, "anchor": est.to_numpy()}), ["vehicle_id"])
+
+    _joint_money(P, est, benefit, cost)
 
     sited = mv[mv["site_id"] != NO_SITE]
     opened = _opened(sites, "site_id", "opened_year", sited.groupby("site_id")["transfer_year"].min())
@@ -98,6 +102,25 @@ def evaluate_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None
     stt = pd.DataFrame({"site_id": opened.index, "opened_year": opened.to_numpy()}).sort_values("site_id")
     return Evaluation(profile, float(np.sum(net * df)), float(max(0.0, -cum.min())) if T else 0.0, mv,
                       vt.reset_index(drop=True), stt.reset_index(drop=True))
+
+
+def _joint_money(P: PlacementProblem, est: pd.Series, benefit: np.ndarray, cost: np.ndarray) -> None:
+    """Joint money: a row counts in year t when its anchor vehicle is established (offset from that year; no
+    anchor = fixed years) and every required vehicle is established by t (and t >= from_year)."""
+    T = P.T
+    req = P.joint_requires.groupby("joint_id")["requires_vehicle_id"].apply(list).to_dict()
+    for jid, st in P.joint_streams.groupby("joint_id", sort=True):
+        needs = req.get(jid, [])
+        if any(v not in est.index for v in needs):
+            continue
+        gate = max((int(est[v]) for v in needs), default=0)
+        anchor = st["vehicle_id"].iloc[0]
+        if anchor is not None and anchor not in est.index:
+            continue
+        yr = st["offset"].to_numpy(dtype=int) + (int(est[anchor]) if anchor is not None else 0)
+        ok = (yr >= 0) & (yr < T) & (yr >= gate) & (yr >= st["from_year"].to_numpy(dtype=int))
+        np.add.at(benefit, yr[ok], st["benefit_gbp"].to_numpy()[ok])
+        np.add.at(cost, yr[ok], st["cost_gbp"].to_numpy()[ok])
 
 
 def compare_plans(problem: PlacementProblem, a, b) -> dict:

@@ -83,7 +83,7 @@ def floor_coefficients(prep, row) -> dict:
     mine = fs[fs["floor_id"] == row.floor_id]
     if mine.empty:  # the problem's own money: exactly the objective's entries
         return {"x": wb * prep.xb + wc * prep.xc, "y": wb * prep.yb + wc * prep.yc, "w": wc * prep.wc,
-                "curve": wc}
+                "curve": wc, "joint": (wb, wc)}
 
     def matrix(anchor, keys, table):
         st = mine[mine["anchor"] == anchor]

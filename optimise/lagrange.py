@@ -503,6 +503,8 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
     t_start = time.perf_counter()
     deadline = t_start + float(time_limit)
     P = problem.normalised()
+    if len(P.joint_streams) or any((P.__dict__[n]["from_year"] > 0).any() for n in ("vehicle_streams", "placement_streams")):
+        raise ValueError("solve_coupled does not price joint money or timing rules (from_year) yet: use solve")
     regions = [sorted(r) for r in (regions if regions is not None else _find_regions(P))]
     if len(regions) == 1:  # nothing to decompose: the model as it is, with its own bound and gap
         from .engine import solve

@@ -252,12 +252,34 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
                     cost.append(float(icpt[j]) * seg[t, j] + float(slope[j]) * vj)
                 curve_cost_t[t].append(_lsum(cost))
 
+    # (7b) joint money: money anchored on one establishment decision that counts in year t only when every
+    #      required vehicle is established by t. z[k,t] = y_k AND E_r(t) for all r, linearised exactly for binary
+    #      y (docs/optimise.md, Gates): z <= y_k, z <= E_r(t), z >= y_k + sum_r E_r(t) - n_k, 0 <= z <= 1.
+    joint_t = defaultdict(list)  # t -> [(k, z)] the joint rows' variables of year t
+    if len(prep.J):
+        keys = [(k, t) for k in range(len(prep.J)) for t in range(T) if prep.jb[k, t] != 0 or prep.jc[k, t] != 0]
+        m.z = pyo.Var(keys, bounds=(0, 1))
+        for k, t in keys:
+            anchor, needs = int(prep.J["y"].iat[k]), prep.J["requires"].iat[k]
+            own = y[anchor] if anchor >= 0 else 1
+            if anchor >= 0:
+                rows["joint"].append(((k, t, "anchor"), None, m.z[k, t] - own, 0))
+            for r in needs:
+                rows["joint"].append(((k, t, r), None, m.z[k, t] - E(r, t), 0))
+            rows["joint"].append(((k, t, "all"), None, own + _lsum(E(r, t) for r in needs) - len(needs) - m.z[k, t], 0))
+            joint_t[t].append((k, m.z[k, t]))
+
+    def joint_money(t, weight_b=1.0, weight_c=-1.0):
+        return _lsum((weight_b * float(prep.jb[k, t]) + weight_c * float(prep.jc[k, t])) * z for k, z in joint_t.get(t, [])
+                     if weight_b * prep.jb[k, t] + weight_c * prep.jc[k, t] != 0)
+
     # objective: discounted net benefit
     df = prep.df
     npv = (_lsum(float(c) * x[i] for i, c in enumerate(prep.x_coef) if c != 0)
            + _lsum(float(c) * y[i] for i, c in enumerate(prep.y_coef) if c != 0)
            + _lsum(float(c) * w[i] for i, c in enumerate(prep.w_coef) if c != 0)
-           - _lsum(float(df[t]) * e for t, lst in curve_cost_t.items() for e in lst))
+           - _lsum(float(df[t]) * e for t, lst in curve_cost_t.items() for e in lst)
+           + _lsum(float(df[t]) * joint_money(t) for t in joint_t))
     m.npv = pyo.Expression(expr=npv)
 
     # (8) funding: net position per year (undiscounted), yearly and cumulative caps. With ``with_net`` the
@@ -277,7 +299,8 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
             return (_lsum(float(ax[i]) * x[i] for i in np.flatnonzero(ax))
                     + _lsum(float(ay[i]) * y[i] for i in np.flatnonzero(ay))
                     + _lsum(float(aw[i]) * w[i] for i in np.flatnonzero(aw))
-                    - _lsum(curve))
+                    - _lsum(curve)
+                    + _lsum(joint_money(u) for u in (range(t + 1) if cumulative else [t])))
 
         if with_net:
             m.net = pyo.Var(range(T))
@@ -301,6 +324,8 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
                     + _lsum(float(c) * w[i] for i, c in enumerate(cw) if c != 0))
             if co["curve"]:
                 body = body + co["curve"] * _lsum(e for u in span for e in curve_cost_t.get(u, []))
+            if co.get("joint"):  # a floor on all the problem's money counts its joint money too
+                body = body + _lsum(joint_money(u, *co["joint"]) for u in span)
             lo, hi = (row.bound, None) if row.sense == "at_least" else (None, row.bound)
             rows[fam].append(((row.floor_id, t), lo, body, hi))
 

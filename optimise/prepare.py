@@ -36,6 +36,11 @@ class Prepared:
     dependencies: list = field(default_factory=list)  # (vehicle, required vehicle, lag) for vehicles in Y
     blocked: dict = field(default_factory=dict)  # service -> why its forced year leaves it no transfer
     floors: list = field(default_factory=list)  # (floor row, its coefficient matrices) for the floor rows
+    # joint money (counts only while other vehicles exist): row k is anchored on establishment decision
+    # J["y"][k] (-1 = fixed years), needs every vehicle in J["requires"][k] by each year; jb/jc its money by year
+    J: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["joint_id", "y", "requires"]))
+    jb: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    jc: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
 
     @property
     def x_coef(self) -> np.ndarray:
@@ -69,6 +74,50 @@ def shifted(profile: np.ndarray, rows: np.ndarray, t: np.ndarray, T: int) -> np.
     """Matrix whose row i is profile[rows[i]] anchored at year t[i], cut to the horizon."""
     cols = np.arange(T)[None, :] - t[:, None] + T - 1
     return profile[rows[:, None], cols]
+
+
+def anchored_money(streams: pd.DataFrame, keys: list, key_rows: list, t: np.ndarray, T: int) -> tuple[np.ndarray, np.ndarray]:
+    """(benefit, cost) by decision and year: the streams of each decision's key anchored at its year t, cut to
+    the horizon and, row by row, to the stream's ``from_year`` (a timing rule: no money before that year)."""
+    b, c = np.zeros((len(key_rows), T)), np.zeros((len(key_rows), T))
+    parts = streams.groupby("from_year", sort=True) if "from_year" in streams and len(streams) else [(0, streams)]
+    for first, part in parts:
+        pos, pb, pc = stream_profiles(part, keys, T)
+        r = np.array([pos.get(k, len(pos)) for k in key_rows], dtype=int)
+        sb, sc = shifted(pb, r, t, T), shifted(pc, r, t, T)
+        if first > 0:
+            sb[:, :first], sc[:, :first] = 0.0, 0.0
+        b += sb
+        c += sc
+    return b, c
+
+
+def joint_money(P: PlacementProblem, Y: pd.DataFrame, T: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """The joint streams as rows (joint_id, establishment decision or -1, required vehicles) and their money by
+    year. A joint stream whose anchor or a required vehicle cannot be established never counts: no row."""
+    rows, bs, cs = [], [], []
+    in_y = set(Y["vehicle_id"])
+    req = P.joint_requires.groupby("joint_id")["requires_vehicle_id"].apply(lambda s: tuple(sorted(set(s)))).to_dict()
+    for jid, st in P.joint_streams.groupby("joint_id", sort=True):
+        needs = req.get(jid, ())
+        anchor = st["vehicle_id"].iloc[0]
+        if any(v not in in_y for v in needs) or (anchor is not None and anchor not in in_y):
+            continue
+        if anchor is None:  # fixed years: offset is the year itself
+            b, c = anchored_money(st.assign(vehicle_id="-"), ["vehicle_id"], [("-",)], np.zeros(1, dtype=int), T)
+            rows.append((jid, -1, needs))
+            bs.append(b[0])
+            cs.append(c[0])
+            continue
+        idx = np.flatnonzero(Y["vehicle_id"].to_numpy() == anchor)
+        b, c = anchored_money(st, ["vehicle_id"], [(anchor,)] * len(idx), Y["t"].to_numpy(dtype=int)[idx], T)
+        for k, i in enumerate(idx):
+            rows.append((jid, int(i), needs))
+            bs.append(b[k])
+            cs.append(c[k])
+    J = pd.DataFrame(rows, columns=["joint_id", "y", "requires"])
+    stack = (lambda a: np.vstack(a) if a else np.zeros((0, T)))
+    return J, stack(bs), stack(cs)
 
 
 def curve_cost(volumes: np.ndarray, costs: np.ndarray, v) -> np.ndarray:
@@ -209,10 +258,8 @@ def prepare(problem: PlacementProblem) -> Prepared:
                     issues.append(f"{s} must move ({reason}) but has no eligible placement under this option's rules")
 
     # --- money of transfers ----------------------------------------------------------------------
-    pos, pb, pc = stream_profiles(P.placement_streams, ["service_id", "vehicle_id"], T)
-    r = np.array([pos.get((s, v), len(pos)) for s, v in zip(X["service_id"], X["vehicle_id"])], dtype=int)
-    t = X["t"].to_numpy(dtype=int)
-    xb, xc = shifted(pb, r, t, T), shifted(pc, r, t, T)
+    xb, xc = anchored_money(P.placement_streams, ["service_id", "vehicle_id"],
+                            list(zip(X["service_id"], X["vehicle_id"])), X["t"].to_numpy(dtype=int), T)
 
     # --- vehicles --------------------------------------------------------------------------------
     # a vehicle with no placements at all (component-level money only) may be established on its own
@@ -222,10 +269,8 @@ def prepare(problem: PlacementProblem) -> Prepared:
         [(v, t) for v in sorted(used) for t in range(first_year[v][0], first_year[v][1] + 1)],
         columns=["vehicle_id", "t"],
     )
-    vpos, vb, vc = stream_profiles(P.vehicle_streams, ["vehicle_id"], T)
-    r = np.array([vpos.get((v,), len(vpos)) for v in Y["vehicle_id"]], dtype=int)
-    t = Y["t"].to_numpy(dtype=int)
-    yb, yc = shifted(vb, r, t, T), shifted(vc, r, t, T)
+    yb, yc = anchored_money(P.vehicle_streams, ["vehicle_id"], [(v,) for v in Y["vehicle_id"]],
+                            Y["t"].to_numpy(dtype=int), T)
 
     # --- sites: opening year from the vehicle's earliest year ------------------------------------
     wrows = []
@@ -252,6 +297,7 @@ def prepare(problem: PlacementProblem) -> Prepared:
     dependencies = [(v, r, lag) for v, r, lag in deps if v in in_y]
     prep = Prepared(P, T, P.discount_factor, X, xb, xc, Y, yb, yc, W, wc, curves, must_move, issues, standalone,
                     dependencies, blocked)
+    prep.J, prep.jb, prep.jc = joint_money(P, Y, T)
     prep.floors = [(r, floor_coefficients(prep, r)) for r in P.floors.itertuples(index=False)]
     return prep
 

@@ -65,15 +65,17 @@ class OptionRules:
 _COLUMNS = {
     "services": ["service_id", "fte", "volume", "current_vehicle_id", "current_site_id"],
     "vehicles": ["vehicle_id", "kind", "earliest_year", "latest_year", "max_sites", "is_status_quo"],
-    "vehicle_streams": ["vehicle_id", "offset", "benefit_gbp", "cost_gbp"],
+    "vehicle_streams": ["vehicle_id", "offset", "benefit_gbp", "cost_gbp", "from_year"],
     "placements": ["service_id", "vehicle_id", "site_id"],
-    "placement_streams": ["service_id", "vehicle_id", "offset", "benefit_gbp", "cost_gbp"],
+    "placement_streams": ["service_id", "vehicle_id", "offset", "benefit_gbp", "cost_gbp", "from_year"],
     "sites": ["site_id", "vehicle_id", "capacity_fte", "fixed_cost_gbp_per_year", "open_cost_gbp", "must_open"],
     "precedence": ["before_service_id", "after_service_id", "min_lag_years"],
     "cost_curves": ["vehicle_id", "volume", "running_cost_gbp_per_year"],
     "vehicle_dependencies": ["vehicle_id", "requires_vehicle_id", "min_lag_years"],
     "floors": ["floor_id", "measure", "vehicle_id", "sense", "bound", "year", "cumulative"],
     "floor_streams": ["floor_id", "anchor", "service_id", "vehicle_id", "site_id", "offset", "benefit_gbp", "cost_gbp"],
+    "joint_streams": ["joint_id", "vehicle_id", "offset", "benefit_gbp", "cost_gbp", "from_year"],
+    "joint_requires": ["joint_id", "requires_vehicle_id"],
 }
 
 
@@ -97,6 +99,11 @@ class PlacementProblem:
     vehicle_dependencies: pd.DataFrame | None = None  # vehicle_id established only min_lag_years after requires_vehicle_id
     floors: pd.DataFrame | None = None  # at-least / at-most rows on money aggregates and membership (floors.py)
     floor_streams: pd.DataFrame | None = None  # the money of floors that count only some entries
+    # money that counts only while other vehicles exist (an AND of establishment decisions, docs/optimise.md):
+    # joint_streams offset from the establishment of vehicle_id (None: offset = the year itself), counted in a
+    # year only when every joint_requires vehicle of its joint_id is established by that year
+    joint_streams: pd.DataFrame | None = None
+    joint_requires: pd.DataFrame | None = None
     rules: OptionRules = field(default_factory=OptionRules)
     name: str = "problem"
 
@@ -137,8 +144,10 @@ class PlacementProblem:
         v["is_status_quo"] = v["is_status_quo"].fillna(False).astype(bool)
         p = tables["placements"]
         p["site_id"] = [NO_SITE if x is None else x for x in p["site_id"]]
-        for name in ("vehicle_streams", "placement_streams", "floor_streams"):
+        for name in ("vehicle_streams", "placement_streams", "floor_streams", "joint_streams"):
             st = tables[name]
+            if "from_year" in st:  # money of a stream row counts only from this year index (a timing rule)
+                st["from_year"] = st["from_year"].fillna(0).astype(int)
             st["offset"] = st["offset"].astype(int)
             st["benefit_gbp"] = st["benefit_gbp"].astype(float).fillna(0.0)
             st["cost_gbp"] = st["cost_gbp"].astype(float).fillna(0.0)

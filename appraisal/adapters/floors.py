@@ -57,6 +57,12 @@ def option_floors(study, option_id: str, weight: np.ndarray) -> tuple[pd.DataFra
         measure = MEASURE[r.measure]
         wb, wc = {"benefit": (1.0, 0.0), "cost": (0.0, 1.0), "net": (1.0, -1.0)}[measure]
         mask = floor_mask(ent, r.selector)
+        ruled = np.array([bool(g) for g in ledger.gates], dtype=bool) | (ledger.not_before > 0)
+        if (mask & ruled).any():
+            lines = ", ".join(sorted(set(ent.loc[mask & ruled, "line_id"].astype(str))))
+            raise ValueError(f"floors.csv, floor {r.floor_id}: it counts {lines}, which need other vehicles (enabled_by) "
+                             "or fall under a timing rule; a floor cannot count such lines yet (choose a selector "
+                             "that leaves them out)")
         if r.selector is not None and (mask & (anchor == "curve")).any():
             curves = ", ".join(sorted(ent.loc[mask & (anchor == "curve"), "vehicle_id"].astype(str)))
             raise ValueError(f"floors.csv, floor {r.floor_id}: selector '{r.selector}' picks the cost curve of "

@@ -30,7 +30,7 @@ from appraisal.adapters.optimiser import NO_SITE, OptionRules, PlacementProblem
 from appraisal.adapters.optimiser import Plan as EnginePlan
 from appraisal.adapters.floors import option_floors
 
-STREAM = ["offset", "benefit_gbp", "cost_gbp"]
+STREAM = ["offset", "benefit_gbp", "cost_gbp", "from_year"]
 
 
 def option_rules(study: Study, option_id: str) -> OptionRules:
@@ -99,10 +99,12 @@ def _streams(ledger, weight: np.ndarray, mask: np.ndarray, keys: list[str]) -> p
     ent = ledger.entries.iloc[idx[e]]
     benefit = ent["kind"].to_numpy() == "benefit"
     amount = money[e, j]
+    first = np.maximum(ledger.not_before[idx[e]], 0) if ledger.not_before is not None else np.zeros(len(e), dtype=int)
     frame = pd.DataFrame({k: ent[k].to_numpy() for k in keys} | {
-        "offset": offset, "benefit_gbp": np.where(benefit, amount, 0.0), "cost_gbp": np.where(benefit, 0.0, amount)})
-    return (frame.groupby(keys + ["offset"], as_index=False, sort=True)[["benefit_gbp", "cost_gbp"]].sum()
-            .reset_index(drop=True))
+        "offset": offset, "benefit_gbp": np.where(benefit, amount, 0.0), "cost_gbp": np.where(benefit, 0.0, amount),
+        "from_year": first.astype(int)})
+    return (frame.groupby(keys + ["offset", "from_year"], as_index=False, sort=True)[["benefit_gbp", "cost_gbp"]].sum()
+            .reset_index(drop=True)[keys + STREAM])
 
 
 @dataclasses.dataclass
@@ -114,6 +116,8 @@ class ProblemMoney:
     curve_factor: dict  # vehicle -> factor on its cost curve
     constant_benefit: np.ndarray  # by year: option entries
     constant_cost: np.ndarray
+    joint_streams: pd.DataFrame | None = None  # gated entries (appraisal.money.ownership): an AND in the MILP
+    joint_requires: pd.DataFrame | None = None
 
 
 def problem_money(study: Study, option_id: str, scale: np.ndarray | None = None) -> ProblemMoney:
@@ -121,7 +125,9 @@ def problem_money(study: Study, option_id: str, scale: np.ndarray | None = None)
     ledger = option_ledger(study, option_id)
     ent, T, pad = ledger.entries, ledger.T, ledger.pad
     weight = ledger.factor * (np.ones(len(ent)) if scale is None else scale)
-    anchor = ent["anchor"].to_numpy()
+    gated = np.array([bool(g) for g in ledger.gates], dtype=bool) if len(ledger.gates) else np.zeros(len(ent), bool)
+    joint, requires = joint_streams(ledger, weight, gated)
+    anchor = np.where(gated, "gated", ent["anchor"].to_numpy())
     vehicle = _streams(ledger, weight, anchor == "vehicle", ["vehicle_id"])
     placement = _streams(ledger, weight, anchor == "service", ["service_id", "vehicle_id"])
     leave = _streams(ledger, weight, anchor == "leave", ["service_id"])
@@ -142,8 +148,35 @@ def problem_money(study: Study, option_id: str, scale: np.ndarray | None = None)
     b, c = np.zeros(T), np.zeros(T)
     for i in np.flatnonzero(anchor == "option"):
         money = ledger.central[i, pad:pad + T] * weight[i]
+        if ledger.not_before is not None and ledger.not_before[i] > 0:  # a timing rule on programme money
+            money = np.where(np.arange(T) >= ledger.not_before[i], money, 0.0)
         (b if ent["kind"].iat[i] == "benefit" else c)[:] += money
-    return ProblemMoney(vehicle, placement, site_open, site_fixed, curve_factor, b, c)
+    return ProblemMoney(vehicle, placement, site_open, site_fixed, curve_factor, b, c, joint, requires)
+
+
+def joint_streams(ledger, weight: np.ndarray, gated: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The MILP's view of entries that count only while other vehicles exist: one joint_id per entry, its money
+    offset from its vehicle's establishment (vehicle entries) or at fixed years (programme entries), and the
+    vehicles it requires (the entry's gates)."""
+    cols = ["joint_id", "vehicle_id", "offset", "benefit_gbp", "cost_gbp", "from_year"]
+    rows, req = [], []
+    T, pad = ledger.T, ledger.pad
+    for i in np.flatnonzero(gated):
+        jid = f"{ledger.entries['line_id'].iat[i]}#{i}"
+        if ledger.entries["anchor"].iat[i] not in ("vehicle", "option"):  # validate stops these (ownership_problems)
+            raise ValueError(f"benefit {ledger.entries['line_id'].iat[i]}: enabled_by needs a vehicle or programme line")
+        on_vehicle = ledger.entries["anchor"].iat[i] == "vehicle"
+        a0 = int(ledger.entries["anchor0"].iat[i]) if on_vehicle else 0
+        money = ledger.central[i] * weight[i]
+        benefit = ledger.entries["kind"].iat[i] == "benefit"
+        first = max(int(ledger.not_before[i]), 0) if ledger.not_before is not None else 0
+        for j in np.flatnonzero(money):
+            offset = j - pad - a0
+            if (on_vehicle and -T < offset < T) or (not on_vehicle and 0 <= offset < T):
+                rows.append((jid, ledger.entries["vehicle_id"].iat[i] if on_vehicle else None, int(offset),
+                             float(money[j]) if benefit else 0.0, 0.0 if benefit else float(money[j]), first))
+        req += [(jid, g) for g in ledger.gates[i]]
+    return pd.DataFrame(rows, columns=cols), pd.DataFrame(req, columns=["joint_id", "requires_vehicle_id"])
 
 
 def money_floor(study: Study, option_id: str) -> dict[str, int]:
@@ -237,6 +270,7 @@ def build_problem(study: Study, option_id: str, scenario: dict | None = None) ->
         funding_cap_yearly_gbp=funding_yearly,
         funding_cap_cumulative_gbp=funding_cumulative,
         floors=floors, floor_streams=floor_streams,
+        joint_streams=money.joint_streams, joint_requires=money.joint_requires,
         rules=rules,
     )
     constant = float(df @ (money.constant_benefit - money.constant_cost))

@@ -30,6 +30,7 @@ import pandas as pd
 from appraisal.money.adjustments import stream_factors
 from appraisal.money.cohort_lines import cohort_entries
 from appraisal.money.greenbook import outcome_entries, rebase_profile
+from appraisal.money.ownership import apply_gates_and_rules, entry_gates, entry_not_before
 from appraisal.money.plans import Plan
 from appraisal.study import Study
 
@@ -139,6 +140,8 @@ class OptionLedger:
     factor: np.ndarray  # (E,) compound adjustment factor (double counting, optimism bias)
     curves: dict = field(default_factory=dict)  # vehicle -> (volumes, costs) breakpoints
     volume: dict = field(default_factory=dict)  # service -> volume
+    gates: list = field(default_factory=list)  # (E,) vehicles that must also exist by a year (money.ownership)
+    not_before: np.ndarray | None = None  # (E,) first year index money may fall (timing rules; money.ownership)
 
     @property
     def T(self) -> int:
@@ -180,6 +183,8 @@ class OptionLedger:
         high = np.where(ok, self.high[rows, src], 0.0)
         warnings = self._outside(delta, on)
         self._curve_money(plan, central, low, high)
+        if self.not_before is not None:  # benefits that need other vehicles; timing rules (money.ownership)
+            apply_gates_and_rules(self, plan, (central, low, high))
         return central, low, high, warnings
 
     def _outside(self, delta: np.ndarray, on: np.ndarray) -> list[str]:
@@ -378,7 +383,8 @@ def _build(study: Study, option_id: str) -> OptionLedger:
     volume = {s: (0.0 if v is None or pd.isna(v) else float(v))
               for s, v in zip(study.tables["services"]["service_id"], study.tables["services"]["volume"])}
     return OptionLedger(option_id, study.years, pad, frame, stack(central), stack(low), stack(high),
-                        np.array(finite, dtype=bool), factor, curves, volume)
+                        np.array(finite, dtype=bool), factor, curves, volume, entry_gates(study, frame),
+                        entry_not_before(study, frame))
 
 
 @dataclass

@@ -134,6 +134,7 @@ class ServiceRow(Row):
     baseline_cost_gbp: OptNonNegative = Field(None, description="£ a year, price base of the study")
     fte: OptNonNegative = Field(None, description="full-time equivalent staff")
     volume: OptNonNegative = Field(None, description="contacts, cases or units a year")
+    place: OptStr = Field(None, description="the place (town, locality, neighbourhood) it belongs to, for the place-based view")
     notes: OptStr = None
 
 
@@ -166,6 +167,7 @@ class SiteRow(Row):
     open_cost_gbp: OptNonNegative = Field(None, description="format 1 only (see running_cost_gbp_per_year)")
     existing: Flag = True
     must_open: Flag = False
+    place: OptStr = Field(None, description="the place (town, locality, neighbourhood) it belongs to, for the place-based view")
 
 
 class PartnerRow(Row):
@@ -227,6 +229,12 @@ BenefitCategory = Literal["cashable", "non_cashable", "societal"]
 Confidence = Literal["high", "medium", "low"]
 
 
+REALISED_BY = ("the vehicle or workstream that realises (owns) the benefit; blank = the line's vehicle_id, else the "
+               "programme. A vehicle named here that the line's trigger does not already need must exist too")
+ENABLED_BY = ("vehicles or workstreams that must also exist for the benefit to count, ';'-separated: in each year the "
+              "benefit counts only when every one of them is established by that year")
+
+
 class BenefitRow(Row):
     benefit_id: Id
     component: str = Field(min_length=1)
@@ -247,6 +255,9 @@ class BenefitRow(Row):
     tags: IdList = Field(default_factory=list, description="free tags, ';'-separated, for adjustments and uncertainties")
     in_placements: Flag = Field(False, description=IN_PLACEMENTS)
     options: IdList = Field(default_factory=list, description="option ids it applies to; blank = all")
+    realised_by: OptId = Field(None, description=REALISED_BY)
+    enabled_by: IdList = Field(default_factory=list, description=ENABLED_BY)
+    place: OptStr = Field(None, description="the place (town, locality, neighbourhood) it belongs to, for the place-based view")
 
     @model_validator(mode="after")
     def _range(self) -> "BenefitRow":
@@ -274,6 +285,7 @@ class CostRow(Row):
     tags: IdList = Field(default_factory=list, description="free tags, ';'-separated, for adjustments and uncertainties")
     in_placements: Flag = Field(False, description=IN_PLACEMENTS)
     options: IdList = Field(default_factory=list)
+    place: OptStr = Field(None, description="the place (town, locality, neighbourhood) it belongs to, for the place-based view")
 
 
 class ProfileRow(Row):
@@ -742,6 +754,9 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "decision_dates": DecisionDateRow,
     "elections": ElectionRow,
 }
+from appraisal.study.schema_programme import PROGRAMME_MODELS  # noqa: E402  (its rows use the types above)
+
+TABLE_MODELS.update(PROGRAMME_MODELS)
 REQUIRED_TABLES = ("options",)
 
 # --------------------------------------------------------------------------------------- study.yaml

@@ -165,5 +165,7 @@ def outcome_problems(study: "Study") -> list[Problem]:
 
 
 def more_problems(study: "Study") -> list[Problem]:
+    from appraisal.study.validate_ownership import ownership_problems
+
     return (transfer_problems(study) + risk_problems(study) + real_terms_problems(study) + distribution_problems(study)
-            + outcome_problems(study))
+            + outcome_problems(study) + ownership_problems(study))

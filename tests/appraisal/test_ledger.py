@@ -28,7 +28,8 @@ from appraisal.workflows.optimise import optimise_option
 ROOT = Path(__file__).resolve().parents[2]
 STUDIES = {"plymouth": ROOT / "studies" / "plymouth", "llr": ROOT / "studies" / "llr",
            "lancashire": ROOT / "studies" / "lancashire", "hubs": ROOT / "tests" / "fixtures" / "hubs",
-           "mini": ROOT / "tests" / "fixtures" / "mini", "national_small": ROOT / "studies" / "national" / "small"}
+           "mini": ROOT / "tests" / "fixtures" / "mini", "national_small": ROOT / "studies" / "national" / "small",
+           "ownership": ROOT / "tests" / "fixtures" / "ownership"}
 PENNY = 0.005
 
 
