@@ -88,3 +88,29 @@ def apply_gates_and_rules(ledger, plan, matrices: tuple[np.ndarray, ...]) -> Non
             cut = min(max(pad + first, 0), matrices[0].shape[1])
             for m in matrices:
                 m[i, :cut] = 0.0
+
+
+def ownership_map(study, options: dict) -> list[dict]:
+    """The enabler -> realiser map of the benefit lines: one row per (enabler or None, realiser, line), with the
+    line's PV (adjusted, discounted) in each option's appraisal (OptionAppraisal by option id)."""
+    from appraisal.money.metrics import study_discount_factors
+
+    b = study.tables["benefits"]
+    if not (b["realised_by"].notna().any() or b["enabled_by"].map(bool).any() or len(study.tables["workstreams"])):
+        return []
+    df = study_discount_factors(study)
+    pv: dict[tuple[str, str], float] = {}
+    for oid, r in options.items():
+        s = r.streams
+        if s is None or s.empty:
+            continue
+        money = s["adj_amount_gbp"].to_numpy(dtype=float) * df[s["t"].to_numpy(dtype=int)]
+        for line, value in pd.Series(money).groupby(s["stream_id"].to_numpy()).sum().items():
+            pv[(oid, line)] = float(value)
+    rows = []
+    for row in b.itertuples(index=False):
+        for enabler in (row.enabled_by or [None]):
+            rows.append({"enabler": enabler, "realiser": realiser(row), "benefit_id": row.benefit_id,
+                         "component": row.component, "recipient": row.recipient,
+                         "pv_gbp": {oid: pv.get((oid, row.benefit_id), 0.0) for oid in options}})
+    return rows

@@ -8,7 +8,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from appraisal.report import caveats, charts
+from appraisal.report import caveats, charts, programme
 from appraisal.report.fmt import esc, is_missing, money, number, pct, short_number, table, value_text
 from appraisal.report.labels import NOT_AVAILABLE, Labels, humanise, kind
 from appraisal.report.summary import buyin_calibrated, choices, preferred_option, unquantified, vehicles_needed
@@ -102,7 +102,7 @@ def vfm_band(bcr) -> str:
 
 
 def economic(results, tables, ch, unit, lab: Labels) -> str:
-    body = []
+    body = [programme.decision_table(results, unit, lab)]
     for c in caveats.infeasible(results, lab):
         body.append(caveat(c))
     body.append(ch("options-npsv", f"Present value of benefits and costs, and NPSV, by option ({charts.money_axis(unit)})",
@@ -128,6 +128,8 @@ def economic(results, tables, ch, unit, lab: Labels) -> str:
                    charts.components(results, tables.get("component_profile"), preferred_option(results), unit)
                    if preferred_option(results) else None,
                    note="Present value of each benefit (adds) and cost (subtracts) component, adding up to the NPSV."))
+    body.append(programme.ownership_table(results, unit, lab))
+    body.append(programme.places_table(results, unit, lab))
     body.append(_scoring(results, ch, lab))
     body.append(_sensitivity(results, ch, unit, lab))
     body.append(_risks(results, tables, lab))
@@ -347,6 +349,7 @@ def management(results, tables, ch, unit, lab: Labels) -> str:
                        caveat=caveats.buyin(results)))
     else:
         body.append(missing("Phasing", "no plan or buy-in results"))
+    body.append(programme.workstreams_table(results, lab) + programme.milestones_table(results, lab))
     body.append("<h3>Milestones of the plan</h3>" + _milestones(results, tables, lab))
     buyin = dict(results.get("buyin") or {})
     needed = vehicles_needed(results, tables, pref)
@@ -387,6 +390,7 @@ def management(results, tables, ch, unit, lab: Labels) -> str:
                                          "lag (years)": d.get("min_lag_years", 0), "source": d.get("source")} for d in deps])))
     else:
         body.append(missing("Dependencies between vehicles", "the study declares none (vehicle_dependencies)"))
+    body.append(programme.risk_register(results, unit))
     return "".join(body)
 
 

@@ -17,6 +17,7 @@ from appraisal.report import cases, caveats
 from appraisal.report.fmt import esc, kv_table, money_columns, pct, pick_unit, table
 from appraisal.report.labels import Labels, humanise
 from appraisal.report.style import css
+from appraisal.report.programme import programme_headline
 from appraisal.report.summary import executive_summary, headline, preferred_option
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True,
@@ -77,6 +78,7 @@ SHOWN_ABOVE = ("The optimiser's plan", "None of the", "The assumption closest to
 
 def sec_summary(results, tables, lab: Labels) -> str:
     h = headline(results, tables)
+    h |= programme_headline(results, pick_unit(results)) or {}  # a programme: the go / do-minimum decision
     cards = "".join(f'<div class="card"><p class="label">{esc(label)}</p><p class="value">{esc(value)}</p>'
                     f'<p class="note">{esc(note)}</p></div>' for label, value, note in h["numbers"])
     assumption = h.get("assumption")
@@ -86,7 +88,7 @@ def sec_summary(results, tables, lab: Labels) -> str:
     facts = [x for x in executive_summary(results, tables)[1:] if not x.startswith(SHOWN_ABOVE)]
     notes = "".join(f"<p class=note>{esc(n)}</p>" for n in results.get("notes_run") or [])
     return section("summary", "Executive summary", (
-        f'<div class="rec"><p class="label">Recommendation</p><p>{esc(h["recommendation"])}</p></div>'
+        f'<div class="rec"><p class="label">{esc(h.get("label", "Recommendation"))}</p><p>{esc(h["recommendation"])}</p></div>'
         f'<div class="cards">{cards}</div>'
         + (f'<div class="assume"><p class="label">The assumption that would change it</p><p>{esc(assumption)}</p></div>'
            if assumption else '<div class="assume">' + cases.missing("The assumption that would change it",

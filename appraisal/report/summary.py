@@ -290,7 +290,7 @@ def executive_summary(results: Mapping, tables: Mapping[str, pd.DataFrame] | Non
     sentence = lead + (": " + " and ".join(reasons) if reasons else "") + "."
     out.append(sentence)
     blank = f.get("unquantified") or []
-    if blank:
+    if blank and not results.get("programme"):  # a programme's do-minimum is the zero it is measured against
         out.append(f"{'; '.join(blank)} {'carries' if len(blank) == 1 else 'carry'} no money figures in the study: "
                    "an NPSV of zero there means not quantified, not no value.")
     if f.get("npsv_leader_name"):

@@ -412,6 +412,9 @@ def load_study(path: str | Path, needs: tuple[str, ...] = ()) -> Study:
         if file_name != f"{name}.csv" and (path / f"{name}.csv").is_file() and not config.workbook:
             study.warnings.append(Problem(f"{name}.csv", None, None, f"not read: study.yaml reads table '{name}' "
                                                                      f"from '{file_name}'"))
+    from appraisal.study.programme import programme_options
+
+    problems.extend(programme_options(study, "options" in raw))
     problems.extend(cross_reference_problems(study))
     if problems:
         raise StudyError(problems)

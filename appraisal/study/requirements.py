@@ -6,7 +6,7 @@ A requirement is a tuple of alternatives: ("benefits", "placements", "cohort_mod
 from __future__ import annotations
 
 CAPABILITIES: dict[str, list[tuple[str, ...]]] = {
-    "appraise": [("options",), ("costs",), ("benefits", "placements", "cohort_models")],
+    "appraise": [("options", "workstreams"), ("costs",), ("benefits", "placements", "cohort_models")],
     "optimise": [("services",), ("vehicles",)],
     "buyin": [("partners",), ("governance",), ("vehicles",)],
     "score": [("value_drivers",)],
@@ -15,7 +15,7 @@ CAPABILITIES: dict[str, list[tuple[str, ...]]] = {
 }
 
 WHY = {
-    "options": "the options are what is appraised",
+    "options": "the options are what is appraised (a programme study gives workstreams.csv instead)",
     "costs": "without it every option's costs would read as £0",
     "benefits": "without benefit lines, placements' money or a cohort model every option's benefits would read as £0",
     "services": "the optimiser places services",

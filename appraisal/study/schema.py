@@ -754,7 +754,7 @@ TABLE_MODELS: dict[str, type[Row]] = {
     "decision_dates": DecisionDateRow,
     "elections": ElectionRow,
 }
-from appraisal.study.schema_programme import PROGRAMME_MODELS  # noqa: E402  (its rows use the types above)
+from appraisal.study.schema_programme import PROGRAMME_MODELS, Programme  # noqa: E402  (its rows use the types above)
 
 TABLE_MODELS.update(PROGRAMME_MODELS)
 REQUIRED_TABLES = ("options",)
@@ -851,6 +851,8 @@ class StudyConfig(BaseModel):
     adjustments: list[Adjustment] = Field(default_factory=list)
     options: list[str] = Field(default_factory=list, description="option ids to compare; empty = all")
     preferred_option: str | None = None
+    programme: Programme | None = Field(None, description="a programme appraised as go against do-minimum "
+                                                          "(docs/programmes.md)")
     workbook: str | None = Field(None, description="an .xlsx whose sheets are the tables")
     tables: dict[str, str] = Field(default_factory=dict, description="table name -> CSV file; default <table>.csv when present")
     notes: str = ""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from appraisal.study.schema import FinancialYear, Id, IdList, OptFinancialYear, OptId, OptInt, OptStr, Row
 
@@ -61,3 +61,26 @@ PROGRAMME_MODELS: dict[str, type[Row]] = {
     "milestones": MilestoneRow,
     "timing_rules": TimingRuleRow,
 }
+
+
+GO, DO_MINIMUM = "go", "do_minimum"
+
+
+class Programme(BaseModel):
+    """study.yaml `programme:` — the study is one programme (its workstreams in workstreams.csv) appraised as go
+    against a do-minimum counterfactual: reformkit makes the two options (`go`: every workstream may be
+    established; `do_minimum`: none is) unless options.csv gives them itself, and reports a go / do-not-go
+    decision rather than a ranking."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    name: str = Field(min_length=1)
+    go_description: str = Field("", description="what going ahead means")
+    do_minimum_description: str = Field(min_length=1, description="the counterfactual: what happens without the programme")
+
+    @property
+    def go(self) -> str:
+        return GO
+
+    @property
+    def do_minimum(self) -> str:
+        return DO_MINIMUM

@@ -97,7 +97,9 @@ YEAR_COLUMNS = [
 
 
 def _row(frame: pd.DataFrame, i: int) -> int | None:
-    return int(frame["source_row"].iloc[i]) if "source_row" in frame else None
+    """The spreadsheet row of a table's row i (None: a whole-table problem, or a row reformkit made itself)."""
+    value = frame["source_row"].iloc[i] if "source_row" in frame else None
+    return None if value is None or value != value else int(value)
 
 
 def cross_reference_problems(study: "Study") -> list[Problem]:

@@ -16,6 +16,7 @@ from appraisal.money.metrics import (OptionAppraisal, appraise_study, position_s
                                      study_discount_factors)
 from appraisal.money.plans import Plan, plans_table
 from appraisal.money.risks import risk_register
+from appraisal.workflows.programme import programme_results
 from appraisal.workflows.outputs import write_json, write_tables
 from appraisal.workflows.provenance import provenance
 from appraisal.study import Study
@@ -48,6 +49,7 @@ class FinancialCase:
         extra = {"risks": self.risks} if not self.study.tables["risks"].empty else {}
         if not self.study.tables["cohort_models"].empty:
             extra["cohorts"] = cohort_summary(self.study)
+        extra |= programme_results(self.study, self.options)
         return extra | {
             "study": cfg.name,
             "years": self.study.years,

@@ -86,7 +86,7 @@ def _problems(folder: Path) -> list[str]:
 def test_validate_flags_two_lines_claiming_the_same_saving(tmp_path):
     folder = _copy(tmp_path)
     with open(folder / "benefits.csv", "a") as f:
-        f.write("joint_again,joint commissioning,cashable,b,60000,county,b,,test fixture: the same saving booked by b\n")
+        f.write("joint_again,joint commissioning,cashable,b,60000,county,b,,test fixture: the same saving booked by b,\n")
     problems = _problems(folder)
     assert problems == ["benefits.csv, row 5, column 'component': benefit joint_again claims the same saving as "
                         "joint_saving (row 2): recipient county, component 'joint commissioning', in 2027/28 to 2029/30; "
@@ -97,7 +97,7 @@ def test_validate_flags_two_lines_claiming_the_same_saving(tmp_path):
 def test_lines_in_years_that_do_not_overlap_are_no_double_claim(tmp_path):
     folder = _copy(tmp_path)
     with open(folder / "benefits.csv", "a") as f:  # a profile in 2025/26 only: a's line starts in 2026/27
-        f.write("early_joint,joint commissioning,cashable,,,county,,,test fixture: a grant in 2025/26\n")
+        f.write("early_joint,joint commissioning,cashable,,,county,,,test fixture: a grant in 2025/26,\n")
     (folder / "benefit_profiles.csv").write_text("stream_id,year,amount_gbp,source\nearly_joint,2025/26,5000,t\n"
                                                  "early_joint,2026/27,0,t\n")
     assert load_study(folder).tables["benefits"]["benefit_id"].tolist()[-1] == "early_joint"
@@ -128,3 +128,27 @@ def test_bad_timing_rules(tmp_path):
     assert "timing_rules.csv, row 4, column 'not_before_milestone': 'm9' is not a milestone_id in milestones.csv" in problems
     assert any(p.startswith("timing_rules.csv, row 5") and "exactly one of not_before_year or not_before_milestone" in p
                for p in problems), problems
+
+
+def test_the_place_based_view_adds_up_to_the_npsv(study):
+    """Document plan of go: North = joint 300 - a_setup 120 = £180k; South = a_saving £150k; not placed =
+    b_saving 120 - b_setup 200 = -£80k; together the NPSV, £250k."""
+    from appraisal.money.places import place_view
+    from appraisal.workflows.appraise import financial_case
+
+    case = financial_case(study)
+    view = place_view(study, case.options["go"]).set_index("place")
+    assert list(view.index) == ["North", "South", "not placed"]
+    assert view["npsv_gbp"].to_dict() == pytest.approx({"North": 180_000, "South": 150_000, "not placed": -80_000})
+    assert view.loc["North", "pv_costs_gbp"] == pytest.approx(120_000)
+    for oid, r in case.options.items():
+        v = place_view(study, r)
+        assert v["npsv_gbp"].sum() == pytest.approx(r.metrics["npsv_gbp"], abs=1e-6)
+        assert v["pv_benefits_gbp"].sum() == pytest.approx(r.metrics["pv_benefits_gbp"], abs=1e-6)
+    results = case.results()
+    assert [p["place"] for p in results["places"]["a_only"]] == ["North", "South"]  # a_only: North 0 - 120, South 150
+    assert [p["npsv_gbp"] for p in results["places"]["a_only"]] == pytest.approx([-120_000, 150_000])
+    # the enabler -> realiser map: joint_saving is realised by a and enabled by b
+    owned = {(r["enabler"], r["realiser"], r["benefit_id"]): r["pv_gbp"]["go"] for r in results["ownership"]}
+    assert owned == pytest.approx({("b", "a", "joint_saving"): 300_000, (None, "a", "a_saving"): 150_000,
+                                   (None, "b", "b_saving"): 120_000})

@@ -40,3 +40,57 @@ def test_optimised_phasing_is_appraised_by_the_money_engine():
     assert summary["milp_objective_gbp"] + summary["constant_gbp"] == pytest.approx(r.npsv_gbp, abs=0.005)
     assert r.appraisal.metrics["npsv_gbp"] == pytest.approx(r.npsv_gbp, abs=0.005)
     assert r.npsv_gbp >= financial_case(load_study(STUDY)).options["go"].metrics["npsv_gbp"] - 1e-6
+
+
+def test_a_programme_study_is_a_go_do_minimum_decision():
+    """No options.csv: study.yaml declares the programme; reformkit makes go and do_minimum (no workstream)."""
+    study = load_study(STUDY)
+    assert study.option_ids == ["do_minimum", "go"]
+    rules = study.tables["option_rules"]
+    assert sorted(rules.loc[rules["option_id"] == "do_minimum", "vehicle_id"]) == ["access", "data", "hub", "workforce"]
+    results = financial_case(study).results()
+    p = results["programme"]
+    assert p["decision"] == "go" and p["decision_basis"] == "risk-adjusted NPSV of go less do-minimum"
+    go = results["options"]["go"]["metrics"]
+    # do-minimum is £0, so go less do-minimum is go's own figures (£226,517.20 NPSV, as before the conversion)
+    assert p["incremental"]["npsv_gbp"] == pytest.approx(go["npsv_gbp"]) == pytest.approx(226_517.20, abs=0.01)
+    assert p["incremental"]["npsv_risk_adjusted_gbp"] == pytest.approx(go["npsv_risk_adjusted_gbp"])
+    assert [w["workstream_id"] for w in p["workstreams"]] == ["hub", "access", "data", "workforce"]
+    assert len(p["milestones"]) == 7
+    # one front desk is realised by shared customer access and needs the hub and data sharing
+    owned = {(r["enabler"], r["realiser"]) for r in results["ownership"] if r["benefit_id"] == "shared_front_desk"}
+    assert owned == {("hub", "access"), ("data", "access")}
+
+
+def test_no_cashable_saving_before_the_refit_is_complete_even_when_re_optimised():
+    from appraisal.money.ledger import plan_money
+    from appraisal.workflows.optimise import optimise_option
+
+    study = load_study(STUDY)
+    r = optimise_option(study, "go", reproduce=False)
+    streams = plan_money(study, "go", r.optimised).streams
+    cash = streams[(streams["kind"] == "benefit") & (streams["category"] == "cashable")]
+    assert cash["amount_gbp"].abs().sum() > 0
+    assert min(cash["year"]) >= "2027/28"  # refit_complete is due in 2026/27
+    # the optimiser establishes the hub in 2026/27, a year before the document: its lines move a year earlier,
+    # and the rule holds their 2026/27 money back (the VCS office, £16k a year at once, from 2027/28 only)
+    assert r.optimised.vehicles["hub"] == 1
+    vcs = streams[streams["stream_id"] == "vacate_vcs_office"].set_index("year")["amount_gbp"]
+    assert "2026/27" not in vcs.index and vcs["2027/28"] == pytest.approx(16_000)
+
+
+def test_the_report_reads_as_a_decision_with_milestones_and_risk_register(tmp_path):
+    from appraisal.report import build_html
+
+    study = load_study(STUDY)
+    results = financial_case(study).results()
+    results["labels"] = {}
+    html = build_html(results)
+    summary = html[html.index('id="summary"'):html.index('id="strategic"') if 'id="strategic"' in html else None]
+    assert "Decision</p><p>Go ahead with Market town public service hub programme: against the do-minimum it has a " \
+           "risk-adjusted NPSV of go less do-minimum of £152k" in summary
+    economic = html[html.index('id="economic"'):]
+    assert "The decision: go against do-minimum" in economic
+    management = html[html.index('id="management"'):]
+    assert "Programme milestones" in management and "Refit of the civic offices complete" in management
+    assert "Risk register" in management and "Released space cannot be let or sold" in management
