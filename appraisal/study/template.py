@@ -29,6 +29,9 @@ adjustments:                   # multiplicative, applied in this order
   - {name: optimism bias, applies_to: costs, optimism_bias: {project_type: equipment_development, bound: upper, measure: capex}}
 options: []                    # option ids to compare (empty = every row of options.csv)
 preferred_option: status_quo
+# programme:                   # one programme, no options: go against do-minimum (docs/programmes.md). Give
+#   name: My programme         # workstreams.csv (each a vehicle) and leave options.csv out: reformkit makes
+#   do_minimum_description: Each partner carries on as today   # the options go and do_minimum
 # workbook: study.xlsx         # read every table from one workbook instead of CSV files
 notes: |
   Where the source document contradicts itself, say here which figure the study follows and why.

@@ -452,7 +452,8 @@ def test_formula_strings_are_text_in_results_and_convert_and_reload(tmp_path):
     assert not [c for ws in wb.worksheets for r in ws.iter_rows() for c in r if c.data_type == "f"]
 
 
-@pytest.mark.parametrize("study", [LLR, LANCS, PLYMOUTH, ROOT / "studies" / "national" / "small"],
+@pytest.mark.parametrize("study", [LLR, LANCS, PLYMOUTH, ROOT / "studies" / "national" / "small",
+                                   ROOT / "studies" / "estate_programme", ROOT / "tests" / "fixtures" / "ownership"],
                          ids=lambda p: p.name)
 def test_convert_round_trips_every_study(tmp_path, study):
     book = tmp_path / "book"
