@@ -49,6 +49,9 @@ ABSENT_MEANS = {
     "targets": "no targets: no published figures are checked",
     "uncertainties": "no uncertainties: sensitivity cannot run and run skips it",
     "interventions": "no interventions: buy-in compares no intervention packages",
+    "workstreams": "no workstreams: the study compares options, it is not one programme (docs/programmes.md)",
+    "milestones": "no milestones: the management case shows the plan's transfers only",
+    "timing_rules": "no timing rules: money falls when its trigger says, in every plan",
 }
 
 

@@ -255,6 +255,10 @@ class BenefitRow(Row):
     tags: IdList = Field(default_factory=list, description="free tags, ';'-separated, for adjustments and uncertainties")
     in_placements: Flag = Field(False, description=IN_PLACEMENTS)
     options: IdList = Field(default_factory=list, description="option ids it applies to; blank = all")
+    baseline: OptStr = Field(None, description="the budget or cost base the saving comes out of (e.g. 'county estate "
+                                               "running costs'); blank = its component, service and place. Two lines "
+                                               "with the same recipient and baseline in overlapping years claim the "
+                                               "same saving (validate refuses it)")
     realised_by: OptId = Field(None, description=REALISED_BY)
     enabled_by: IdList = Field(default_factory=list, description=ENABLED_BY)
     place: OptStr = Field(None, description="the place (town, locality, neighbourhood) it belongs to, for the place-based view")

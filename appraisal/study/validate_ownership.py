@@ -2,9 +2,9 @@
 
 * `realised_by` / `enabled_by` name vehicles (a workstream is a vehicle: same id); a gate (a realiser or
   enabler the line's trigger does not anchor on) works on vehicle and programme lines only;
-* two benefit lines claiming the same saving — the same recipient, the same `component` (and service, when
-  given) and overlapping years, in an option they both apply to — are one error on the second line, naming
-  the first: a saving is owned once;
+* two benefit lines claiming the same saving — the same recipient, the same `baseline` (blank: the same
+  component, service and place) and overlapping years, in an option they both apply to — are one error on
+  the second line, naming the first: a saving is owned once;
 * workstreams name a vehicle, a lead partner and the workstreams they feed; milestones a workstream and a
   year in the horizon; a timing rule a valid selector and a date (a year in the horizon or a milestone).
 """
@@ -60,20 +60,25 @@ def _shared_option(a: list, b: list) -> bool:
 
 def double_claims(study: "Study") -> list[Problem]:
     b, src = study.tables["benefits"], study.sources["benefits"]
+    if {"benefits", "benefit_profiles", "vehicles"} & study.flawed:  # checks across rows need sound rows
+        return []
     out, seen = [], {}
     for pos, row in enumerate(b.itertuples(index=False)):
         if row.recipient is None:
             continue
-        key = (row.recipient, row.component, row.service_id)
+        key = (row.recipient, "baseline", row.baseline) if row.baseline else \
+            (row.recipient, row.component, row.service_id, row.place)
         years = claimed_years(study, row)
         for other_pos, other, other_years in seen.get(key, []):
             both = sorted(years & other_years)
             if both and _shared_option(row.options, other.options):
                 span = study.years[both[0]] + (f" to {study.years[both[-1]]}" if len(both) > 1 else "")
-                out.append(Problem(src, _row(b, pos), "component",
+                what = (f"baseline '{row.baseline}'" if row.baseline else f"component '{row.component}'"
+                        + (f", service {row.service_id}" if row.service_id else "")
+                        + (f", place {row.place}" if row.place else ""))
+                out.append(Problem(src, _row(b, pos), "baseline" if row.baseline else "component",
                                    f"benefit {row.benefit_id} claims the same saving as {other.benefit_id} (row "
-                                   f"{_row(b, other_pos)}): recipient {row.recipient}, component '{row.component}'"
-                                   + (f", service {row.service_id}" if row.service_id else "")
+                                   f"{_row(b, other_pos)}): recipient {row.recipient}, {what}"
                                    + f", in {span}; a saving is owned once: merge the lines, or give one realiser "
                                      "(realised_by) and the other as an enabler (enabled_by)"))
                 break

@@ -86,18 +86,39 @@ def _problems(folder: Path) -> list[str]:
 def test_validate_flags_two_lines_claiming_the_same_saving(tmp_path):
     folder = _copy(tmp_path)
     with open(folder / "benefits.csv", "a") as f:
-        f.write("joint_again,joint commissioning,cashable,b,60000,county,b,,test fixture: the same saving booked by b,\n")
+        f.write("joint_again,joint commissioning,cashable,b,60000,county,b,,test fixture: the same saving booked by b,North\n")
     problems = _problems(folder)
     assert problems == ["benefits.csv, row 5, column 'component': benefit joint_again claims the same saving as "
-                        "joint_saving (row 2): recipient county, component 'joint commissioning', in 2027/28 to 2029/30; "
+                        "joint_saving (row 2): recipient county, component 'joint commissioning', place North, in 2027/28 to 2029/30; "
                         "a saving is owned once: merge the lines, or give one realiser (realised_by) and the other as "
                         "an enabler (enabled_by)"]
+
+
+def test_a_named_baseline_is_claimed_once_whatever_the_components(tmp_path):
+    folder = _copy(tmp_path)
+    text = (folder / "benefits.csv").read_text().splitlines()
+    text[0] += ",baseline"
+    text[1] += ",county commissioning budget"  # joint_saving (from 2027/28 under the document plan)
+    text[3] += ",county commissioning budget"  # b_saving, another component, from 2027/28
+    text[2] += ","
+    (folder / "benefits.csv").write_text("\n".join(text) + "\n")
+    assert _problems(folder) == [
+        "benefits.csv, row 4, column 'baseline': benefit b_saving claims the same saving as joint_saving (row 2): "
+        "recipient county, baseline 'county commissioning budget', in 2027/28 to 2029/30; a saving is owned once: "
+        "merge the lines, or give one realiser (realised_by) and the other as an enabler (enabled_by)"]
+
+
+def test_the_same_component_in_two_places_is_two_savings(tmp_path):
+    folder = _copy(tmp_path)
+    with open(folder / "benefits.csv", "a") as f:
+        f.write("joint_south,joint commissioning,cashable,a,60000,county,a,b,test fixture,South\n")
+    assert "joint_south" in set(load_study(folder).tables["benefits"]["benefit_id"])
 
 
 def test_lines_in_years_that_do_not_overlap_are_no_double_claim(tmp_path):
     folder = _copy(tmp_path)
     with open(folder / "benefits.csv", "a") as f:  # a profile in 2025/26 only: a's line starts in 2026/27
-        f.write("early_joint,joint commissioning,cashable,,,county,,,test fixture: a grant in 2025/26,\n")
+        f.write("early_joint,joint commissioning,cashable,,,county,,,test fixture: a grant in 2025/26,North\n")
     (folder / "benefit_profiles.csv").write_text("stream_id,year,amount_gbp,source\nearly_joint,2025/26,5000,t\n"
                                                  "early_joint,2026/27,0,t\n")
     assert load_study(folder).tables["benefits"]["benefit_id"].tolist()[-1] == "early_joint"
