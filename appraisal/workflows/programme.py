@@ -26,7 +26,8 @@ def programme_decision(study, options: dict) -> dict:
     go, dm = options.get(cfg.go), options.get(cfg.do_minimum)
     keys = ("npsv_gbp", "pv_benefits_gbp", "pv_costs_gbp")
     diff = {k: (go.metrics[k] - dm.metrics[k]) if go is not None and dm is not None else None for k in keys}
-    if "npsv_risk_adjusted_gbp" in (go.metrics if go is not None else {}):
+    quantified = bool(study.tables["risks"]["probability"].notna().any())  # a risk with a cost of its own
+    if quantified and "npsv_risk_adjusted_gbp" in (go.metrics if go is not None else {}):
         diff["npsv_risk_adjusted_gbp"] = go.metrics["npsv_risk_adjusted_gbp"] - dm.metrics.get(
             "npsv_risk_adjusted_gbp", dm.metrics["npsv_gbp"])
     npsv = diff.get("npsv_risk_adjusted_gbp", diff["npsv_gbp"])

@@ -94,3 +94,22 @@ def test_the_report_reads_as_a_decision_with_milestones_and_risk_register(tmp_pa
     management = html[html.index('id="management"'):]
     assert "Programme milestones" in management and "Refit of the civic offices complete" in management
     assert "Risk register" in management and "Released space cannot be let or sold" in management
+
+
+def test_a_programme_that_does_not_pay_is_do_not_go(tmp_path):
+    import shutil
+
+    from appraisal.report.programme import programme_headline
+
+    folder = tmp_path / "study"
+    shutil.copytree(STUDY, folder)
+    costs = (folder / "costs.csv").read_text().replace("hub_refit,hub refit,one_off,capital,hub,650000",
+                                                       "hub_refit,hub refit,one_off,capital,hub,3650000")
+    (folder / "costs.csv").write_text(costs)
+    results = financial_case(load_study(folder)).results()
+    p = results["programme"]
+    # £3m more refit (2026/27), with the standard-buildings optimism bias on top
+    assert p["incremental"]["npsv_gbp"] < 0 and p["decision"] == "do not go"
+    head = programme_headline(results, "gbp_k")
+    assert head["recommendation"].startswith("Do not go ahead with Market town public service hub programme")
+    assert head["numbers"][0][:2] == ("The answer", "Do not go: keep the do-minimum")
