@@ -78,8 +78,9 @@ def step_lines(results: Mapping, seconds: Mapping[str, float]) -> list[str]:
                      + (f", largest gap {max(gaps):.2%}" if gaps else "") + t("optimise"))
     buyin = results.get("buyin") or {}
     if buyin:
-        lines.append(f"Buy-in: {buyin.get('runs', '?')} simulated runs per option, {len(buyin.get('vehicles') or {})} "
-                     f"vehicles for {lab.option(buyin.get('option_id') or pref)}" + t("buyin"))
+        nv = len(buyin.get('vehicles') or {})
+        lines.append(f"Buy-in: {buyin.get('runs', '?')} simulated runs per option, {nv} "
+                     f"vehicle{'' if nv == 1 else 's'} for {lab.option(buyin.get('option_id') or pref)}" + t("buyin"))
     sc = results.get("scoring") or {}
     if sc.get("total"):
         lines.append(f"Scoring: {len(sc.get('drivers') or [])} value drivers, {len(sc['total'])} options ranked" + t("scoring"))
