@@ -30,8 +30,6 @@ def options_table(results: Mapping) -> Table:
     sc = results.get("scoring") or {}
     opt = results.get("optimise") or {}
     infeasible = lab.infeasible()
-    table = Table(title=f"{results.get('study') or 'Study'}: options", box=box.SIMPLE_HEAD, expand=False,
-                  title_justify="left")
     rows = []
     for oid, node in (results.get("options") or {}).items():
         m = node.get("metrics") or {}
@@ -46,14 +44,7 @@ def options_table(results: Mapping) -> Table:
                       f"{sc['total'][oid]:.1f}" if oid in (sc.get("total") or {}) else "–", rank,
                       "–" if oid in infeasible else
                       _pct(((results.get("buyin_by_option") or {}).get(oid) or {}).get("prob_agreed_on_time"))))
-    table.add_column("option", min_width=16, overflow="fold")
-    for i, col in enumerate(HEADERS):
-        # numbers never wrap: each column is as wide as its widest figure or header word
-        width = max([len(w) for w in col.split()] + [len(r[i + 1]) for r in rows])
-        table.add_column(col, justify="right", width=width, no_wrap=False)
-    for r in rows:
-        table.add_row(*r)
-    return table
+    return name_table(f"{results.get('study') or 'Study'}: options", "option", HEADERS, rows)
 
 
 HEADERS = ("NPSV document plan", "NPSV optimised", "funding need", "score", "rank", "agreed in time")
