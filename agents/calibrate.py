@@ -323,13 +323,16 @@ def simulate_posterior(inputs: BuyInInputs, posterior: Posterior, runs: int, see
     sets = posterior.draw(draws, seed)
     block_seeds = run_seeds(seed, draws)
     sizes = [runs // draws + (1 if k < runs % draws else 0) for k in range(draws)]
-    outcomes, pivotal, offset = [], None, 0
+    outcomes, members, pivotal, offset = [], [], None, 0
     for k, (prm, s, size) in enumerate(zip(sets, block_seeds, sizes)):
+        if not size:
+            continue
         res = simulate(inputs.with_(params=prm), runs=size, seed=int(s % 2**63), client=client, record_runs=0)
         o = res.outcomes.copy()
         o["run"] = o["run"] + offset
         o["param_draw"] = k
         outcomes.append(o)
+        members.append(res.membership.assign(run=res.membership["run"] + offset))
         cols = ["pivotal_when_agreed", "pivotal_when_blocked", "pivotal_runs"]
         pv = res.pivotal.set_index(["vehicle_id", "partner_id"])[cols]
         pivotal = pv if pivotal is None else pivotal.add(pv, fill_value=0)
@@ -343,6 +346,7 @@ def simulate_posterior(inputs: BuyInInputs, posterior: Posterior, runs: int, see
                         trajectories=pd.DataFrame(columns=["run", "month", "partner_id", "vehicle_id", "stance"]),
                         runs=runs, seed=seed, horizon_months=res.horizon_months, vehicle_ids=res.vehicle_ids,
                         planned_month=res.planned_month,
+                        membership=pd.concat(members, ignore_index=True).astype({"run": int}),
                         provenance=res.provenance | {"runs": runs, "seed": seed, "calibrated": True,
                                                      "param_draws": draws, "calibration": posterior.method})
 

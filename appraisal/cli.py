@@ -419,15 +419,17 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
         raise BadInput(f"unknown option '{oid}'; the study has {s.option_ids}")
     if not 0 < target_prob <= 1:
         raise BadInput(f"--target-prob must lie in (0, 1], not {target_prob}")
-    if calibrated and (agent_based or interventions):
-        raise BadInput("--calibrated is not yet used by --agent-based or --interventions (they run on the "
-                       "judgement defaults); run them without --calibrated")
     posterior = load_posterior() if calibrated else None
     with dask_client(scheduler, workers) as client:
         with console.status(f"simulating {runs} runs of partner buy-in for option {oid}..."):
             if agent_based:
-                loop = agent_based_optimise(s, oid, runs, seed, client=client)
+                loop = agent_based_optimise(s, oid, runs, seed, client=client, posterior=posterior)
                 result, extra = loop.buyin, {"agent_based": loop.summary()}
+                if result is None:  # no optimised plan to iterate on: say so, and run the document's plan
+                    plan = loop.naive.plan
+                    extra["agent_based"]["fallback"] = (f"no optimised plan ({plan.status}): agent-based "
+                                                        "optimisation skipped; buy-in of the document's plan")
+                    result = run_buyin(s, oid, runs, seed, plan=None, client=client, posterior=posterior)
             else:
                 plan = optimise_option(s, oid, reproduce=False).plan
                 result, extra = run_buyin(s, oid, runs, seed, plan=plan if plan.has_solution else None,
@@ -435,7 +437,7 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
             compared = None
             if interventions:
                 compared = compare_study_interventions(s, oid, runs, seed, plan=None if agent_based else plan,
-                                                       client=client)
+                                                       client=client, posterior=posterior)
                 extra["interventions"] = compared.to_dict(orient="records")
         route = None
         if cheapest:
@@ -467,6 +469,12 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
         ptable.add_row(r.vehicle_id, r.partner_id, f"{r.voting_weight:g}", "yes" if r.veto else "",
                        "yes" if r.funds else "", f"{r.banzhaf:.3f}", f"{r.shapley_shubik:.3f}")
     console.print(ptable)
+    m = summary.get("money_under_buyin")
+    if m and m["expected_npsv_under_buyin_gbp"] is not None:
+        console.print(f"NPSV: {money(m['npsv_as_planned_gbp'])} as planned, {money(m['expected_npsv_under_buyin_gbp'])} "
+                      f"expected under buy-in ({m['plans_appraised']} distinct plans over {m['runs']} runs"
+                      + (f"; {m['runs_with_partial_membership']} runs with opt-in vehicles short of members"
+                         if m["opt_in_vehicles"] else "") + ")", highlight=False)
     console.print(summary["calibration"]["statement"], highlight=False)
     for vid, e in summary["calibration"].get("effect", {}).items():
         console.print(f"  {vid}: P(agreed by the planned year) {e['prob_on_time_defaults']:.0%} on the defaults, "
@@ -496,6 +504,8 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
         console.print(itable)
     if "agent_based" in extra:
         a = extra["agent_based"]
+        if a.get("fallback"):
+            console.print(a["fallback"], highlight=False)
         console.print(f"Agent-based optimisation: {len(a['iterations'])} iteration(s); NPSV under buy-in "
                       f"{money(a['naive_npsv_under_buyin_gbp'])} naive vs {money(a['aware_npsv_under_buyin_gbp'])} buy-in-aware")
     console.print(f"Results written to {out}/results.json and {out}/tables/")
