@@ -419,7 +419,7 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
         raise BadInput(f"unknown option '{oid}'; the study has {s.option_ids}")
     if not 0 < target_prob <= 1:
         raise BadInput(f"--target-prob must lie in (0, 1], not {target_prob}")
-    posterior = load_posterior() if calibrated else None
+    posterior = load_posterior(study=s) if calibrated else None
     with dask_client(scheduler, workers) as client:
         with console.status(f"simulating {runs} runs of partner buy-in for option {oid}..."):
             if agent_based:
@@ -512,18 +512,30 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
 
 
 @app.command("calibrate")
-def calibrate_cmd(base_rates: Annotated[Path | None, typer.Option("--base-rates", help="Folder of reference_classes.csv, calibration_targets.csv, priors.csv")] = None,
+def calibrate_cmd(study: Annotated[Path | None, typer.Argument(help="Study folder: fit to the base rates and this study's recorded evidence (stances, decision dates)")] = None,
+                  option: Annotated[str | None, typer.Option("--option", help="With STUDY: the option whose vehicles' evidence is read; default the preferred option")] = None,
+                  base_rates: Annotated[Path | None, typer.Option("--base-rates", help="Folder of reference_classes.csv, calibration_targets.csv, priors.csv")] = None,
                   seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="Seed of the ABC-SMC sampler")] = 1,
                   population: Annotated[int, typer.Option("--population", min=2, max=100_000, help="Particles per generation")] = 100,
                   generations: Annotated[int, typer.Option("--generations", min=1, max=100, help="ABC-SMC generations")] = 4):
-    """Fit the behavioural parameters to base rates of English partnership vehicles (ABC-SMC, pyabc); writes
-    posterior_particles.csv and posterior.json next to the base rates, for `reformkit buyin --calibrated`."""
+    """Fit the behavioural parameters (ABC-SMC, pyabc) to base rates of English partnership vehicles — and, with
+    STUDY, jointly to what that study's documents record (each vehicle whose deciding members all have a recorded
+    stance and decision date is one case). Writes posterior_particles.csv and posterior.json next to the base
+    rates, or into STUDY/calibration/, for `reformkit buyin --calibrated`."""
     from appraisal.workflows.buyin import BASE_RATES, fit_base_rates, write_posterior
+    from appraisal.workflows.buyin_calibration import study_posterior_folder
 
     folder = base_rates or BASE_RATES
-    with console.status(f"calibrating to the base rates in {folder} ({population} particles × {generations} generations)..."):
-        post = fit_base_rates(folder, seed=seed, population_size=population, generations=generations)
-    path = write_posterior(post, folder)
+    s = None
+    if study is not None:
+        s = load(study, "buyin")
+        if option is not None and option not in s.option_ids:
+            raise BadInput(f"unknown option '{option}'; the study has {s.option_ids}")
+    what = f"the base rates in {folder}" + ("" if s is None else f" and the evidence of {s.name}")
+    with console.status(f"calibrating to {what} ({population} particles × {generations} generations)..."):
+        post = fit_base_rates(folder, seed=seed, population_size=population, generations=generations, study=s,
+                              option_id=option)
+    path = write_posterior(post, folder if s is None else study_posterior_folder(s))
     table = Table(title="Calibrated behavioural parameters (posterior)")
     for col in ("parameter", "prior", "default", "mean", "90% interval"):
         table.add_column(col, justify="right")
@@ -531,6 +543,17 @@ def calibrate_cmd(base_rates: Annotated[Path | None, typer.Option("--base-rates"
         table.add_row(name, f"{p['prior'][0]:g}–{p['prior'][1]:g}", f"{p['default']:g}", f"{p['mean']:.3f}",
                       f"{p['interval_90'][0]:.3f}–{p['interval_90'][1]:.3f}")
     console.print(table)
+    ttable = Table(title="Fitted to")
+    for col in ("case", "vehicle", "cases", "agreed", "by month", "observed", "model (posterior)", "source"):
+        ttable.add_column(col)
+    for r in post.targets.itertuples(index=False):
+        ttable.add_row(str(getattr(r, "case", "base rates")), str(r.vehicle_id), str(r.n_cases), str(r.n_agreed),
+                       str(r.by_month), f"{r.n_agreed / r.n_cases:.2f}", f"{r.predictive_share:.2f}",
+                       str(getattr(r, "source", ""))[:60])
+    console.print(ttable)
+    if s is not None and not post.info.get("study_targets"):
+        console.print(f"{s.name} records no vehicle whose deciding members all have a stance and a decision date: "
+                      "the fit rests on the base rates alone", highlight=False)
     console.print(f"final distance {post.history['epsilon'].iloc[-1]:.3f} after {len(post.history)} generations; "
                   f"written to {path}")
 
