@@ -254,7 +254,7 @@ def case_seed(run_seed: int, case: int) -> int:
 
 def calibrate(inputs: BuyInInputs, targets: pd.DataFrame, priors: dict[str, tuple[float, float]] | None = None,
               *, population_size: int = 200, generations: int = 5, seed: int = 0, client=None,
-              min_acceptance_rate: float = 0.01, more: tuple = ()) -> Posterior:
+              min_acceptance_rate: float = 0.01, more: tuple = (), epsilon_quantile: float = 0.5) -> Posterior:
     """ABC-SMC posterior of the `priors`' parameters given the observed `targets`.
 
     Every other behavioural parameter keeps its value in `inputs.params`. Stops after `generations` populations,
@@ -262,7 +262,8 @@ def calibrate(inputs: BuyInInputs, targets: pd.DataFrame, priors: dict[str, tupl
     `more`: further (inputs, targets) cases fitted jointly with the first — e.g. a study's own vehicles with
     the targets its recorded evidence implies — on the same parameters (each case's other parameters are those
     of `inputs.params`); the distance sums over every case's rows. `targets` may carry a `case` column naming
-    where each row comes from (kept in the posterior's targets).
+    where each row comes from (kept in the posterior's targets). `epsilon_quantile`: each generation's tolerance
+    is this quantile of the last generation's accepted distances (pyabc's QuantileEpsilon; 0.5 its default).
     """
     import pyabc
 
@@ -313,7 +314,8 @@ def calibrate(inputs: BuyInInputs, targets: pd.DataFrame, priors: dict[str, tupl
     folder = tempfile.mkdtemp(prefix="reformkit-abc-")
     db = os.path.join(folder, "abc.db")
     try:
-        abc = pyabc.ABCSMC(model, prior, distance, population_size=population_size, sampler=sampler)
+        abc = pyabc.ABCSMC(model, prior, distance, population_size=population_size, sampler=sampler,
+                           eps=pyabc.epsilon.QuantileEpsilon(alpha=epsilon_quantile))
         abc.new("sqlite:///" + db, {"share": obs})
         history = abc.run(max_nr_populations=generations, minimum_epsilon=0.0,
                           min_acceptance_rate=min_acceptance_rate)

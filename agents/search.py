@@ -144,19 +144,22 @@ def draw_blocks(runs: int, seed: int, param_sets=None) -> list[tuple]:
 
 
 def on_time_prob(inputs: BuyInInputs, vehicle_id: str, interventions, runs: int, seed: int,
-                 fail_below: float | None = None, param_sets=None) -> tuple[float, bool]:
+                 fail_below: float | None = None, param_sets=None, applied: BuyInInputs | None = None
+                 ) -> tuple[float, bool]:
     """(P(live by the end of its planned year) with `interventions` added on master `seed`, exact?).
 
     With `fail_below`, the first quarter of the runs (of each parameter block) is simulated first (run k has
     the same seed whatever the number of runs); when its failures alone already put the full-run probability
     below `fail_below`, that is certain and the rest is skipped: the probability returned is then an upper
-    bound (exact = False). With `param_sets`, the runs are split among them (`draw_blocks`)."""
+    bound (exact = False). With `param_sets`, the runs are split among them (`draw_blocks`). `applied`: the
+    vehicle's own model with the interventions already applied (the search's cache), used instead."""
     import dataclasses
 
     # restricted first, then the candidate's interventions applied to the vehicle's own model: the same inputs as
-    # applying them to the whole option and restricting (tested), at a fraction of the cost (the search's time
-    # was mostly spent applying interventions to every vehicle's tables)
-    alone = prepare(apply_interventions(restrict(inputs, [vehicle_id]), interventions))
+    # applying them to the whole option and restricting (tested)
+    if applied is None:
+        applied = apply_interventions(restrict(inputs, [vehicle_id]), interventions)
+    alone = prepare(applied)
     blocks = [(alone if prm is None else dataclasses.replace(alone, params=prm), size, s)
               for prm, size, s in draw_blocks(runs, seed, param_sets)]
 
@@ -333,10 +336,25 @@ def search_vehicle(inputs: BuyInInputs, vehicle_id: str, elements: list[Element]
     def package(combo) -> list:
         return [iv for e, i in zip(elements, combo) if i for iv in e.levels[i - 1].interventions]
 
+    prefix_cache: dict[tuple, BuyInInputs] = {(): base_inputs}
+
+    def applied(combo) -> BuyInInputs:
+        """The vehicle's model with the candidate's levels applied element by element, in menu order (the order
+        of `package`), each prefix cached: most of a candidate's levels were applied for an earlier one (this
+        was most of the search's time)."""
+        combo = tuple(combo)
+        while combo and combo[-1] == 0:
+            combo = combo[:-1]
+        if combo not in prefix_cache:
+            prev, i = applied(combo[:-1]), combo[-1]
+            prefix_cache[combo] = apply_interventions(prev, elements[len(combo) - 1].levels[i - 1].interventions) \
+                if i else prev
+        return prefix_cache[combo]
+
     def prob(combo) -> float:
         if combo not in exact:
             exact[combo], _ = on_time_prob(base_inputs, vehicle_id, package(combo), runs, seed,
-                                           param_sets=param_sets)
+                                           param_sets=param_sets, applied=applied(combo))
         return exact[combo]
 
     def reaches(combo) -> bool:
@@ -345,7 +363,7 @@ def search_vehicle(inputs: BuyInInputs, vehicle_id: str, elements: list[Element]
         if combo in bound:
             return False
         p, is_exact = on_time_prob(base_inputs, vehicle_id, package(combo), runs, seed, fail_below=target_prob,
-                                   param_sets=param_sets)
+                                   param_sets=param_sets, applied=applied(combo))
         (exact if is_exact else bound)[combo] = p
         return is_exact and p >= target_prob
 
