@@ -471,10 +471,14 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
     console.print(ptable)
     m = summary.get("money_under_buyin")
     if m and m["expected_npsv_under_buyin_gbp"] is not None:
-        console.print(f"NPSV: {money(m['npsv_as_planned_gbp'])} as planned, {money(m['expected_npsv_under_buyin_gbp'])} "
-                      f"expected under buy-in ({m['plans_appraised']} distinct plans over {m['runs']} runs"
-                      + (f"; {m['runs_with_partial_membership']} runs with opt-in vehicles short of members"
-                         if m["opt_in_vehicles"] else "") + ")", highlight=False)
+        unit = "gbp_k" if max(abs(m["npsv_as_planned_gbp"]), abs(m["expected_npsv_under_buyin_gbp"])) < 1e8 else "gbp_m"
+        console.print(f"NPSV: {money(m['npsv_as_planned_gbp'], unit)} as planned, "
+                      f"{money(m['expected_npsv_under_buyin_gbp'], unit)} expected under buy-in (each run's delays"
+                      + (" and opt-in membership" if m["opt_in_vehicles"] else "")
+                      + f" through the ledger; {m['plans_appraised']} distinct plans over {m['runs']} runs"
+                      + (f"; in {m['runs_with_partial_membership']} runs some board members of "
+                         f"{', '.join(m['opt_in_vehicles'])} did not join and their services and shares stay out"
+                         if m["runs_with_partial_membership"] else "") + ")", highlight=False)
     console.print(summary["calibration"]["statement"], highlight=False)
     for vid, e in summary["calibration"].get("effect", {}).items():
         console.print(f"  {vid}: P(agreed by the planned year) {e['prob_on_time_defaults']:.0%} on the defaults, "
@@ -517,7 +521,7 @@ def calibrate_cmd(study: Annotated[Path | None, typer.Argument(help="Study folde
                   base_rates: Annotated[Path | None, typer.Option("--base-rates", help="Folder of reference_classes.csv, calibration_targets.csv, priors.csv")] = None,
                   seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="Seed of the ABC-SMC sampler")] = 1,
                   population: Annotated[int, typer.Option("--population", min=2, max=100_000, help="Particles per generation")] = 100,
-                  generations: Annotated[int, typer.Option("--generations", min=1, max=100, help="ABC-SMC generations")] = 4):
+                  generations: Annotated[int, typer.Option("--generations", min=1, max=100, help="ABC-SMC generations (at most; it stops when every count is matched)")] = 6):
     """Fit the behavioural parameters (ABC-SMC, pyabc) to base rates of English partnership vehicles — and, with
     STUDY, jointly to what that study's documents record (each vehicle whose deciding members all have a recorded
     stance and decision date is one case). Writes posterior_particles.csv and posterior.json next to the base
