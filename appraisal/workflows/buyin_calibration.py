@@ -160,7 +160,9 @@ def fit_base_rates(folder: Path = BASE_RATES, seed: int = 1, population_size: in
         more = ((s_inputs, s_targets),) if len(s_targets) else ()
     post = calibrate(inputs, base, priors, seed=seed, population_size=population_size, generations=generations,
                      client=client, more=more, epsilon_quantile=epsilon_quantile)
-    post.info["base_rates"] = str(folder)
+    repo = BASE_RATES.parents[1]
+    folder = Path(folder).resolve()
+    post.info["base_rates"] = str(folder.relative_to(repo)) if folder.is_relative_to(repo) else str(folder)
     post.info["base_rates_hash"] = base_rates_hash(folder)
     # where the fit holds and where it cannot reach the data: posterior predictive share of every target row
     shares = [predictive_shares(inputs, base, post, seed=seed)]
@@ -199,6 +201,8 @@ def load_posterior(folder: Path = BASE_RATES, study: Study | None = None):
         raise ValueError(f"{meta_path}: no calibration stored; run `reformkit calibrate` first")
     meta = json.loads(meta_path.read_text())
     rates = Path(meta.get("base_rates", folder)) if "study_hash" in meta else folder
+    if not rates.is_absolute():  # stored relative to the repository
+        rates = BASE_RATES.parents[1] / rates
     if not rates.exists() or meta.get("base_rates_hash") != base_rates_hash(rates):
         raise ValueError(f"{meta_path}: fitted to other base rates than the files in {rates} now hold; "
                          "run `reformkit calibrate` again")
