@@ -246,8 +246,11 @@ def default_menu(inputs: BuyInInputs, vehicles=None, top_up_shares=(0.005, 0.01,
             gov = [Level("two-thirds qualified majority", (GovernanceChange(v, "qualified_majority", 2 / 3),))]
         if gov:
             menu.append(Element(v, "governance", tuple(gov)))
-        if leave_out and len(m) > 2:
-            out = m[~m["veto"]].sort_values("net_benefit_gbp", kind="stable").head(leave_out)
+        # an opt-in board keeps at least its minimum membership (leaving more out would make the vehicle impossible)
+        mm = rule.get("min_members", np.nan) if rule["rule"] == "opt_in" else np.nan
+        room = leave_out if pd.isna(mm) else min(leave_out, len(m) - int(mm))
+        if room > 0 and len(m) > 2:
+            out = m[~m["veto"]].sort_values("net_benefit_gbp", kind="stable").head(room)
             levels, gone = [], []
             for r in out.itertuples(index=False):
                 gone.append(r)

@@ -110,3 +110,17 @@ def test_candidates_on_the_vehicles_own_model_equal_the_whole_option_restricted(
                 assert fast == slow
                 checked += 1
     assert checked >= 10
+
+
+def test_leaving_partners_out_keeps_an_opt_in_boards_minimum_membership():
+    from agents.examples import random_inputs
+
+    inputs = random_inputs(4, n_partners=7, n_vehicles=1, horizon_months=24, rules=("opt_in",))
+    v = inputs.vehicle_ids[0]
+    board = int((inputs.governance["vehicle_id"] == v).sum())
+    assert board == 5
+    inputs = inputs.with_(rules=inputs.rules.assign(min_members=float(board - 1)))
+    levels = [lv for e in default_menu(inputs) if e.name == "leave_out" for lv in e.levels]
+    assert [len(lv.interventions) for lv in levels] == [1]  # one may leave; two would fall below min_members
+    route = cheapest_route(inputs, target_prob=0.5, runs=40, seed=1)  # every candidate is a valid board
+    assert route.vehicles[0].evaluated >= 1
