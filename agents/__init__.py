@@ -9,7 +9,7 @@
 See docs/agents.md for the rules, parameters and their defaults.
 """
 
-from .calibrate import Posterior, calibrate, model_fingerprint, reference_inputs, simulate_posterior
+from .calibrate import Posterior, calibrate, model_fingerprint, predictive_shares, reference_inputs, simulate_posterior
 from .cluster import connect
 from .compare import compare_interventions
 from .governance import rule_holds
@@ -29,7 +29,7 @@ __all__ = [
     "BLOCK", "BehaviourParams", "BuyInInputs", "BuyInResults", "EarlyEngagement", "GovernanceChange",
     "LeaveOut", "Posterior", "Prepared", "ReferenceModel", "RiskShare", "Route", "Run", "SidePayment",
     "apply_interventions", "board_power", "calibrate", "cheapest_route", "default_menu", "reference_inputs",
-    "run_block", "simulate_posterior",
+    "predictive_shares", "run_block", "simulate_posterior",
     "chosen_option", "compare_interventions", "connect", "default_network", "delay_summary",
     "establishment_distribution", "expected_profile", "median_establishment", "model_fingerprint", "on_time", "power_indices", "prepare", "prob_by_year",
     "rule_holds", "run_one", "run_seeds", "simulate", "validate", "weighted_game",

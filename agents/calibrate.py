@@ -46,7 +46,8 @@ TARGET_COLS = ("vehicle_id", "n_cases", "n_agreed", "by_month")
 #: parameters read when the inputs are prepared (not only while simulating): calibrating one of them means
 #: preparing the models afresh for every particle instead of swapping the parameters in
 PREPARE_TIME = frozenset({"default_uncertainty", "default_board_months", "default_turnover_prob", "rule_tolerance",
-                          "purdah_months"})
+                          "purdah_months", "stance_confirmed", "stance_in_principle", "stance_opposed",
+                          "lean_per_stance"})
 CLASS_COLS = ("vehicle_id", "n_members", "rule", "threshold", "budget_gbp", "net_benefit_share", "cost_share",
               "uncertainty", "risk_appetite", "financial_pressure", "board_meeting_months")
 
@@ -90,7 +91,13 @@ def reference_inputs(classes: pd.DataFrame, horizon_months: int, params: Behavio
                       float(r.cost_share) * float(r.budget_gbp), float(r.uncertainty)))
     rules = pd.DataFrame({"vehicle_id": classes["vehicle_id"].astype(str), "rule": classes["rule"],
                           "threshold": classes["threshold"].astype(float), "require_all_funders": False})
-    return BuyInInputs(
+    evidence = None
+    if "stance" in classes.columns:  # what every observed case had on record at its start (e.g. a signed deal)
+        ev = [(f"{r.vehicle_id}:{k + 1}", str(r.vehicle_id), str(r.stance))
+              for r in classes.itertuples(index=False) if isinstance(r.stance, str) and r.stance
+              for k in range(int(r.n_members))]
+        evidence = pd.DataFrame(ev, columns=["partner_id", "vehicle_id", "stance"]) if ev else None
+    return BuyInInputs(evidence=evidence,
         partners=pd.DataFrame(P, columns=["partner_id", "name", "type", "budget_gbp", "financial_pressure",
                                           "risk_appetite", "board_meeting_months", "election_month"]),
         governance=pd.DataFrame(G, columns=["vehicle_id", "partner_id", "voting_weight", "veto", "funds"]),
@@ -239,13 +246,26 @@ def _quiet_pyabc() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def case_seed(run_seed: int, case: int) -> int:
+    """Seed of case `case` of a joint fit: case 0 runs on the sampler's own draw (a single-case fit is unchanged),
+    case k > 0 on a seed spawned from it."""
+    if case == 0:
+        return int(run_seed)
+    return int(np.random.SeedSequence([int(run_seed), int(case)]).generate_state(1, np.uint32)[0])
+
+
 def calibrate(inputs: BuyInInputs, targets: pd.DataFrame, priors: dict[str, tuple[float, float]] | None = None,
               *, population_size: int = 200, generations: int = 5, seed: int = 0, client=None,
-              min_acceptance_rate: float = 0.01) -> Posterior:
+              min_acceptance_rate: float = 0.01, more: tuple = (), epsilon_quantile: float = 0.5) -> Posterior:
     """ABC-SMC posterior of the `priors`' parameters given the observed `targets`.
 
     Every other behavioural parameter keeps its value in `inputs.params`. Stops after `generations` populations,
     at distance 0 (every count matched exactly), or when the acceptance rate falls below `min_acceptance_rate`.
+    `more`: further (inputs, targets) cases fitted jointly with the first — e.g. a study's own vehicles with
+    the targets its recorded evidence implies — on the same parameters (each case's other parameters are those
+    of `inputs.params`); the distance sums over every case's rows. `targets` may carry a `case` column naming
+    where each row comes from (kept in the posterior's targets). `epsilon_quantile`: each generation's tolerance
+    is this quantile of the last generation's accepted distances (pyabc's QuantileEpsilon; 0.5 its default).
     """
     import pyabc
 
@@ -260,20 +280,30 @@ def calibrate(inputs: BuyInInputs, targets: pd.DataFrame, priors: dict[str, tupl
             raise ValueError(f"calibrate: {k} is not a number and cannot be given a uniform prior")
         if not hi > lo:
             raise ValueError(f"calibrate: prior of {k} needs low < high (got {lo}, {hi})")
-    prepare(inputs)  # validates the inputs (one error listing every problem)
-    t = check_targets(targets, inputs.vehicle_ids, inputs.horizon_months)
-    models = case_models(inputs, t)
+    base = inputs.params
+    cases = []
+    for k, (inp, tg) in enumerate([(inputs, targets), *more]):
+        inp = inp.with_(params=base)
+        prepare(inp)  # validates the inputs (one error listing every problem)
+        try:
+            cases.append((inp, check_targets(tg, inp.vehicle_ids, inp.horizon_months)))
+        except ValueError as exc:
+            raise ValueError(f"{exc} (case {k})" if k else str(exc)) from None
+    models = [case_models(inp, tg) for inp, tg in cases]
+    t = pd.concat([tg for _, tg in cases], ignore_index=True)
     obs = observed_shares(t)
     n = t["n_cases"].to_numpy(float)
-    base = inputs.params
 
     afresh = bool(PREPARE_TIME & set(priors))
 
     def model(theta):
         prm = dataclasses.replace(base, **{k: float(theta[k]) for k in priors})
         run_seed = int(np.random.randint(0, 2**31 - 1))  # the sampler's seeded stream
-        ms = case_models(inputs.with_(params=prm), t) if afresh else models
-        return {"share": simulated_shares(ms, t, prm, run_seed)}
+        shares = []
+        for k, ((inp, tg), ms) in enumerate(zip(cases, models)):
+            ms = case_models(inp.with_(params=prm), tg) if afresh else ms
+            shares.append(simulated_shares(ms, tg, prm, case_seed(run_seed, k)))
+        return {"share": np.concatenate(shares)}
 
     def distance(x, y):
         return float(np.sqrt(np.sum(n * (x["share"] - y["share"]) ** 2)))
@@ -286,7 +316,8 @@ def calibrate(inputs: BuyInInputs, targets: pd.DataFrame, priors: dict[str, tupl
     folder = tempfile.mkdtemp(prefix="reformkit-abc-")
     db = os.path.join(folder, "abc.db")
     try:
-        abc = pyabc.ABCSMC(model, prior, distance, population_size=population_size, sampler=sampler)
+        abc = pyabc.ABCSMC(model, prior, distance, population_size=population_size, sampler=sampler,
+                           eps=pyabc.epsilon.QuantileEpsilon(alpha=epsilon_quantile))
         abc.new("sqlite:///" + db, {"share": obs})
         history = abc.run(max_nr_populations=generations, minimum_epsilon=0.0,
                           min_acceptance_rate=min_acceptance_rate)
@@ -325,13 +356,16 @@ def simulate_posterior(inputs: BuyInInputs, posterior: Posterior, runs: int, see
     sets = posterior.draw(draws, seed)
     block_seeds = run_seeds(seed, draws)
     sizes = [runs // draws + (1 if k < runs % draws else 0) for k in range(draws)]
-    outcomes, pivotal, offset = [], None, 0
+    outcomes, members, pivotal, offset = [], [], None, 0
     for k, (prm, s, size) in enumerate(zip(sets, block_seeds, sizes)):
+        if not size:
+            continue
         res = simulate(inputs.with_(params=prm), runs=size, seed=int(s % 2**63), client=client, record_runs=0)
         o = res.outcomes.copy()
         o["run"] = o["run"] + offset
         o["param_draw"] = k
         outcomes.append(o)
+        members.append(res.membership.assign(run=res.membership["run"] + offset))
         cols = ["pivotal_when_agreed", "pivotal_when_blocked", "pivotal_runs"]
         pv = res.pivotal.set_index(["vehicle_id", "partner_id"])[cols]
         pivotal = pv if pivotal is None else pivotal.add(pv, fill_value=0)
@@ -345,19 +379,23 @@ def simulate_posterior(inputs: BuyInInputs, posterior: Posterior, runs: int, see
                         trajectories=pd.DataFrame(columns=["run", "month", "partner_id", "vehicle_id", "stance"]),
                         runs=runs, seed=seed, horizon_months=res.horizon_months, vehicle_ids=res.vehicle_ids,
                         planned_month=res.planned_month,
+                        membership=pd.concat(members, ignore_index=True).astype({"run": int}),
                         provenance=res.provenance | {"runs": runs, "seed": seed, "calibrated": True,
                                                      "param_draws": draws, "calibration": posterior.method})
 
 
 def coverage_trials(inputs: BuyInInputs, design: pd.DataFrame, priors: dict[str, tuple[float, float]],
-                    trials: int, seed: int, level: float = 0.9, central: float = 1.0, **abc) -> pd.DataFrame:
+                    trials: int, seed: int, level: float = 0.9, central: float = 1.0, more: tuple = (),
+                    **abc) -> pd.DataFrame:
     """Does calibration recover parameters from data the model itself simulated?
 
     Each trial draws true parameters uniformly from the central `central` share of each (uniform) prior
     (1.0: the whole prior — simulation-based calibration; below 1, known parameters away from the prior's
     edges, where a 90 % interval cannot cover a truth in the outer 5 % unless the data are decisive), simulates a data set of the `design`'s shape
     (vehicle_id, n_cases, by_month) at them, calibrates to it, and records whether the `level` interval of each
-    parameter covers the truth. Returns trial, parameter, truth, low, high, covered, prior_width, seconds.
+    parameter covers the truth. `more`: further (inputs, design) cases fitted jointly (`calibrate(more=...)`),
+    their data simulated at the same truth. Returns trial, parameter, truth, low, high, covered, prior_width,
+    seconds.
     `abc` goes to `calibrate` (population_size, generations, …). Seeded: same arguments, same table."""
     import time
 
@@ -369,8 +407,10 @@ def coverage_trials(inputs: BuyInInputs, design: pd.DataFrame, priors: dict[str,
         data_seed, abc_seed = (int(x) for x in rng.integers(0, 2**31 - 1, size=2))
         prm = dataclasses.replace(inputs.params, **truth)
         data = simulated_counts(inputs, design.assign(n_agreed=0), prm, data_seed)
+        extra = tuple((inp, simulated_counts(inp.with_(params=prm), d.assign(n_agreed=0), prm, case_seed(data_seed, k + 1)))
+                      for k, (inp, d) in enumerate(more))
         t0 = time.perf_counter()
-        post = calibrate(inputs, data, priors, seed=abc_seed, **abc)
+        post = calibrate(inputs, data, priors, seed=abc_seed, more=extra, **abc)
         secs = time.perf_counter() - t0
         for name, value in truth.items():
             lo, hi = post.interval(name, level)
@@ -395,3 +435,31 @@ def recovery_case() -> tuple[BuyInInputs, pd.DataFrame, dict[str, tuple[float, f
     ])
     design = pd.DataFrame({"vehicle_id": ["pair", "pair", "four"], "n_cases": [10, 10, 10], "by_month": [2, 5, 5]})
     return reference_inputs(classes, 6), design, dict(DEFAULT_PRIORS)
+
+
+def evidence_case() -> tuple[BuyInInputs, pd.DataFrame]:
+    """A study-like case for the joint recovery check: three partners under a simple majority whose documents
+    record them "in principle" (so the fit also weighs how much such a record is worth), each vehicle observed
+    once (n_cases 1, as a study's own record is): agreed by month 2 and by month 5."""
+    classes = pd.DataFrame([
+        dict(vehicle_id="study", n_members=3, rule="majority", threshold=np.nan, budget_gbp=200e6,
+             net_benefit_share=0.005, cost_share=0.03, uncertainty=0.5, risk_appetite=0.4, financial_pressure=0.6,
+             board_meeting_months="bimonthly", stance="in_principle"),
+    ])
+    design = pd.DataFrame({"vehicle_id": ["study", "study"], "n_cases": [1, 1], "by_month": [2, 5]})
+    return reference_inputs(classes, 6), design
+
+
+def predictive_shares(inputs: BuyInInputs, targets: pd.DataFrame, posterior: Posterior, draws: int = 20,
+                      runs_per_draw: int = 20, seed: int = 0) -> np.ndarray:
+    """Posterior predictive share agreed by `by_month` per target row: `draws` parameter sets from the
+    posterior, `runs_per_draw` runs each (the targets' n_cases ignored), averaged — set against the observed
+    shares it says where the fit holds and where the model cannot reach the data."""
+    t = check_targets(targets.assign(n_cases=runs_per_draw, n_agreed=0), inputs.vehicle_ids, inputs.horizon_months)
+    afresh = bool(PREPARE_TIME & set(posterior.names))
+    models = case_models(inputs, t)
+    out = np.zeros(len(t))
+    for prm, s in zip(posterior.draw(draws, seed), run_seeds(seed, draws)):
+        ms = case_models(inputs.with_(params=prm), t) if afresh else models
+        out += simulated_shares(ms, t, prm, int(s % 2**63))
+    return out / draws

@@ -130,23 +130,55 @@ def on_time(outcomes, vehicle_id: str | None = None):
     return pd.Series(ok, index=o.index).groupby(o["vehicle_id"], sort=False).mean().to_dict()
 
 
+def draw_blocks(runs: int, seed: int, param_sets=None) -> list[tuple]:
+    """(params or None, runs, seed) blocks: all runs on the inputs' parameters, or — with `param_sets` (draws
+    from a posterior) — the runs split evenly among them, block d on seed d spawned from the master seed: the
+    same split and seeds as `simulate_posterior`, so a search and a posterior simulation share their runs."""
+    if not param_sets:
+        return [(None, int(runs), int(seed))]
+    from .simulate import run_seeds
+
+    D = len(param_sets)
+    sizes = [runs // D + (1 if k < runs % D else 0) for k in range(D)]
+    return [(prm, size, int(s % 2**63)) for prm, size, s in zip(param_sets, sizes, run_seeds(seed, D)) if size]
+
+
 def on_time_prob(inputs: BuyInInputs, vehicle_id: str, interventions, runs: int, seed: int,
-                 fail_below: float | None = None) -> tuple[float, bool]:
+                 fail_below: float | None = None, param_sets=None, applied: BuyInInputs | None = None
+                 ) -> tuple[float, bool]:
     """(P(live by the end of its planned year) with `interventions` added on master `seed`, exact?).
 
-    With `fail_below`, the first quarter of the runs is simulated first (run k has the same seed whatever the
-    number of runs); when its failures alone already put the full-run probability below `fail_below`, that
-    is certain and the rest is skipped: the probability returned is then an upper bound (exact = False)."""
-    alone = prepare(restrict(inputs.with_(interventions=list(inputs.interventions) + list(interventions)),
-                             [vehicle_id]))
+    With `fail_below`, the first quarter of the runs (of each parameter block) is simulated first (run k has
+    the same seed whatever the number of runs); when its failures alone already put the full-run probability
+    below `fail_below`, that is certain and the rest is skipped: the probability returned is then an upper
+    bound (exact = False). With `param_sets`, the runs are split among them (`draw_blocks`). `applied`: the
+    vehicle's own model with the interventions already applied (the search's cache), used instead."""
+    import dataclasses
+
+    # restricted first, then the candidate's interventions applied to the vehicle's own model: the same inputs as
+    # applying them to the whole option and restricting (tested)
+    if applied is None:
+        applied = apply_interventions(restrict(inputs, [vehicle_id]), interventions)
+    alone = prepare(applied)
+    blocks = [(alone if prm is None else dataclasses.replace(alone, params=prm), size, s)
+              for prm, size, s in draw_blocks(runs, seed, param_sets)]
+
+    def count(quarter: bool) -> tuple[int, int]:
+        ok = n = 0
+        for model, size, s in blocks:
+            k = size // 4 if quarter else size
+            if k:
+                res = simulate(model, runs=k, seed=s, record_runs=0)
+                ok += int(on_time(res.outcomes, vehicle_id).sum())
+                n += k
+        return ok, n
+
     if fail_below is not None and runs >= 40:
-        first = runs // 4
-        res = simulate(alone, runs=first, seed=seed, record_runs=0)
-        ok = int(on_time(res.outcomes, vehicle_id).sum())
+        ok, first = count(quarter=True)
         if (ok + runs - first) / runs < fail_below:
             return (ok + runs - first) / runs, False
-    res = simulate(alone, runs=runs, seed=seed, record_runs=0)
-    return float(on_time(res.outcomes, vehicle_id).mean()), True
+    ok, n = count(quarter=False)
+    return ok / n, True
 
 
 def _members(inputs: BuyInInputs, v: str) -> pd.DataFrame:
@@ -214,8 +246,11 @@ def default_menu(inputs: BuyInInputs, vehicles=None, top_up_shares=(0.005, 0.01,
             gov = [Level("two-thirds qualified majority", (GovernanceChange(v, "qualified_majority", 2 / 3),))]
         if gov:
             menu.append(Element(v, "governance", tuple(gov)))
-        if leave_out and len(m) > 2:
-            out = m[~m["veto"]].sort_values("net_benefit_gbp", kind="stable").head(leave_out)
+        # an opt-in board keeps at least its minimum membership (leaving more out would make the vehicle impossible)
+        mm = rule.get("min_members", np.nan) if rule["rule"] == "opt_in" else np.nan
+        room = leave_out if pd.isna(mm) else min(leave_out, len(m) - int(mm))
+        if room > 0 and len(m) > 2:
+            out = m[~m["veto"]].sort_values("net_benefit_gbp", kind="stable").head(room)
             levels, gone = [], []
             for r in out.itertuples(index=False):
                 gone.append(r)
@@ -248,6 +283,7 @@ class Route:
     seed: int
     vehicles: list[VehicleRoute]
     seconds: float
+    param_draws: int = 0  # parameter sets from a posterior the runs were split among (0: the inputs' parameters)
 
     @property
     def cost_gbp(self) -> float:
@@ -286,12 +322,13 @@ def _order(costs: list[list[float]]) -> list[tuple[int, ...]]:
 
 
 def search_vehicle(inputs: BuyInInputs, vehicle_id: str, elements: list[Element], target_prob: float, runs: int,
-                   seed: int, prune: bool = True, max_candidates: int = 20_000) -> VehicleRoute:
+                   seed: int, prune: bool = True, max_candidates: int = 20_000, param_sets=None) -> VehicleRoute:
     """The cheapest candidate reaching `target_prob` for one vehicle (see the module notes). Elements of the
     package found that cost nothing and buy nothing are then dropped (one at a time, kept dropped while the
     target still holds), so the package names only what it needs."""
     base_inputs = apply_interventions(inputs)
-    costs = [[0.0] + [level_cost(base_inputs, lv) for lv in e.levels] for e in elements]
+    costs = [[0.0] + [level_cost(base_inputs, lv) for lv in e.levels] for e in elements]  # priced on the option
+    base_inputs = restrict(base_inputs, [vehicle_id])  # simulated on the vehicle's own model
     n_cand = int(np.prod([len(c) for c in costs])) if costs else 1
     if n_cand > max_candidates:
         raise ValueError(f"search: {n_cand} candidate packages for {vehicle_id} exceed max_candidates "
@@ -302,9 +339,25 @@ def search_vehicle(inputs: BuyInInputs, vehicle_id: str, elements: list[Element]
     def package(combo) -> list:
         return [iv for e, i in zip(elements, combo) if i for iv in e.levels[i - 1].interventions]
 
+    prefix_cache: dict[tuple, BuyInInputs] = {(): base_inputs}
+
+    def applied(combo) -> BuyInInputs:
+        """The vehicle's model with the candidate's levels applied element by element, in menu order (the order
+        of `package`), each prefix cached: most of a candidate's levels were applied for an earlier one (this
+        was most of the search's time)."""
+        combo = tuple(combo)
+        while combo and combo[-1] == 0:
+            combo = combo[:-1]
+        if combo not in prefix_cache:
+            prev, i = applied(combo[:-1]), combo[-1]
+            prefix_cache[combo] = apply_interventions(prev, elements[len(combo) - 1].levels[i - 1].interventions) \
+                if i else prev
+        return prefix_cache[combo]
+
     def prob(combo) -> float:
         if combo not in exact:
-            exact[combo], _ = on_time_prob(base_inputs, vehicle_id, package(combo), runs, seed)
+            exact[combo], _ = on_time_prob(base_inputs, vehicle_id, package(combo), runs, seed,
+                                           param_sets=param_sets, applied=applied(combo))
         return exact[combo]
 
     def reaches(combo) -> bool:
@@ -312,7 +365,8 @@ def search_vehicle(inputs: BuyInInputs, vehicle_id: str, elements: list[Element]
             return exact[combo] >= target_prob
         if combo in bound:
             return False
-        p, is_exact = on_time_prob(base_inputs, vehicle_id, package(combo), runs, seed, fail_below=target_prob)
+        p, is_exact = on_time_prob(base_inputs, vehicle_id, package(combo), runs, seed, fail_below=target_prob,
+                                   param_sets=param_sets, applied=applied(combo))
         (exact if is_exact else bound)[combo] = p
         return is_exact and p >= target_prob
 
@@ -355,8 +409,10 @@ def search_vehicle(inputs: BuyInInputs, vehicle_id: str, elements: list[Element]
 
 
 def cheapest_route(inputs: BuyInInputs, menu: list[Element] | None = None, target_prob: float = 0.8,
-                   runs: int = 200, seed: int = 1, vehicles=None, prune: bool = True) -> Route:
-    """Cheapest package per vehicle reaching P(agreed by the end of its planned year) ≥ target_prob."""
+                   runs: int = 200, seed: int = 1, vehicles=None, prune: bool = True, param_sets=None) -> Route:
+    """Cheapest package per vehicle reaching P(agreed by the end of its planned year) ≥ target_prob. With
+    `param_sets` (parameter draws from a posterior), every candidate runs on the same draws and seeds
+    (`draw_blocks`): common random numbers that carry parameter uncertainty."""
     if not 0 < target_prob <= 1:
         raise ValueError("search: target_prob must lie in (0, 1]")
     t0 = time.perf_counter()
@@ -368,5 +424,5 @@ def cheapest_route(inputs: BuyInInputs, menu: list[Element] | None = None, targe
     out = []
     for v in vehicles:
         elements = [e for e in menu if e.vehicle_id == v]
-        out.append(search_vehicle(inputs, v, elements, target_prob, runs, seed, prune=prune))
-    return Route(target_prob, runs, seed, out, time.perf_counter() - t0)
+        out.append(search_vehicle(inputs, v, elements, target_prob, runs, seed, prune=prune, param_sets=param_sets))
+    return Route(target_prob, runs, seed, out, time.perf_counter() - t0, len(param_sets or ()))

@@ -427,15 +427,17 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
         raise BadInput(f"unknown option '{oid}'; the study has {s.option_ids}")
     if not 0 < target_prob <= 1:
         raise BadInput(f"--target-prob must lie in (0, 1], not {target_prob}")
-    if calibrated and (agent_based or interventions):
-        raise BadInput("--calibrated is not yet used by --agent-based or --interventions (they run on the "
-                       "judgement defaults); run them without --calibrated")
-    posterior = load_posterior() if calibrated else None
+    posterior = load_posterior(study=s) if calibrated else None
     with dask_client(scheduler, workers) as client:
         with console.status(f"simulating {runs} runs of partner buy-in for option {oid}..."):
             if agent_based:
-                loop = agent_based_optimise(s, oid, runs, seed, client=client)
+                loop = agent_based_optimise(s, oid, runs, seed, client=client, posterior=posterior)
                 result, extra = loop.buyin, {"agent_based": loop.summary()}
+                if result is None:  # no optimised plan to iterate on: say so, and run the document's plan
+                    plan = loop.naive.plan
+                    extra["agent_based"]["fallback"] = (f"no optimised plan ({plan.status}): agent-based "
+                                                        "optimisation skipped; buy-in of the document's plan")
+                    result = run_buyin(s, oid, runs, seed, plan=None, client=client, posterior=posterior)
             else:
                 plan = optimise_option(s, oid, reproduce=False).plan
                 result, extra = run_buyin(s, oid, runs, seed, plan=plan if plan.has_solution else None,
@@ -443,7 +445,7 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
             compared = None
             if interventions:
                 compared = compare_study_interventions(s, oid, runs, seed, plan=None if agent_based else plan,
-                                                       client=client)
+                                                       client=client, posterior=posterior)
                 extra["interventions"] = compared.to_dict(orient="records")
         route = None
         if cheapest:
@@ -475,6 +477,16 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
         ptable.add_row(r.vehicle_id, r.partner_id, f"{r.voting_weight:g}", "yes" if r.veto else "",
                        "yes" if r.funds else "", f"{r.banzhaf:.3f}", f"{r.shapley_shubik:.3f}")
     console.print(ptable)
+    m = summary.get("money_under_buyin")
+    if m and m["expected_npsv_under_buyin_gbp"] is not None:
+        unit = "gbp_k" if max(abs(m["npsv_as_planned_gbp"]), abs(m["expected_npsv_under_buyin_gbp"])) < 1e8 else "gbp_m"
+        console.print(f"NPSV: {money(m['npsv_as_planned_gbp'], unit)} as planned, "
+                      f"{money(m['expected_npsv_under_buyin_gbp'], unit)} expected under buy-in (each run's delays"
+                      + (" and opt-in membership" if m["opt_in_vehicles"] else "")
+                      + f" through the ledger; {m['plans_appraised']} distinct plans over {m['runs']} runs"
+                      + (f"; in {m['runs_with_partial_membership']} runs some board members of "
+                         f"{', '.join(m['opt_in_vehicles'])} did not join and their services and shares stay out"
+                         if m["runs_with_partial_membership"] else "") + ")", highlight=False)
     console.print(summary["calibration"]["statement"], highlight=False)
     for vid, e in summary["calibration"].get("effect", {}).items():
         console.print(f"  {vid}: P(agreed by the planned year) {e['prob_on_time_defaults']:.0%} on the defaults, "
@@ -504,24 +516,38 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
         console.print(itable)
     if "agent_based" in extra:
         a = extra["agent_based"]
+        if a.get("fallback"):
+            console.print(a["fallback"], highlight=False)
         console.print(f"Agent-based optimisation: {len(a['iterations'])} iteration(s); NPSV under buy-in "
                       f"{money(a['naive_npsv_under_buyin_gbp'])} naive vs {money(a['aware_npsv_under_buyin_gbp'])} buy-in-aware")
     console.print(f"Results written to {out}/results.json and {out}/tables/")
 
 
 @app.command("calibrate")
-def calibrate_cmd(base_rates: Annotated[Path | None, typer.Option("--base-rates", help="Folder of reference_classes.csv, calibration_targets.csv, priors.csv")] = None,
+def calibrate_cmd(study: Annotated[Path | None, typer.Argument(help="Study folder: fit to the base rates and this study's recorded evidence (stances, decision dates)")] = None,
+                  option: Annotated[str | None, typer.Option("--option", help="With STUDY: the option whose vehicles' evidence is read; default the preferred option")] = None,
+                  base_rates: Annotated[Path | None, typer.Option("--base-rates", help="Folder of reference_classes.csv, calibration_targets.csv, priors.csv")] = None,
                   seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="Seed of the ABC-SMC sampler")] = 1,
                   population: Annotated[int, typer.Option("--population", min=2, max=100_000, help="Particles per generation")] = 100,
-                  generations: Annotated[int, typer.Option("--generations", min=1, max=100, help="ABC-SMC generations")] = 4):
-    """Fit the behavioural parameters to base rates of English partnership vehicles (ABC-SMC, pyabc); writes
-    posterior_particles.csv and posterior.json next to the base rates, for `reformkit buyin --calibrated`."""
+                  generations: Annotated[int, typer.Option("--generations", min=1, max=100, help="ABC-SMC generations (at most; it stops when every count is matched)")] = 6):
+    """Fit the behavioural parameters (ABC-SMC, pyabc) to base rates of English partnership vehicles — and, with
+    STUDY, jointly to what that study's documents record (each vehicle whose deciding members all have a recorded
+    stance and decision date is one case). Writes posterior_particles.csv and posterior.json next to the base
+    rates, or into STUDY/calibration/, for `reformkit buyin --calibrated`."""
     from appraisal.workflows.buyin import BASE_RATES, fit_base_rates, write_posterior
+    from appraisal.workflows.buyin_calibration import study_posterior_folder
 
     folder = base_rates or BASE_RATES
-    with console.status(f"calibrating to the base rates in {folder} ({population} particles × {generations} generations)..."):
-        post = fit_base_rates(folder, seed=seed, population_size=population, generations=generations)
-    path = write_posterior(post, folder)
+    s = None
+    if study is not None:
+        s = load(study, "buyin")
+        if option is not None and option not in s.option_ids:
+            raise BadInput(f"unknown option '{option}'; the study has {s.option_ids}")
+    what = f"the base rates in {folder}" + ("" if s is None else f" and the evidence of {s.name}")
+    with console.status(f"calibrating to {what} ({population} particles × {generations} generations)..."):
+        post = fit_base_rates(folder, seed=seed, population_size=population, generations=generations, study=s,
+                              option_id=option)
+    path = write_posterior(post, folder if s is None else study_posterior_folder(s))
     table = Table(title="Calibrated behavioural parameters (posterior)")
     for col in ("parameter", "prior", "default", "mean", "90% interval"):
         table.add_column(col, justify="right")
@@ -529,6 +555,17 @@ def calibrate_cmd(base_rates: Annotated[Path | None, typer.Option("--base-rates"
         table.add_row(name, f"{p['prior'][0]:g}–{p['prior'][1]:g}", f"{p['default']:g}", f"{p['mean']:.3f}",
                       f"{p['interval_90'][0]:.3f}–{p['interval_90'][1]:.3f}")
     console.print(table)
+    ttable = Table(title="Fitted to")
+    for col in ("case", "vehicle", "cases", "agreed", "by month", "observed", "model (posterior)", "source"):
+        ttable.add_column(col)
+    for r in post.targets.itertuples(index=False):
+        ttable.add_row(str(getattr(r, "case", "base rates")), str(r.vehicle_id), str(r.n_cases), str(r.n_agreed),
+                       str(r.by_month), f"{r.n_agreed / r.n_cases:.2f}", f"{r.predictive_share:.2f}",
+                       str(getattr(r, "source", ""))[:60])
+    console.print(ttable)
+    if s is not None and not post.info.get("study_targets"):
+        console.print(f"{s.name} records no vehicle whose deciding members all have a stance and a decision date: "
+                      "the fit rests on the base rates alone", highlight=False)
     console.print(f"final distance {post.history['epsilon'].iloc[-1]:.3f} after {len(post.history)} generations; "
                   f"written to {path}")
 

@@ -409,6 +409,10 @@ def plan_money(study: Study, option_id: str, plan: Plan, scenario: dict | None =
         values = {t: float(full[p]) for p, t in targets_of(study).items() if t.startswith("cohort:") and p in full}
         ledger = with_cohort_values(study, ledger, values) if values else ledger
     scale, delay = scenario_effects(study, ledger.entries, scenario)
+    if plan.non_members:  # opt-in vehicles without some partners: money/membership.py
+        from appraisal.money.membership import line_scale
+
+        scale = scale * line_scale(study, ledger.entries, plan.non_members)
     central, low, high, warnings = ledger.matrices(plan.delayed(delay))
     return Money(_streams(study, ledger, central, low, high, scale), warnings)
 

@@ -38,6 +38,8 @@ class Plan:
     vehicles: dict[str, int]  # established vehicle -> year index
     sites: dict[str, int] = field(default_factory=dict)  # opened site -> year index
     source: str = ""
+    # opt-in vehicle -> partners on its board that did not join (their services stay; see money/membership.py)
+    non_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         m = self.moves.reindex(columns=["service_id", "vehicle_id", "site_id", "t"]).copy()
@@ -63,7 +65,7 @@ class Plan:
             return self
         return Plan(self.option_id, "delayed", self.moves.assign(t=self.moves["t"] + d),
                     {v: t + d for v, t in self.vehicles.items()}, {s: t + d for s, t in self.sites.items()},
-                    source=f"{self.source or self.kind} delayed {d} year(s)")
+                    source=f"{self.source or self.kind} delayed {d} year(s)", non_members=dict(self.non_members))
 
     def with_vehicle_delays(self, delays: dict[str, int | None]) -> "Plan":
         """Each vehicle (and its moves and sites) later by its own delay; None = never established."""
@@ -77,8 +79,23 @@ class Plan:
                                    vehicles={v: t + shift.get(v, 0) for v, t in self.vehicles.items() if v not in never},
                                    sites=dict(self.sites))
 
+    def with_non_members(self, study: Study, non_members: dict[str, tuple[str, ...]]) -> "Plan":
+        """The plan with opt-in vehicles going ahead without these board partners: their services do not move
+        into the vehicle, and the vehicle's lines keep only the members' shares (money/membership.py)."""
+        out = {v: tuple(sorted(ps)) for v, ps in non_members.items() if ps}
+        if not out:
+            return self
+        owner = study.tables["services"].set_index("service_id")["current_provider"].to_dict()
+        keep = [owner.get(s) not in out.get(v, ()) for s, v in zip(self.moves["service_id"], self.moves["vehicle_id"])]
+        return dataclasses.replace(self, moves=self.moves[keep].reset_index(drop=True),
+                                   vehicles=dict(self.vehicles), sites=dict(self.sites),
+                                   non_members={**self.non_members, **out})
+
     def table(self, study: Study) -> pd.DataFrame:
         """The plan as its table (years as labels; a year past the horizon is written as its index)."""
+        if self.non_members:
+            raise ValueError(f"plan of option {self.option_id}: a plan table has no column for opt-in membership "
+                             f"(non-members {self.non_members}); it cannot be written without losing them")
         label = lambda t: study.years[t] if 0 <= t < len(study.years) else str(t)  # noqa: E731
         rows = [{"option_id": self.option_id, "item": "vehicle", "service_id": None, "vehicle_id": v, "site_id": None,
                  "year": label(t)} for v, t in self.vehicles.items()]

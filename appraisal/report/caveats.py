@@ -29,11 +29,33 @@ def buyin(results: Mapping) -> str | None:
     if not results.get("buyin"):
         return None
     if buyin_calibrated(results):
-        return None
+        return calibrated_buyin(results["buyin"].get("calibration") or {})
     return ("Uncalibrated: the buy-in model runs on its default behavioural parameters (how financial pressure, risk "
             "appetite and neighbours' stances move a partner), not ones fitted to these partners' past decisions. "
             "Read the probabilities as a comparison between vehicles and packages, not a forecast; a 0% means no "
             "simulated partnership agreed in time under those defaults.")
+
+
+def calibrated_buyin(cal: Mapping) -> str | None:
+    """What a calibrated buy-in rests on, and where the fitted model still misses its evidence (posterior
+    predictive share against the observed share, off by more than 15 points)."""
+    misses = []
+    for t in cal.get("targets") or []:
+        pred, n = t.get("predictive_share"), t.get("n_cases") or 0
+        if pred is None or not n:
+            continue
+        obs = t["n_agreed"] / n
+        if abs(pred - obs) > 0.15:
+            misses.append(f"{t['vehicle_id']} ({t.get('case', 'base rates')}): observed {obs:.0%}, model {pred:.0%}")
+    rest = cal.get("uncalibrated_parameters") or []
+    text = (f"Calibrated: {', '.join(cal.get('calibrated_parameters') or [])} are drawn from a posterior fitted "
+            "to base rates of English partnership vehicles" + (" and this study's recorded evidence"
+                                                                 if any(t.get("case", "base rates") != "base rates"
+                                                                        for t in cal.get("targets") or []) else "")
+            + f"; {len(rest)} other behavioural parameters remain judgement defaults.")
+    if misses:
+        text += " The fitted model still misses: " + "; ".join(misses) + " — read those vehicles' probabilities with care."
+    return text
 
 
 def infeasible(results: Mapping, lab: Labels) -> list[str]:

@@ -90,3 +90,37 @@ def test_leave_out_removes_seat_and_money():
 def test_bad_target_is_a_clear_error():
     with pytest.raises(ValueError, match="target_prob"):
         cheapest_route(random_inputs(1), target_prob=1.5)
+
+
+def test_candidates_on_the_vehicles_own_model_equal_the_whole_option_restricted():
+    """on_time_prob restricts first and applies a candidate's interventions to the vehicle's own model; that
+    equals applying them to the whole option and restricting (the earlier, slower path)."""
+    from agents import prepare, simulate
+    from agents.examples import random_inputs
+    from agents.search import on_time, restrict
+
+    checked = 0
+    for k in range(2):
+        inputs = random_inputs(k, n_partners=6, n_vehicles=3, horizon_months=36)
+        for e in default_menu(inputs):
+            for lv in e.levels:
+                fast, _ = on_time_prob(inputs, e.vehicle_id, lv.interventions, 40, 3)
+                whole = prepare(restrict(inputs.with_(interventions=list(lv.interventions)), [e.vehicle_id]))
+                slow = float(on_time(simulate(whole, 40, 3, record_runs=0).outcomes, e.vehicle_id).mean())
+                assert fast == slow
+                checked += 1
+    assert checked >= 10
+
+
+def test_leaving_partners_out_keeps_an_opt_in_boards_minimum_membership():
+    from agents.examples import random_inputs
+
+    inputs = random_inputs(4, n_partners=7, n_vehicles=1, horizon_months=24, rules=("opt_in",))
+    v = inputs.vehicle_ids[0]
+    board = int((inputs.governance["vehicle_id"] == v).sum())
+    assert board == 5
+    inputs = inputs.with_(rules=inputs.rules.assign(min_members=float(board - 1)))
+    levels = [lv for e in default_menu(inputs) if e.name == "leave_out" for lv in e.levels]
+    assert [len(lv.interventions) for lv in levels] == [1]  # one may leave; two would fall below min_members
+    route = cheapest_route(inputs, target_prob=0.5, runs=40, seed=1)  # every candidate is a valid board
+    assert route.vehicles[0].evaluated >= 1

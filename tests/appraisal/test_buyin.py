@@ -41,7 +41,12 @@ def test_no_delay_means_the_planned_npv(contested):
     buy = run_buyin(base, "hub", 50, seed=1, plan=option.plan)
     assert buy.median["prob_never"].iloc[0] == 0
     assert (buy.results.outcomes["delay_months"] == 0).all()
-    assert delayed_npv(option.problem, option.plan, buy.results.outcomes) == pytest.approx(option.plan.npv_gbp)
+    # no delay: every run's plan is the plan; through plan_money its NPSV is the MILP's NPV + the constant
+    npsv = option.plan.npv_gbp + option.constant_gbp
+    assert buy.money["expected_npsv_under_buyin_gbp"] == pytest.approx(npsv)
+    assert buy.money["npsv_as_planned_gbp"] == pytest.approx(npsv)
+    assert buy.money["plans_appraised"] == 1
+    assert delayed_npv(base, "hub", option.plan, buy.results.outcomes) == pytest.approx(npsv)
 
 
 def test_agent_based_loop_moves_the_hub_to_when_it_is_agreed(contested):

@@ -108,8 +108,8 @@ def test_cli_bad_arguments_are_exit_code_2_with_a_reason(tmp_path):
     runner = CliRunner()
     r = runner.invoke(app, ["buyin", str(HUBS), "--out", str(tmp_path), "--cheapest", "--target-prob", "1.5"])
     assert r.exit_code == 2 and "--target-prob must lie in (0, 1]" in r.output
-    r = runner.invoke(app, ["buyin", str(HUBS), "--out", str(tmp_path), "--calibrated", "--agent-based"])
-    assert r.exit_code == 2 and "--calibrated is not yet used by --agent-based" in r.output
+    r = runner.invoke(app, ["calibrate", str(HUBS), "--option", "nope", "--base-rates", str(tmp_path)])
+    assert r.exit_code == 2 and "unknown option 'nope'" in r.output
     r = runner.invoke(app, ["calibrate", "--base-rates", str(tmp_path)])
     assert r.exit_code == 2 and "reference_classes.csv: file not found" in r.output
 
