@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -419,7 +420,7 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
     from appraisal.workflows.outputs import write_json, write_tables
     from appraisal.workflows.provenance import provenance
 
-    s = load(study, "buyin", "optimise")
+    s = load(study, "buyin", *(("optimise",) if agent_based else ()))  # plain buy-in needs no services
     from appraisal.money.metrics import preferred_option
 
     oid = option or preferred_option(s)
@@ -470,11 +471,16 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
     option_name = s.tables["options"].set_index("option_id")["name"].get(oid, oid)
     console.print(buyin_table(summary, s.years, f"{s.name}: buy-in for {option_name} ({runs} runs, seed {seed})",
                               console.width))
-    ptable = Table(title="Voting power on each board (normalised Banzhaf, Shapley–Shubik)")
+    ptable = Table(title="Voting power on each board (normalised Banzhaf, Shapley–Shubik)", box=box.SIMPLE_HEAD,
+                   title_justify="left")
     for col in ("vehicle", "partner", "weight", "veto", "funds", "Banzhaf", "Shapley–Shubik"):
-        ptable.add_column(col, justify="right")
+        ptable.add_column(col, justify="left" if col in ("vehicle", "partner") else "right",
+                          overflow="fold" if col in ("vehicle", "partner") else "ellipsis")
+    vehicle_names = dict(zip(s.tables["vehicles"]["vehicle_id"], s.tables["vehicles"]["name"]))
+    partner_names = dict(zip(s.tables["partners"]["partner_id"], s.tables["partners"]["name"]))
     for r in result.power.itertuples(index=False):
-        ptable.add_row(r.vehicle_id, r.partner_id, f"{r.voting_weight:g}", "yes" if r.veto else "",
+        ptable.add_row(vehicle_names.get(r.vehicle_id, r.vehicle_id), partner_names.get(r.partner_id, r.partner_id),
+                       f"{r.voting_weight:g}", "yes" if r.veto else "",
                        "yes" if r.funds else "", f"{r.banzhaf:.3f}", f"{r.shapley_shubik:.3f}")
     console.print(ptable)
     m = summary.get("money_under_buyin")
