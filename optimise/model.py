@@ -252,6 +252,19 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
                     cost.append(float(icpt[j]) * seg[t, j] + float(slope[j]) * vj)
                 curve_cost_t[t].append(_lsum(cost))
 
+    # the running cost of every curve in year t as one column, defined once (curve_def row "running"):
+    # the funding and floor rows then hold one entry per year instead of the curves' share columns, which
+    # keeps those rows sparse (HiGHS' presolve spent ~20 s on the dense version of the national-cap row)
+    running = {}
+
+    def running_cost(t):
+        if t not in running:
+            if not hasattr(m.curve, "running"):
+                m.curve.running = pyo.Var(sorted(curve_cost_t), bounds=(None, None))
+            running[t] = m.curve.running[t]
+            rows["curve_def"].append(((t, "running"), 0, running[t] - _lsum(curve_cost_t[t]), 0))
+        return running[t]
+
     # objective: discounted net benefit
     df = prep.df
     npv = (_lsum(float(c) * x[i] for i, c in enumerate(prep.x_coef) if c != 0)
@@ -273,7 +286,7 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
         def net_body(t, cumulative=False):
             cols = slice(0, t + 1) if cumulative else slice(t, t + 1)
             ax, ay, aw = nx[:, cols].sum(axis=1), ny[:, cols].sum(axis=1), nw[:, cols].sum(axis=1)
-            curve = [e for u in (range(t + 1) if cumulative else [t]) for e in curve_cost_t.get(u, [])]
+            curve = [running_cost(u) for u in (range(t + 1) if cumulative else [t]) if u in curve_cost_t]
             return (_lsum(float(ax[i]) * x[i] for i in np.flatnonzero(ax))
                     + _lsum(float(ay[i]) * y[i] for i in np.flatnonzero(ay))
                     + _lsum(float(aw[i]) * w[i] for i in np.flatnonzero(aw))
@@ -300,7 +313,7 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
                     + _lsum(float(c) * y[i] for i, c in enumerate(cy) if c != 0)
                     + _lsum(float(c) * w[i] for i, c in enumerate(cw) if c != 0))
             if co["curve"]:
-                body = body + co["curve"] * _lsum(e for u in span for e in curve_cost_t.get(u, []))
+                body = body + co["curve"] * _lsum(running_cost(u) for u in span if u in curve_cost_t)
             lo, hi = (row.bound, None) if row.sense == "at_least" else (None, row.bound)
             rows[fam].append(((row.floor_id, t), lo, body, hi))
 
