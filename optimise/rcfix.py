@@ -72,7 +72,8 @@ def reduced_cost_fixing(h, time_limit, rel_gap, on_bound=None) -> tuple[dict, ca
     info.update(lp_bound=z_lp, lp_binaries_used=int(len(used)), lp_binaries_fractional=fractional, binaries=int(len(cand)))
     if fractional > RCF_MAX_FRACTIONAL * max(len(used), 1):
         info["skipped"] = (f"{fractional} of the {len(used)} binaries the LP relaxation uses are fractional "
-                           f"(more than {RCF_MAX_FRACTIONAL:.0%}): restricted MIP and fixing skipped")
+                           f"(more than {RCF_MAX_FRACTIONAL:.0%}): fixing skipped; LP rounding for a start")
+        info.update(_lp_rounding(h, cand, xlp, time_limit, rel_gap, restore_options))
         return info, nothing
     # 2. restricted MIP for an incumbent
     t1 = time.perf_counter()
@@ -131,3 +132,35 @@ def reduced_cost_fixing(h, time_limit, rel_gap, on_bound=None) -> tuple[dict, ca
 def option_value(h, name):
     v = h.getOptionValue(name)
     return v[1] if isinstance(v, tuple) else v  # highspy returns (status, value)
+
+
+LP_ROUNDING_SHARE = 0.15  # of the time limit (or LP_ROUNDING_SECONDS without one) for the rounding MIP
+LP_ROUNDING_SECONDS = 30.0
+
+
+def _lp_rounding(h, cand, xlp, time_limit, rel_gap, restore_options) -> dict:
+    """A start from the LP relaxation: binaries the LP sets at 0 or 1 are held there and a short MIP decides
+    the fractional ones (HiGHS' own sub-MIP on a user point); its plan, if any, is handed to HiGHS with
+    ``setSolution`` (the caller keeps whichever start is better) and every bound is put back. Only a start:
+    nothing is fixed for the final run, so the optimum is untouched."""
+    import numpy as np
+
+    t = time.perf_counter()
+    held = cand[(xlp[cand] < 1e-6) | (xlp[cand] > 1 - 1e-6)].astype(np.int32)
+    val = np.round(xlp[held])
+    lp = h.getLp()
+    lo, hi = np.array(lp.col_lower_, dtype=float)[held], np.array(lp.col_upper_, dtype=float)[held]
+    h.changeColsBounds(len(held), held, val, val)
+    h.setOptionValue("time_limit", LP_ROUNDING_SHARE * float(time_limit) if time_limit is not None else LP_ROUNDING_SECONDS)
+    h.setOptionValue("mip_rel_gap", max(float(rel_gap), 1e-3))
+    h.run()
+    restore_options()
+    has = h.getInfo().primal_solution_status == 2
+    out = {"lp_rounding_seconds": time.perf_counter() - t, "lp_rounding_held": int(len(held))}
+    inc = h.getSolution() if has else None
+    if has:
+        out["restricted_objective"] = h.getInfo().objective_function_value
+    h.changeColsBounds(len(held), held, lo, hi)
+    if inc is not None:
+        h.setSolution(inc)
+    return out
