@@ -114,6 +114,18 @@ def steps(console: Console, total: int):
     yield step
 
 
+def _month(label) -> str:
+    """'2025-04' -> 'Apr 2025' (a month as people write it); anything else as it is."""
+    import re
+
+    text = str(label or "")
+    m = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return text or "–"
+    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    return f"{months[int(m.group(2)) - 1]} {m.group(1)}"
+
+
 def buyin_table(summary: Mapping, years: list[str], title: str, width: int) -> Table:
     """Chance each vehicle is agreed: by every year when the console is wide enough, else by its planned year
     and by the horizon's end (vehicle names keep at least 24 columns and wrap at words)."""
@@ -124,17 +136,18 @@ def buyin_table(summary: Mapping, years: list[str], title: str, width: int) -> T
     per_year = width >= 24 + 4 + 10 * (len(years) + 1)
     shown = years if per_year else years[-1:]
     if not per_year:
-        table.add_column("planned", justify="right", width=7)
+        table.add_column("planned", justify="right", width=8)
         table.add_column("by planned year", justify="right", width=7)
     for y in shown:
         table.add_column(y if per_year else f"by {y}", justify="right", width=7)
-    table.add_column("median agreed", justify="right", width=10)
+    table.add_column("median agreed", justify="right", width=10)  # 'not agreed' or 'Apr 2025' 
     for vid, v in (summary.get("vehicles") or {}).items():
         probs = v.get("prob_by_year") or {}
         cells = [_pct(probs.get(y)) for y in shown]
         if not per_year:
-            cells = [v.get("planned") or "–", _pct(prob_by_planned_year(v))] + cells
-        table.add_row(str(v.get("name") or vid), *cells, v.get("median_establishment") or "not agreed")
+            cells = [_month(v.get("planned")), _pct(prob_by_planned_year(v))] + cells
+        median = v.get("median_establishment")
+        table.add_row(str(v.get("name") or vid), *cells, _month(median) if median else "not agreed")
     return table
 
 

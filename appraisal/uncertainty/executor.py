@@ -151,7 +151,6 @@ def connect(address: str):
         raise SchedulerUnreachable(f"cannot reach the dask scheduler at '{address}' within {CONNECT_TIMEOUT_S} s "
                                    f"({type(exc).__name__}: {exc}); start it with `dask scheduler` or drop "
                                    "--scheduler") from None
-    quiet_dask_client_logs()
     try:
         return Client(address, timeout=f"{HANDSHAKE_TIMEOUT_S}s")
     except ValueError as exc:
@@ -159,15 +158,6 @@ def connect(address: str):
     except Exception as exc:  # noqa: BLE001 - something listens there, but it does not speak dask
         raise SchedulerUnreachable(f"'{address}' answers but is not a dask scheduler that greets within "
                                    f"{HANDSHAKE_TIMEOUT_S} s ({type(exc).__name__}: {str(exc)[:120]})") from None
-
-
-def quiet_dask_client_logs() -> None:
-    """A lost scheduler is reported once, as exit code 5 with its own message: dask's client would otherwise
-    log each failed reconnection with a traceback on the user's terminal."""
-    import logging
-
-    for name in ("distributed.client", "distributed.comm", "distributed.core", "distributed.batched"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _open_client(scheduler, n_workers):
