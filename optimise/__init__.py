@@ -13,7 +13,8 @@ from .alternatives import alternatives, distance_table
 from .check import check_plan
 from .decompose import independent_blocks, solve_decomposed
 from .engine import reproduce_problem, solve
-from .lagrange import find_regions, solve_coupled
+from .lagrange import solve_coupled
+from .regions import find_regions
 from .pareto import ParetoFront, pareto
 from .floors import floor_values, price_floors
 from .evaluate import Evaluation, compare_plans, evaluate_plan

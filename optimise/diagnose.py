@@ -17,7 +17,8 @@ import pyomo.environ as pyo
 from .model import SLACK_WEIGHTS, build_model
 from .prepare import Prepared
 from .problem import NO_SITE
-from .solver import run, run_bounded
+from .bounded import run_bounded
+from .solver import run
 
 # what each relaxable family asks, for the sentence that names the conflict
 FAMILY_WORDS = {

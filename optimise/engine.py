@@ -21,7 +21,9 @@ from .model import build_model
 from .plan import Plan, empty_plan, extract, plan_from_decisions
 from .prepare import prepare
 from .problem import NO_SITE, PlacementProblem
-from .solver import TriviallyInfeasible, compile_model, run_bounded, versions
+from .bounded import run_bounded
+from .matrix import TriviallyInfeasible, compile_model
+from .solver import versions
 from .start import greedy_start
 
 

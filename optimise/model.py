@@ -39,6 +39,13 @@ def _lsum(terms):
     return pyo.quicksum(terms) if terms else 0
 
 
+def _dot(coef, var) -> object:
+    """sum of coef[i] * var[i] over the non-zero coefficients (numpy coefficients, a list of variables)."""
+    coef = np.asarray(coef, dtype=float)
+    nz = np.flatnonzero(coef)
+    return _lsum(c * var[i] for i, c in zip(nz.tolist(), coef[nz].tolist()))
+
+
 def _merge_collinear(bv: np.ndarray, bc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Drop interior breakpoints where the slope does not change (same function, fewer segments)."""
     if len(bv) <= 2:
@@ -104,16 +111,18 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
     # (3) linking: transfers need the vehicle (no-site placements) or the site (sited placements)
     if linking == "disaggregated":
         for (s, v, site), idx in groups(["service_id", "vehicle_id", "site_id"]).items():
-            for t in sorted(set(xt[idx])):
-                lhs = _lsum(x[i] for i in idx if xt[i] <= t)
+            ts = xt[idx]
+            for t in sorted(set(ts.tolist())):
+                lhs = _lsum(x[i] for i in idx[ts <= t].tolist())
                 rhs = E(v, t) if site == NO_SITE else O(site, t)
                 rows["link"].append(((s, v, site, t), None, lhs - rhs, 0))
         if tighten:  # a service split over several sites of v still needs v itself (valid, tightens the LP)
             for (s, v), idx in groups(["service_id", "vehicle_id"]).items():
                 if len(set(xsite[idx])) < 2:
                     continue
-                for t in sorted(set(xt[idx])):
-                    lhs = _lsum(x[i] for i in idx if xt[i] <= t)
+                ts = xt[idx]
+                for t in sorted(set(ts.tolist())):
+                    lhs = _lsum(x[i] for i in idx[ts <= t].tolist())
                     rows["link_vehicle"].append(((s, v, t), None, lhs - E(v, t), 0))
     elif linking == "per_x":  # one sparse row per transfer variable: x <= E (or O) in its own year
         for i in range(len(X)):
@@ -273,11 +282,22 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
         return _lsum((weight_b * float(prep.jb[k, t]) + weight_c * float(prep.jc[k, t])) * z for k, z in joint_t.get(t, [])
                      if weight_b * prep.jb[k, t] + weight_c * prep.jc[k, t] != 0)
 
+    # the running cost of every curve in year t as one column, defined once (curve_def row "running"):
+    # the funding and floor rows then hold one entry per year instead of the curves' share columns, which
+    # keeps those rows sparse (HiGHS' presolve spent ~20 s on the dense version of the national-cap row)
+    running = {}
+
+    def running_cost(t):
+        if t not in running:
+            if not hasattr(m.curve, "running"):
+                m.curve.running = pyo.Var(sorted(curve_cost_t), bounds=(None, None))
+            running[t] = m.curve.running[t]
+            rows["curve_def"].append(((t, "running"), 0, running[t] - _lsum(curve_cost_t[t]), 0))
+        return running[t]
+
     # objective: discounted net benefit
     df = prep.df
-    npv = (_lsum(float(c) * x[i] for i, c in enumerate(prep.x_coef) if c != 0)
-           + _lsum(float(c) * y[i] for i, c in enumerate(prep.y_coef) if c != 0)
-           + _lsum(float(c) * w[i] for i, c in enumerate(prep.w_coef) if c != 0)
+    npv = (_dot(prep.x_coef, x) + _dot(prep.y_coef, y) + _dot(prep.w_coef, w)
            - _lsum(float(df[t]) * e for t, lst in curve_cost_t.items() for e in lst)
            + _lsum(float(df[t]) * joint_money(t) for t in joint_t))
     m.npv = pyo.Expression(expr=npv)
@@ -295,10 +315,8 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
         def net_body(t, cumulative=False):
             cols = slice(0, t + 1) if cumulative else slice(t, t + 1)
             ax, ay, aw = nx[:, cols].sum(axis=1), ny[:, cols].sum(axis=1), nw[:, cols].sum(axis=1)
-            curve = [e for u in (range(t + 1) if cumulative else [t]) for e in curve_cost_t.get(u, [])]
-            return (_lsum(float(ax[i]) * x[i] for i in np.flatnonzero(ax))
-                    + _lsum(float(ay[i]) * y[i] for i in np.flatnonzero(ay))
-                    + _lsum(float(aw[i]) * w[i] for i in np.flatnonzero(aw))
+            curve = [running_cost(u) for u in (range(t + 1) if cumulative else [t]) if u in curve_cost_t]
+            return (_dot(ax, x) + _dot(ay, y) + _dot(aw, w)
                     - _lsum(curve)
                     + _lsum(joint_money(u) for u in (range(t + 1) if cumulative else [t])))
 
@@ -319,11 +337,9 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
         for t in _floor_years(row, T):  # members: x's columns already count services moved by t
             span = range(t + 1) if row.cumulative and row.measure != "members" else [t]
             cx, cy, cw = (co[k][:, list(span)].sum(axis=1) for k in ("x", "y", "w"))
-            body = (_lsum(float(c) * x[i] for i, c in enumerate(cx) if c != 0)
-                    + _lsum(float(c) * y[i] for i, c in enumerate(cy) if c != 0)
-                    + _lsum(float(c) * w[i] for i, c in enumerate(cw) if c != 0))
+            body = _dot(cx, x) + _dot(cy, y) + _dot(cw, w)
             if co["curve"]:
-                body = body + co["curve"] * _lsum(e for u in span for e in curve_cost_t.get(u, []))
+                body = body + co["curve"] * _lsum(running_cost(u) for u in span if u in curve_cost_t)
             if co.get("joint"):  # a floor on all the problem's money counts its joint money too
                 body = body + _lsum(joint_money(u, *co["joint"]) for u in span)
             lo, hi = (row.bound, None) if row.sense == "at_least" else (None, row.bound)

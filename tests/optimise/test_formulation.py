@@ -81,3 +81,52 @@ def test_lp_bound_closing_the_gap_reports_the_lp_bound():
     from optimise.plan import extract
     plan = extract(m, problem, loose.status, objective_gbp=loose.objective, bound_gbp=loose.bound, gap=loose.gap)
     assert check_plan(problem, plan) == []
+
+
+def test_funding_rows_hold_the_curve_cost_as_one_column_per_year():
+    # the cumulative cap rows hold each decision once and the curves' running cost through run_t, never the
+    # share columns q of the curves (which made them ~57k entries long at 2,000 independent services)
+    from pyomo.repn import generate_standard_repn
+
+    sys.path.insert(0, str(Path(__file__).parents[2]))
+    from studies.benchmarks.independent_generator import generate as independent
+
+    prep = prepare(independent(200, seed=0))
+    assert prep.curves and prep.problem.funding_cap_cumulative_gbp is not None
+    m = build_model(prep)
+    rows = m.c_funding_cumulative
+    assert len(rows) == prep.T
+    decisions = len(prep.X) + len(prep.Y) + len(prep.W)
+    for t in rows:
+        names = [v.parent_component().name for v in generate_standard_repn(rows[t].body).linear_vars]
+        assert not any(n.startswith("curve.q_") or n.startswith("curve.seg_") for n in names)
+        assert sum(n == "curve.running" for n in names) == len([u for u in range(t + 1) if u in m.curve.running])
+        assert len(names) <= decisions + t + 1
+
+
+def test_lp_rounding_start_when_fixing_is_skipped_keeps_the_optimum():
+    # a knapsack whose LP is fractional: fixing is skipped, the LP is rounded for a start, the MIP is exact
+    import itertools
+
+    import highspy
+
+    from optimise.rcfix import reduced_cost_fixing
+
+    rng = np.random.default_rng(3)
+    n = 12
+    value, weight = rng.uniform(5, 20, n).round(1), rng.uniform(3, 9, n).round(1)
+    cap = float(weight.sum() * 0.4)
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(n, 1, n, 1, -1, 0.0, value, np.zeros(n), np.ones(n), np.array([-np.inf]), np.array([cap]),
+                np.arange(n + 1, dtype=np.int32), np.zeros(n, dtype=np.int32), weight, np.ones(n, dtype=np.uint8))
+    info, restore = reduced_cost_fixing(h, 10.0, 1e-9)
+    assert "skipped" in info and info["lp_rounding_held"] > 0
+    best = max(value @ np.array(c) for c in itertools.product([0, 1], repeat=n) if weight @ np.array(c) <= cap)
+    assert info["restricted_objective"] <= best + 1e-6  # a plan of the full model, held binaries or not
+    h.setOptionValue("mip_rel_gap", 1e-9)
+    h.run()
+    restore()
+    assert abs(h.getInfo().objective_function_value - best) < 1e-6
+    lp = h.getLp()  # every bound put back
+    assert np.array_equal(np.array(lp.col_lower_), np.zeros(n)) and np.array_equal(np.array(lp.col_upper_), np.ones(n))

@@ -1,0 +1,177 @@
+"""Regions of a national problem and what couples them: connected components of the service-vehicle graph
+once national vehicles are set aside, the shared vehicles, the relaxed national rows (``Coupling``) and
+each region as its own ``PlacementProblem`` (maths: docs/optimise.md, "Coupled national scale")."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from .problem import PlacementProblem
+
+
+def service_graph(P: PlacementProblem, services: list):
+    """Edges of the service-vehicle graph (placements) and service-service graph (precedence) as arrays."""
+    sidx = {s: i for i, s in enumerate(services)}
+    pl = P.placements[P.placements["service_id"].isin(sidx)].drop_duplicates(["service_id", "vehicle_id"])
+    vehicles = sorted(set(pl["vehicle_id"]))
+    vidx = {v: i for i, v in enumerate(vehicles)}
+    pr = P.precedence[P.precedence["before_service_id"].isin(sidx) & P.precedence["after_service_id"].isin(sidx)]
+    return (vehicles, pl["service_id"].map(sidx).to_numpy(), pl["vehicle_id"].map(vidx).to_numpy(),
+            pr["before_service_id"].map(sidx).to_numpy(), pr["after_service_id"].map(sidx).to_numpy())
+
+
+def components(n: int, graph, exclude: np.ndarray) -> np.ndarray:
+    """Component label per service once the vehicles flagged in ``exclude`` are set aside."""
+    vehicles, es, ev, pb, pa = graph
+    keep = ~exclude[ev]
+    rows = np.r_[es[keep], pb]
+    cols = np.r_[n + ev[keep], pa]
+    m = n + len(vehicles)
+    _, label = connected_components(coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(m, m)), directed=False)
+    return label[:n]
+
+
+def find_regions(problem: PlacementProblem, min_share: float = 0.04) -> list[list[str]]:
+    """Service ids per region: connected components of the service-vehicle graph once the national
+    vehicles are set aside. A vehicle counts as national when setting it aside splits its component into
+    more components holding at least ``min_share`` of all services each (tested vehicle by vehicle,
+    repeated until nothing changes). Services left in smaller components (e.g. eligible only for national
+    vehicles) form one extra region. Give ``regions=`` to ``solve_coupled`` where the split is known."""
+    return find_regions_normalised(problem.normalised(), min_share)
+
+
+def find_regions_normalised(P: PlacementProblem, min_share: float = 0.04) -> list[list[str]]:
+    services = sorted(P.services["service_id"])
+    n = len(services)
+    graph = service_graph(P, services)
+    big = lambda lab: int((np.bincount(lab) >= max(1.0, min_share * n)).sum())  # noqa: E731
+    exclude = np.zeros(len(graph[0]), dtype=bool)
+    label = components(n, graph, exclude)
+    changed = True
+    while changed:
+        changed = False
+        for k in range(len(graph[0])):
+            if exclude[k]:
+                continue
+            trial_ex = exclude.copy()
+            trial_ex[k] = True
+            trial = components(n, graph, trial_ex)
+            if big(trial) > big(label):
+                exclude, label, changed = trial_ex, trial, True
+    counts = np.bincount(label)
+    small = counts < max(1.0, min_share * n)
+    groups: dict = {}
+    for s, lab in zip(services, label):
+        groups.setdefault(-1 if small[lab] else int(lab), []).append(s)
+    return sorted(groups.values(), key=lambda b: b[0])
+
+
+def shared_vehicles(problem: PlacementProblem, regions: list[list[str]]) -> list[str]:
+    """Vehicles that services of two or more regions may move into (validated: no sites, no cost curve,
+    no precedence across regions)."""
+    return shared_vehicles_normalised(problem.normalised(), regions)
+
+
+def shared_vehicles_normalised(P: PlacementProblem, regions: list[list[str]]) -> list[str]:
+    reg = {s: r for r, ids in enumerate(regions) for s in ids}
+    pl = P.placements[P.placements["service_id"].isin(reg)]
+    n_reg = pl.assign(r=pl["service_id"].map(reg)).groupby("vehicle_id")["r"].nunique()
+    shared = sorted(n_reg.index[n_reg > 1])
+    bad = [f"vehicle {v} is shared by several regions but has sites" for v in shared if v in set(P.sites["vehicle_id"])]
+    bad += [f"vehicle {v} is shared by several regions but has a cost curve" for v in shared
+            if v in set(P.cost_curves["vehicle_id"])]
+    for b, a in P.precedence[["before_service_id", "after_service_id"]].itertuples(index=False):
+        if b in reg and a in reg and reg[a] != reg[b]:
+            bad.append(f"precedence {b} -> {a} crosses regions")
+    if bad:
+        raise ValueError("solve_coupled cannot split this problem by region:\n" + "\n".join(bad[:20])
+                         + "\n(give regions= so that these stay inside one region)")
+    return shared
+
+
+@dataclasses.dataclass(frozen=True)
+class Coupling:
+    """The relaxed national rows: which exist, their right-hand sides, and the layout of π."""
+    T: int
+    cum_cap: float | None  # F
+    yearly_cap: np.ndarray | None  # F_t (inf where absent)
+    transfers_cap: np.ndarray | None  # N_t (inf where absent)
+    shared: tuple  # shared vehicle ids
+    copies: tuple  # (region, vehicle) pairs: regions holding a copy of a shared vehicle
+
+    def layout(self) -> dict:
+        """name -> slice of π: lam_cum (T), lam_year (T), nu (T), then mu per (region, vehicle) (T each)."""
+        out, k, T = {}, 0, self.T
+        for name, on in (("lam_cum", self.cum_cap is not None), ("lam_year", self.yearly_cap is not None),
+                         ("nu", self.transfers_cap is not None)):
+            if on:
+                out[name] = slice(k, k + T)
+                k += T
+        for rv in self.copies:
+            out[rv] = slice(k, k + T)
+            k += T
+        out["size"] = k
+        return out
+
+    def rhs(self) -> np.ndarray:
+        """g0: coefficient of π in L(π) that comes from the right-hand sides."""
+        lay = self.layout()
+        g = np.zeros(lay["size"])
+        if "lam_cum" in lay:
+            g[lay["lam_cum"]] = self.cum_cap
+        if "lam_year" in lay:
+            g[lay["lam_year"]] = np.where(np.isfinite(self.yearly_cap), self.yearly_cap, 0.0)
+        if "nu" in lay:
+            g[lay["nu"]] = np.where(np.isfinite(self.transfers_cap), self.transfers_cap, 0.0)
+        return g
+
+    def fixed_zero(self) -> np.ndarray:
+        """Multipliers of rows that do not exist (an infinite yearly cap or transfers cap) stay at 0."""
+        lay = self.layout()
+        z = np.zeros(lay["size"], dtype=bool)
+        if "lam_year" in lay:
+            z[lay["lam_year"]] = ~np.isfinite(self.yearly_cap)
+        if "nu" in lay:
+            z[lay["nu"]] = ~np.isfinite(self.transfers_cap)
+        return z
+
+
+def finite_or_none(s) -> np.ndarray | None:
+    if s is None:
+        return None
+    a = np.asarray(s, dtype=float)
+    return a if np.isfinite(a).any() else None
+
+
+def coupling_of(P: PlacementProblem, regions: list, shared: list) -> Coupling:
+    reg = {s: r for r, ids in enumerate(regions) for s in ids}
+    pl = P.placements[P.placements["vehicle_id"].isin(shared) & P.placements["service_id"].isin(reg)]
+    copies = tuple(sorted({(reg[s], v) for s, v in zip(pl["service_id"], pl["vehicle_id"])}))
+    cum = P.funding_cap_cumulative_gbp
+    cum = float(cum) if cum is not None and np.isfinite(cum) else None
+    return Coupling(P.T, cum, finite_or_none(P.funding_cap_yearly_gbp), finite_or_none(P.max_transfers_per_year),
+                    tuple(shared), copies)
+
+
+def region_problem(P: PlacementProblem, ids: list, shared: list, r: int) -> PlacementProblem:
+    """Region r of the normalised problem P (as decompose.subproblem, without normalising P again: that
+    costs seconds per region at national scale), national rows removed, shared vehicles' money national."""
+    keep = set(ids)
+    pl = P.placements[P.placements["service_id"].isin(keep)]
+    svc = P.services[P.services["service_id"].isin(keep)]
+    veh_ids = set(pl["vehicle_id"]) | set(svc["current_vehicle_id"])
+    sites = P.sites[P.sites["vehicle_id"].isin(veh_ids)]
+    R = P.rules
+    rules = R.replace(locked_sites=tuple(x for x in R.locked_sites if x in set(sites["site_id"])))
+    vs = P.vehicle_streams
+    return dataclasses.replace(
+        P, name=f"{P.name} [region {r}]", services=svc, vehicles=P.vehicles[P.vehicles["vehicle_id"].isin(veh_ids)],
+        placements=pl, vehicle_streams=vs[vs["vehicle_id"].isin(veh_ids) & ~vs["vehicle_id"].isin(shared)],
+        placement_streams=P.placement_streams[P.placement_streams["service_id"].isin(keep)],
+        sites=sites, precedence=P.precedence[P.precedence["after_service_id"].isin(keep)],
+        cost_curves=P.cost_curves[P.cost_curves["vehicle_id"].isin(veh_ids)], rules=rules,
+        max_transfers_per_year=None, funding_cap_yearly_gbp=None, funding_cap_cumulative_gbp=None)
