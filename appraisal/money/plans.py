@@ -11,7 +11,8 @@ a user edited in Excel are all this one object, written and read as one table (`
 | service_id | the service that moves (item service)                                   |
 | vehicle_id | the vehicle it moves into, or the vehicle established                   |
 | site_id    | the site it moves to (optional), or the site that opens                  |
-| year       | the financial year, e.g. 2019/20                                         |
+| year       | the financial year, e.g. 2019/20 (or, in a study by quarters or months,   |
+|            | the period, e.g. 2019/20 Q3; a year label there = the year's first period) |
 
 A vehicle a move needs but the table does not establish is established in the year of its first move; a
 site a move names but the table does not open opens in that year (the completed plan lists both).
@@ -25,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from appraisal.study import Problem, Study, StudyError
+from appraisal.study.periods import label_problem
 
 PLAN_COLUMNS = ["option_id", "item", "service_id", "vehicle_id", "site_id", "year"]
 PLAN_KINDS = ("document", "optimised", "alternative", "delayed", "file")
@@ -34,9 +36,9 @@ PLAN_KINDS = ("document", "optimised", "alternative", "delayed", "file")
 class Plan:
     option_id: str
     kind: str  # one of PLAN_KINDS
-    moves: pd.DataFrame  # service_id, vehicle_id, site_id (None = any/none), t (year index)
-    vehicles: dict[str, int]  # established vehicle -> year index
-    sites: dict[str, int] = field(default_factory=dict)  # opened site -> year index
+    moves: pd.DataFrame  # service_id, vehicle_id, site_id (None = any/none), t (period index; = year index by year)
+    vehicles: dict[str, int]  # established vehicle -> period index
+    sites: dict[str, int] = field(default_factory=dict)  # opened site -> period index
     source: str = ""
 
     def __post_init__(self) -> None:
@@ -56,7 +58,7 @@ class Plan:
         return {(s, v): int(t) for s, v, t in zip(self.moves["service_id"], self.moves["vehicle_id"], self.moves["t"])}
 
     def delayed(self, years: int) -> "Plan":
-        """The plan with every date `years` later: the one rule for a delay (a delay never brings a date
+        """The plan with every date `years` periods later (callers pass years × periods a year): the one rule for a delay (a delay never brings a date
         earlier; dates pushed past the horizon keep their money's offsets, so what falls outside is dropped)."""
         d = max(int(years), 0)
         if d == 0:
@@ -78,8 +80,9 @@ class Plan:
                                    sites=dict(self.sites))
 
     def table(self, study: Study) -> pd.DataFrame:
-        """The plan as its table (years as labels; a year past the horizon is written as its index)."""
-        label = lambda t: study.years[t] if 0 <= t < len(study.years) else str(t)  # noqa: E731
+        """The plan as its table (periods as labels: years in a yearly study; one past the horizon is written as
+        its index)."""
+        label = lambda t: study.periods[t] if 0 <= t < len(study.periods) else str(t)  # noqa: E731
         rows = [{"option_id": self.option_id, "item": "vehicle", "service_id": None, "vehicle_id": v, "site_id": None,
                  "year": label(t)} for v, t in self.vehicles.items()]
         rows += [{"option_id": self.option_id, "item": "site", "service_id": None, "vehicle_id": None, "site_id": s,
@@ -144,9 +147,8 @@ def read_plans(study: Study, path: str | Path) -> dict[str, Plan]:
             if rec.get(col) and rec[col] not in known[col]:
                 problems.append(Problem(where, row, col, f"'{rec[col]}' is not a {col} of the study"))
                 bad = True
-        if rec.get("year") and rec["year"] not in study.years:
-            problems.append(Problem(where, row, "year", f"expected a year of the horizon {study.years[0]} to "
-                                    f"{study.years[-1]}, got '{rec['year']}'"))
+        if rec.get("year") and label_problem(rec["year"], study.years, study.period):
+            problems.append(Problem(where, row, "year", label_problem(rec["year"], study.years, study.period)))
             bad = True
         if bad:
             continue
@@ -158,7 +160,7 @@ def read_plans(study: Study, path: str | Path) -> dict[str, Plan]:
             problems.append(Problem(where, row, "site_id", f"site {rec['site_id']} is not a site of {rec['vehicle_id']}"))
             continue
         p = parsed.setdefault(rec["option_id"], {"moves": [], "vehicles": {}, "sites": {}})
-        t_idx = study.years.index(rec["year"])
+        t_idx = study.period_index(rec["year"])
         if item == "service":
             key = (rec["option_id"], rec["service_id"])
             if key in seen_service:
@@ -180,6 +182,6 @@ def read_plans(study: Study, path: str | Path) -> dict[str, Plan]:
         late = [r for r in moves.itertuples(index=False) if r.vehicle_id in p["vehicles"] and r.t < p["vehicles"][r.vehicle_id]]
         if late:
             raise StudyError([Problem(where, None, "year", f"{r.service_id} moves into {r.vehicle_id} in "
-                                      f"{study.years[r.t]}, before the vehicle is established") for r in late])
+                                      f"{study.periods[r.t]}, before the vehicle is established") for r in late])
         out[oid] = Plan(oid, "file", moves, dict(p["vehicles"]), dict(p["sites"]), source=str(path))
     return out
