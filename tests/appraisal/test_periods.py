@@ -166,3 +166,44 @@ def test_quarterly_fixture_gates_respected():
     established = result.optimised.table(study).query("item == 'vehicle'")["year"].iat[0]
     assert study.periods.index(established) >= study.period_index("2021/22 Q2")  # the hub's earliest quarter
     assert result.plan.objective_gbp + result.constant_gbp == pytest.approx(result.npsv_gbp, abs=0.005)
+
+
+def test_quarterly_optimum_equals_brute_force_and_lags_are_years(tmp_path):
+    """Two services, two years by quarter (8 periods), a one-year precedence lag (= 4 quarters): the MILP's
+    optimum equals enumeration of every plan on the period axis, and its ledger NPSV equals objective + constant."""
+    import sys
+
+    from appraisal.adapters.to_optimise import build_problem, engine_tables, from_engine
+    from appraisal.adapters.optimiser import evaluate_plan, solve
+
+    sys.path.insert(0, str(ROOT / "tests" / "optimise"))
+    from opt_instances import brute_force
+
+    extra = {
+        "services.csv": "service_id,name,current_provider,current_vehicle_id,fte,source\n"
+                        "s,Contact centre,council,own,10,test\nt,Duty desk,council,own,5,test\n",
+        "placements.csv": "service_id,vehicle_id,source\ns,hub,test\nt,hub,test\n",
+        "precedence.csv": "before_service_id,after_service_id,min_lag_years,source\ns,t,1,test: t a year after s\n",
+        "benefits.csv": "benefit_id,component,vehicle_id,service_id,run_rate_gbp,ramp,recipient,trigger,source\n"
+                        "saving,Hub,hub,s,400000,0.5;1,council,service,test\n"
+                        "saving_t,Hub,hub,t,90000,,council,service,test\n",
+        "costs.csv": "cost_id,component,kind,vehicle_id,service_id,amount_gbp,start_year,payer,trigger,source\n"
+                     "move,Hub,one_off,hub,s,100000,,council,service,test\n"
+                     "move_t,Hub,one_off,hub,t,60000,,council,service,test\n"
+                     "setup,Hub,one_off,hub,,50000,2025/26 Q2,council,vehicle,test: a quarter before the hub\n",
+    }
+    folder = write_study(tmp_path / "q", earliest="2025/26 Q2", planned="2025/26 Q3", extra=extra)
+    text = (folder / "study.yaml").read_text().replace("years: 4", "years: 2")
+    (folder / "study.yaml").write_text(text)
+    study = load_study(folder)
+    problem, constant = build_problem(study, "hub")
+    assert problem.T == 8 and problem.normalised().precedence["min_lag_years"].tolist() == [4]
+    best, _ = brute_force(problem)
+    plan = solve(problem)
+    assert plan.status == "optimal"
+    assert plan.objective_gbp == pytest.approx(best, abs=1e-6)
+    ours = from_engine("hub", plan, "optimised")
+    moves = dict(zip(ours.moves["service_id"], ours.moves["t"]))
+    assert moves == {"s": 1, "t": 5}  # s as soon as the hub may exist (2025/26 Q2), t four quarters later
+    assert appraise_plan(study, ours).metrics["npsv_gbp"] == pytest.approx(best + constant, abs=0.005)
+    assert evaluate_plan(problem, **engine_tables(ours, 8)).npv_gbp == pytest.approx(best, abs=1e-6)
