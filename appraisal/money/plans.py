@@ -82,7 +82,8 @@ class Plan:
     def table(self, study: Study) -> pd.DataFrame:
         """The plan as its table (periods as labels: years in a yearly study; one past the horizon is written as
         its index)."""
-        label = lambda t: study.periods[t] if 0 <= t < len(study.periods) else str(t)  # noqa: E731
+        periods = study.periods
+        label = lambda t: periods[t] if 0 <= t < len(periods) else str(t)  # noqa: E731
         rows = [{"option_id": self.option_id, "item": "vehicle", "service_id": None, "vehicle_id": v, "site_id": None,
                  "year": label(t)} for v, t in self.vehicles.items()]
         rows += [{"option_id": self.option_id, "item": "site", "service_id": None, "vehicle_id": None, "site_id": s,

@@ -48,6 +48,8 @@ class FinancialCase:
         extra = {"risks": self.risks} if not self.study.tables["risks"].empty else {}
         if not self.study.tables["cohort_models"].empty:
             extra["cohorts"] = cohort_summary(self.study)
+        if self.study.period != "year":  # plans by quarter or month; money is still by financial year
+            extra["period"] = self.study.period
         return extra | {
             "study": cfg.name,
             "years": self.study.years,

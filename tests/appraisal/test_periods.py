@@ -207,3 +207,11 @@ def test_quarterly_optimum_equals_brute_force_and_lags_are_years(tmp_path):
     assert moves == {"s": 1, "t": 5}  # s as soon as the hub may exist (2025/26 Q2), t four quarters later
     assert appraise_plan(study, ours).metrics["npsv_gbp"] == pytest.approx(best + constant, abs=0.005)
     assert evaluate_plan(problem, **engine_tables(ours, 8)).npv_gbp == pytest.approx(best, abs=1e-6)
+
+
+def test_a_transfer_in_october_earns_half_a_year_by_month(tmp_path):
+    study = load_study(write_study(tmp_path / "m", period="month", move="2025/26 M07"))
+    assert len(study.periods) == 48 and study.periods[6] == "2025/26 M07"
+    money = yearly(study, document_plan(study, "hub"))
+    assert money["2025/26"] == pytest.approx(6 * 400_000 / 12 - 100_000)  # October to March, less the move
+    assert money["2026/27"] == pytest.approx(400_000)
