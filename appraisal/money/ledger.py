@@ -19,6 +19,10 @@ Every line is expanded once per option into *entries* (a line, or one share of i
 extended time axis (the horizon padded by 2T years each side), so a plan that moves an anchor earlier or
 later shifts the whole profile exactly; what then falls outside the horizon is reported, never silently
 dropped. The MILP's coefficients (`adapters.to_optimise`) are read from the same entries.
+
+The time axis is the study's periods (`study.periods`: financial years, or their quarters or months; see
+appraisal/study/periods.py and docs/money.md, "Periods"): yearly amounts are pro-rated by period length, a
+ramp runs by year of operation, and `plan_money` sums periods into financial years, so every result is by year.
 """
 from __future__ import annotations
 
