@@ -184,7 +184,8 @@ def validate(study: StudyArg):
     s = load(study)
     warnings = study_warnings(s)
     counts = ", ".join(f"{len(f)} {name}" for name, f in s.tables.items() if len(f))
-    console.print(f"[green]OK[/] {s.name}: {counts}; horizon {s.years[0]}–{s.years[-1]}", highlight=False)
+    by = "" if s.period == "year" else f" by {s.period} ({len(s.periods)} periods)"
+    console.print(f"[green]OK[/] {s.name}: {counts}; horizon {s.years[0]}–{s.years[-1]}{by}", highlight=False)
     print_notes(s, warnings)
 
 

@@ -13,6 +13,11 @@ Every coefficient comes from the ledger's own entries (`appraisal.money.ledger.o
 
 So the MILP objective of any plan plus the constant equals the ledger's NPSV of that plan (tested on every
 study with random feasible plans).
+
+The engine's time index is the study's periods (`study.periods`: financial years, or their quarters or months;
+appraisal/study/periods.py): coefficients are money by period, each period's discount factor is its
+financial year's, gates are period indices, and lags (precedence, vehicle dependencies) and a scenario's
+delay, entered in years, are passed as years × periods a year.
 """
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ from appraisal.money.metrics import study_discount_factors
 from appraisal.money.plans import Plan
 from appraisal.money.scenarios import entry_scale, scenario_delay, scenario_discount, targets_of, base_scenario
 from appraisal.study import Study
+from appraisal.study.periods import period_discount_factors
 from appraisal.adapters.optimiser import NO_SITE, OptionRules, PlacementProblem
 from appraisal.adapters.optimiser import Plan as EnginePlan
 from appraisal.adapters.floors import option_floors
@@ -49,7 +55,7 @@ def option_rules(study: Study, option_id: str) -> OptionRules:
         elif r.rule == "forbid":
             banned.append((r.service_id, r.vehicle_id))
         elif r.rule == "force_year":
-            years[r.service_id] = study.year_index(r.year)
+            years[r.service_id] = study.period_index(r.year)
         elif r.rule == "lock_site":
             locked.append(r.site_id)
     status_quo = study.tables["vehicles"].query("kind == 'status_quo'")["vehicle_id"].tolist()
@@ -225,7 +231,9 @@ def build_problem(study: Study, option_id: str, scenario: dict | None = None) ->
     targets = targets_of(study)
     scale = entry_scale(ledger.entries, full, targets) if scenario else None
     money = problem_money(study, option_id, scale)
+    k = study.periods_per_year
     df = scenario_discount(study_discount_factors(study), full, targets) if scenario else study_discount_factors(study)
+    df = period_discount_factors(df, k)  # by period: each period discounted as its financial year
     rules = option_rules(study, option_id)
     floors, floor_streams = option_floors(study, option_id, ledger.factor * (np.ones(len(ledger.entries)) if scale is None else scale))
     kinds = vehicles.set_index("vehicle_id")["kind"].to_dict()
@@ -236,17 +244,17 @@ def build_problem(study: Study, option_id: str, scenario: dict | None = None) ->
     curves = study.tables["cost_curves"]
     vehicle_table = pd.DataFrame({
         "vehicle_id": vehicles["vehicle_id"], "kind": vehicles["kind"],
-        "earliest_year": [study.year_index(y) for y in vehicles["earliest_year"]],
+        "earliest_year": [study.period_index(y) for y in vehicles["earliest_year"]],
         "latest_year": np.nan, "max_sites": vehicles["max_sites"].astype(float),
         "is_status_quo": vehicles["kind"] == "status_quo"})
     floor = money_floor(study, option_id)
     vehicle_table["earliest_year"] = [max(int(e or 0), floor.get(v, 0)) if floor.get(v) else e
                                       for v, e in zip(vehicle_table["vehicle_id"], vehicle_table["earliest_year"])]
-    vehicle_table, rules = delay_vehicles(vehicle_table, scenario_delay(full, targets) if scenario else 0,
-                                          len(study.years), rules)
+    vehicle_table, rules = delay_vehicles(vehicle_table, (scenario_delay(full, targets) if scenario else 0) * k,
+                                          len(study.periods), rules)
     problem = PlacementProblem(
         name=f"{study.name} / {option_id}",
-        years=study.years,
+        years=study.periods,
         discount_factor=df,
         services=pd.DataFrame({
             "service_id": services["service_id"], "fte": services["fte"], "volume": services["volume"],
@@ -262,10 +270,11 @@ def build_problem(study: Study, option_id: str, scenario: dict | None = None) ->
             "open_cost_gbp": [money.site_open.get(s, 0.0) for s in sites["site_id"]], "must_open": must_open}),
         cost_curves=pd.DataFrame({
             "vehicle_id": curves["vehicle_id"], "volume": curves["volume"],
-            "running_cost_gbp_per_year": curves["running_cost_gbp_per_year"].astype(float)
-            * np.array([money.curve_factor.get(v, 0.0) for v in curves["vehicle_id"]])}),
-        precedence=study.tables["precedence"][["before_service_id", "after_service_id", "min_lag_years"]].copy(),
-        vehicle_dependencies=study.tables["vehicle_dependencies"][["vehicle_id", "requires_vehicle_id", "min_lag_years"]].copy(),
+            "running_cost_gbp_per_year": curves["running_cost_gbp_per_year"].astype(float)  # £ per period
+            * np.array([money.curve_factor.get(v, 0.0) for v in curves["vehicle_id"]]) / k}),
+        precedence=in_periods(study.tables["precedence"][["before_service_id", "after_service_id", "min_lag_years"]], k),
+        vehicle_dependencies=in_periods(study.tables["vehicle_dependencies"][["vehicle_id", "requires_vehicle_id",
+                                                                              "min_lag_years"]], k),
         max_transfers_per_year=transfers,
         funding_cap_yearly_gbp=funding_yearly,
         funding_cap_cumulative_gbp=funding_cumulative,
@@ -275,6 +284,14 @@ def build_problem(study: Study, option_id: str, scenario: dict | None = None) ->
     )
     constant = float(df @ (money.constant_benefit - money.constant_cost))
     return problem, constant
+
+
+def in_periods(lags: pd.DataFrame, k: int) -> pd.DataFrame:
+    """A lag table with its lags (entered in whole years) in periods: the engine's time step."""
+    out = lags.copy()
+    if k > 1:
+        out["min_lag_years"] = pd.to_numeric(out["min_lag_years"]).fillna(0).astype(int) * k
+    return out
 
 
 def from_engine(option_id: str, plan: EnginePlan, kind: str, source: str = "") -> Plan:
@@ -306,7 +323,7 @@ def plan_violations(study: Study, plan: Plan) -> list[str]:
     from appraisal.adapters.optimiser import check_plan
 
     problem, _ = build_problem(study, plan.option_id)
-    t = engine_tables(plan, len(study.years))
+    t = engine_tables(plan, len(study.periods))
     vehicles = t["vehicles"].astype({"established_year": "Int64"})
     sites = t["sites"].astype({"opened_year": "Int64"})
     return check_plan(problem, t["plan"], vehicles=vehicles, sites=sites)

@@ -33,7 +33,7 @@ def document_draft(study: Study, option_id: str) -> tuple[Plan, bool]:
         if vid in with_placements and vid not in first:
             continue
         if planned is not None:
-            vehicles[vid] = min(study.year_index(planned), first.get(vid, len(study.years)))
+            vehicles[vid] = min(study.period_index(planned), first.get(vid, len(study.periods)))
     plan = Plan(option_id, "document", moves, vehicles, {}, source="option_rules reference rows and vehicles' planned years")
     sited = set(study.tables["sites"]["vehicle_id"].dropna())
     must = set(study.tables["sites"].loc[study.tables["sites"]["must_open"].astype(bool), "vehicle_id"].dropna())

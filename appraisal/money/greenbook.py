@@ -85,7 +85,7 @@ def rebase_profile(study: Study, line_id: str, profile: np.ndarray, pad: int) ->
         return profile
     factors = real_terms_factors(study, hit["price_year"].iloc[0])
     T = len(study.years)
-    idx = np.clip(np.arange(len(profile)) - pad, 0, T - 1)
+    idx = np.clip((np.arange(len(profile)) - pad) // study.periods_per_year, 0, T - 1)  # a period's year
     return profile * factors[idx]
 
 

@@ -19,6 +19,10 @@ Every line is expanded once per option into *entries* (a line, or one share of i
 extended time axis (the horizon padded by 2T years each side), so a plan that moves an anchor earlier or
 later shifts the whole profile exactly; what then falls outside the horizon is reported, never silently
 dropped. The MILP's coefficients (`adapters.to_optimise`) are read from the same entries.
+
+The time axis is the study's periods (`study.periods`: financial years, or their quarters or months; see
+appraisal/study/periods.py and docs/money.md, "Periods"): yearly amounts are pro-rated by period length, a
+ramp runs by year of operation, and `plan_money` sums periods into financial years, so every result is by year.
 """
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ from appraisal.money.greenbook import outcome_entries, rebase_profile
 from appraisal.money.ownership import apply_gates_and_rules, entry_gates, entry_not_before
 from appraisal.money.plans import Plan
 from appraisal.study import Study
+from appraisal.study.periods import spread, to_years
 
 STREAM_COLUMNS = ["stream_id", "kind", "component", "category", "vehicle_id", "service_id", "phase", "party",
                   "t", "year", "amount_gbp", "low_gbp", "high_gbp", "trigger", "site_id", "tags", "entry",
@@ -42,13 +47,16 @@ ENTRY_COLUMNS = ["line_id", "kind", "component", "category", "trigger", "vehicle
 CURVE_COMPONENT = "running cost curve"
 
 
-def ramp_profile(run_rate: float, ramp: list[float], start: int, n_years: int) -> np.ndarray:
-    """run_rate × ramp fraction by year; after the ramp ends the last fraction holds (blank ramp = 1)."""
+def ramp_profile(run_rate: float, ramp: list[float], start: int, n_years: int, per_year: int = 1) -> np.ndarray:
+    """run_rate × ramp fraction by year; after the ramp ends the last fraction holds (blank ramp = 1). On a
+    period axis (per_year periods a year) each period carries run_rate / per_year, and ramp fraction j applies
+    to the j-th year of operation: the periods start + j·per_year … start + (j+1)·per_year − 1."""
     out = np.zeros(n_years)
     fractions = ramp or [1.0]
+    rate = run_rate / per_year if per_year > 1 else run_rate
     for t in range(max(start, 0), n_years):
-        j = t - start
-        out[t] = run_rate * (fractions[j] if j < len(fractions) else fractions[-1])
+        j = (t - start) // per_year
+        out[t] = rate * (fractions[j] if j < len(fractions) else fractions[-1])
     return out
 
 
@@ -69,9 +77,9 @@ def applies(options: list[str], option_id: str | None) -> bool:
 
 
 def vehicle_planned_years(study: Study) -> dict[str, int | None]:
-    """vehicle_id -> the year index the study's own plan establishes it (None where it names none)."""
+    """vehicle_id -> the period index the study's own plan establishes it (None where it names none)."""
     vehicles = study.tables["vehicles"]
-    return {v: (study.year_index(y) if y else None) for v, y in zip(vehicles["vehicle_id"], vehicles["planned_year"])}
+    return {v: (study.period_index(y) if y else None) for v, y in zip(vehicles["vehicle_id"], vehicles["planned_year"])}
 
 
 def document_transfer_years(study: Study, option_id: str) -> dict[tuple[str, str], int]:
@@ -83,7 +91,7 @@ def document_transfer_years(study: Study, option_id: str) -> dict[tuple[str, str
     out = {}
     for r in ref.itertuples(index=False):
         label = r.year or vehicles.at[r.vehicle_id, "planned_year"] or vehicles.at[r.vehicle_id, "earliest_year"]
-        out[(r.service_id, r.vehicle_id)] = study.year_index(label)
+        out[(r.service_id, r.vehicle_id)] = study.period_index(label)
     return out
 
 
@@ -127,10 +135,11 @@ def apportion_weights(study: Study, line_id: str, vehicle_id: str | None, basis:
 
 @dataclass
 class OptionLedger:
-    """One option's entries and their profiles in document time on the extended axis t = -pad … T+pad-1."""
+    """One option's entries and their profiles in document time on the extended axis t = -pad … T+pad-1, in
+    periods (financial years in a yearly study; `per_year` periods make a year)."""
 
     option_id: str
-    years: list[str]
+    years: list[str]  # the period labels (= the financial years in a yearly study)
     pad: int
     entries: pd.DataFrame  # ENTRY_COLUMNS, one row per entry
     central: np.ndarray  # (E, L) unadjusted £ by extended year
@@ -141,7 +150,8 @@ class OptionLedger:
     curves: dict = field(default_factory=dict)  # vehicle -> (volumes, costs) breakpoints
     volume: dict = field(default_factory=dict)  # service -> volume
     gates: list = field(default_factory=list)  # (E,) vehicles that must also exist by a year (money.ownership)
-    not_before: np.ndarray | None = None  # (E,) first year index money may fall (timing rules; money.ownership)
+    not_before: np.ndarray | None = None  # (E,) first period index money may fall (timing rules; money.ownership)
+    per_year: int = 1  # periods a year (appraisal/study/periods.py)
 
     @property
     def T(self) -> int:
@@ -220,24 +230,36 @@ class OptionLedger:
                 continue
             volumes, costs = self.curves[v]
             mine = moves[moves["vehicle_id"] == v]
+            k = self.per_year
             for t in range(max(int(plan.vehicles[v]), 0), T):
                 served = float(sum(self.volume.get(s, 0.0) for s in mine.loc[mine["t"] <= t, "service_id"]))
-                central[i, pad + t] = low[i, pad + t] = high[i, pad + t] = float(curve_cost(volumes, costs, served))
+                cost = float(curve_cost(volumes, costs, served))  # £ a year at that volume
+                central[i, pad + t] = low[i, pad + t] = high[i, pad + t] = cost / k if k > 1 else cost
 
 
 def _explicit(profiles: pd.DataFrame, study: Study) -> dict[str, dict[int, float]]:
+    """line -> {period: £}: a profile row for a year is spread evenly over its periods; one for a period lands
+    in that period (in a yearly study, year = period)."""
     out: dict[str, dict[int, float]] = {}
+    k = study.periods_per_year
     for row in profiles.itertuples(index=False):
         cell = out.setdefault(row.stream_id, {})
-        t = study.year_index(row.year)
-        cell[t] = cell.get(t, 0.0) + float(row.amount_gbp)
+        if k == 1:
+            t = study.year_index(row.year)
+            cell[t] = cell.get(t, 0.0) + float(row.amount_gbp)
+            continue
+        first, last = study.period_index(row.year), study.period_index(row.year, end=True)
+        for t in range(first, last + 1):
+            cell[t] = cell.get(t, 0.0) + float(row.amount_gbp) / (last - first + 1)
     return out
 
 
 def _profile(study: Study, row, kind: str, explicit: dict, start: int, L: int, pad: int) -> tuple[np.ndarray, bool]:
     """A line's central profile on the extended axis in document time, and whether it is finite (one-offs,
-    and recurring costs with an end year, stop; run rates and recurring costs go on after the horizon)."""
+    and recurring costs with an end year, stop; run rates and recurring costs go on after the horizon).
+    In periods: a one-off lands whole in its period; a yearly amount is spread evenly over a year's periods."""
     out = np.zeros(L)
+    k = study.periods_per_year
     line = row.benefit_id if kind == "benefit" else row.cost_id
     if line in explicit:
         for t, amount in explicit[line].items():
@@ -250,15 +272,16 @@ def _profile(study: Study, row, kind: str, explicit: dict, start: int, L: int, p
         out[pad + last + 1:] = out[pad + last]
         return out, False
     if kind == "benefit":
-        out[pad:] = ramp_profile(row.run_rate_gbp or 0.0, row.ramp, start, L - pad)
+        out[pad:] = ramp_profile(row.run_rate_gbp or 0.0, row.ramp, start, L - pad, k)
         return out, False
     if row.kind == "one_off":
         out[pad + start] = row.amount_gbp * row.quantity
         return out, True
+    per_period = row.amount_gbp * row.quantity / k if k > 1 else row.amount_gbp * row.quantity
     if row.end_year is not None:
-        out[pad + start: pad + study.year_index(row.end_year) + 1] = row.amount_gbp * row.quantity
+        out[pad + start: pad + study.period_index(row.end_year, end=True) + 1] = per_period
         return out, True
-    out[pad + start:] = row.amount_gbp * row.quantity
+    out[pad + start:] = per_period
     return out, False
 
 
@@ -271,13 +294,13 @@ def option_ledger(study: Study, option_id: str) -> OptionLedger:
 
 
 def _build(study: Study, option_id: str) -> OptionLedger:
-    T = len(study.years)
+    T, k = len(study.periods), study.periods_per_year  # the period axis (years, in a yearly study)
     pad = 2 * T
     L = T + 2 * pad
     planned = vehicle_planned_years(study)
     vehicles = study.tables["vehicles"].set_index("vehicle_id")
     status_quo = set(vehicles.index[vehicles["kind"] == "status_quo"])
-    earliest = {v: (study.year_index(y) if y else None) for v, y in vehicles["earliest_year"].items()}
+    earliest = {v: (study.period_index(y) if y else None) for v, y in vehicles["earliest_year"].items()}
     doc_moves = document_transfer_years(study, option_id)
     doc_leaves: dict[str, int] = {}
     for (s, _), t in doc_moves.items():
@@ -309,7 +332,7 @@ def _build(study: Study, option_id: str) -> OptionLedger:
             if trigger == "vehicle" and row.vehicle_id in status_quo:
                 trigger = "option"
             line = getattr(row, id_col)
-            start = study.year_index(row.start_year)
+            start = study.period_index(row.start_year)
             anchor0 = 0
             if trigger == "vehicle":
                 anchor0 = planned.get(row.vehicle_id)
@@ -324,8 +347,8 @@ def _build(study: Study, option_id: str) -> OptionLedger:
                 anchor0 = start
             c, fin = _profile(study, row, kind, explicit, start, L, pad)
             c = rebase_profile(study, line, c, pad)  # lines entered in other prices (price_years)
-            if kind == "benefit":
-                ref = row.run_rate_gbp if row.run_rate_gbp else (c.max() or 1.0)
+            if kind == "benefit":  # low and high are yearly figures, like the run rate (c is by period)
+                ref = row.run_rate_gbp if row.run_rate_gbp else ((c.max() * k if k > 1 else c.max()) or 1.0)
                 lo = c * (row.low_gbp / ref) if row.low_gbp is not None else c
                 hi = c * (row.high_gbp / ref) if row.high_gbp is not None else c
             else:
@@ -362,7 +385,7 @@ def _build(study: Study, option_id: str) -> OptionLedger:
                 continue
             add(base, c, lo, hi, fin)
 
-    for attrs, c, fin in outcome_entries(study, option_id, L, pad):  # WELLBY, QALY and social values
+    for attrs, c, fin in yearly_entries(outcome_entries, study, option_id, L, pad):  # WELLBY, QALY, social values
         add(attrs, c, c, c, fin)
     for attrs, c in cohort_entries(study, option_id, L, pad):  # care pathway models: today − the option
         add(attrs, c, c, c, False)
@@ -382,9 +405,19 @@ def _build(study: Study, option_id: str) -> OptionLedger:
     factor = stream_factors(frame, study.config.adjustments) if len(frame) else np.ones(0)
     volume = {s: (0.0 if v is None or pd.isna(v) else float(v))
               for s, v in zip(study.tables["services"]["service_id"], study.tables["services"]["volume"])}
-    return OptionLedger(option_id, study.years, pad, frame, stack(central), stack(low), stack(high),
-                        np.array(finite, dtype=bool), factor, curves, volume, entry_gates(study, frame),
-                        entry_not_before(study, frame))
+    return OptionLedger(option_id, study.periods, pad, frame, stack(central), stack(low), stack(high),
+                        np.array(finite, dtype=bool), factor, curves, volume, gates=entry_gates(study, frame),
+                        not_before=entry_not_before(study, frame), per_year=k)
+
+
+def yearly_entries(build, study: Study, option_id: str, L: int, pad: int) -> list:
+    """Entries a yearly model builds (valued outcomes: option money by year) on the period axis: each year's
+    amount spread evenly over its periods (a study by year takes them as they are)."""
+    k = study.periods_per_year
+    if k == 1:
+        return build(study, option_id, L, pad)
+    return [(attrs | {"anchor0": attrs["anchor0"] * k}, spread(c, k), *rest)
+            for attrs, c, *rest in build(study, option_id, L // k, pad // k)]
 
 
 @dataclass
@@ -413,13 +446,14 @@ def plan_money(study: Study, option_id: str, plan: Plan, scenario: dict | None =
         from appraisal.money.membership import line_scale
 
         scale = scale * line_scale(study, ledger.entries, plan.non_members)
-    central, low, high, warnings = ledger.matrices(plan.delayed(delay))
+    central, low, high, warnings = ledger.matrices(plan.delayed(delay * ledger.per_year))  # a delay is in years
     return Money(_streams(study, ledger, central, low, high, scale), warnings)
 
 
 def _streams(study: Study, ledger: OptionLedger, central, low, high, scale: np.ndarray) -> pd.DataFrame:
+    """Money by entry and financial year: in a study by periods, each year's periods summed."""
     T, pad = ledger.T, ledger.pad
-    c, lo, hi = (m[:, pad:pad + T] * scale[:, None] for m in (central, low, high))
+    c, lo, hi = (to_years(m[:, pad:pad + T], ledger.per_year) * scale[:, None] for m in (central, low, high))
     e, t = np.nonzero((c != 0) | (lo != 0) | (hi != 0))
     if not len(e):
         return pd.DataFrame(columns=STREAM_COLUMNS)

@@ -44,13 +44,14 @@ def entry_gates(study, entries: pd.DataFrame) -> list[tuple[str, ...]]:
 
 def milestone_years(study) -> dict[str, int]:
     m = study.tables["milestones"]
-    return {mid: study.year_index(y) for mid, y in zip(m["milestone_id"], m["due_year"])}
+    return {mid: study.period_index(y, end=True) for mid, y in zip(m["milestone_id"], m["due_year"])}
 
 
 def rule_year(study, row) -> int:
-    """The first year index in which a timing rule lets money fall."""
+    """The first index on the plan's axis (years, or periods in a study by periods) in which a timing rule lets
+    money fall: the first period of its year, or the period after its milestone is due."""
     if row.not_before_year is not None:
-        return study.year_index(row.not_before_year)
+        return study.period_index(row.not_before_year)
     return milestone_years(study)[row.not_before_milestone] + 1
 
 

@@ -11,7 +11,8 @@ a user edited in Excel are all this one object, written and read as one table (`
 | service_id | the service that moves (item service)                                   |
 | vehicle_id | the vehicle it moves into, or the vehicle established                   |
 | site_id    | the site it moves to (optional), or the site that opens                  |
-| year       | the financial year, e.g. 2019/20                                         |
+| year       | the financial year, e.g. 2019/20 (or, in a study by quarters or months,   |
+|            | the period, e.g. 2019/20 Q3; a year label there = the year's first period) |
 
 A vehicle a move needs but the table does not establish is established in the year of its first move; a
 site a move names but the table does not open opens in that year (the completed plan lists both).
@@ -25,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 
 from appraisal.study import Problem, Study, StudyError
+from appraisal.study.periods import label_problem
 
 PLAN_COLUMNS = ["option_id", "item", "service_id", "vehicle_id", "site_id", "year"]
 PLAN_KINDS = ("document", "optimised", "alternative", "delayed", "file")
@@ -34,9 +36,9 @@ PLAN_KINDS = ("document", "optimised", "alternative", "delayed", "file")
 class Plan:
     option_id: str
     kind: str  # one of PLAN_KINDS
-    moves: pd.DataFrame  # service_id, vehicle_id, site_id (None = any/none), t (year index)
-    vehicles: dict[str, int]  # established vehicle -> year index
-    sites: dict[str, int] = field(default_factory=dict)  # opened site -> year index
+    moves: pd.DataFrame  # service_id, vehicle_id, site_id (None = any/none), t (period index; = year index by year)
+    vehicles: dict[str, int]  # established vehicle -> period index
+    sites: dict[str, int] = field(default_factory=dict)  # opened site -> period index
     source: str = ""
     # opt-in vehicle -> partners on its board that did not join (their services stay; see money/membership.py)
     non_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -58,7 +60,7 @@ class Plan:
         return {(s, v): int(t) for s, v, t in zip(self.moves["service_id"], self.moves["vehicle_id"], self.moves["t"])}
 
     def delayed(self, years: int) -> "Plan":
-        """The plan with every date `years` later: the one rule for a delay (a delay never brings a date
+        """The plan with every date `years` periods later (callers pass years × periods a year): the one rule for a delay (a delay never brings a date
         earlier; dates pushed past the horizon keep their money's offsets, so what falls outside is dropped)."""
         d = max(int(years), 0)
         if d == 0:
@@ -92,11 +94,13 @@ class Plan:
                                    non_members={**self.non_members, **out})
 
     def table(self, study: Study) -> pd.DataFrame:
-        """The plan as its table (years as labels; a year past the horizon is written as its index)."""
+        """The plan as its table (periods as labels: years in a yearly study; one past the horizon is written as
+        its index)."""
         if self.non_members:
             raise ValueError(f"plan of option {self.option_id}: a plan table has no column for opt-in membership "
                              f"(non-members {self.non_members}); it cannot be written without losing them")
-        label = lambda t: study.years[t] if 0 <= t < len(study.years) else str(t)  # noqa: E731
+        periods = study.periods
+        label = lambda t: periods[t] if 0 <= t < len(periods) else str(t)  # noqa: E731
         rows = [{"option_id": self.option_id, "item": "vehicle", "service_id": None, "vehicle_id": v, "site_id": None,
                  "year": label(t)} for v, t in self.vehicles.items()]
         rows += [{"option_id": self.option_id, "item": "site", "service_id": None, "vehicle_id": None, "site_id": s,
@@ -161,9 +165,8 @@ def read_plans(study: Study, path: str | Path) -> dict[str, Plan]:
             if rec.get(col) and rec[col] not in known[col]:
                 problems.append(Problem(where, row, col, f"'{rec[col]}' is not a {col} of the study"))
                 bad = True
-        if rec.get("year") and rec["year"] not in study.years:
-            problems.append(Problem(where, row, "year", f"expected a year of the horizon {study.years[0]} to "
-                                    f"{study.years[-1]}, got '{rec['year']}'"))
+        if rec.get("year") and label_problem(rec["year"], study.years, study.period):
+            problems.append(Problem(where, row, "year", label_problem(rec["year"], study.years, study.period)))
             bad = True
         if bad:
             continue
@@ -175,7 +178,7 @@ def read_plans(study: Study, path: str | Path) -> dict[str, Plan]:
             problems.append(Problem(where, row, "site_id", f"site {rec['site_id']} is not a site of {rec['vehicle_id']}"))
             continue
         p = parsed.setdefault(rec["option_id"], {"moves": [], "vehicles": {}, "sites": {}})
-        t_idx = study.years.index(rec["year"])
+        t_idx = study.period_index(rec["year"])
         if item == "service":
             key = (rec["option_id"], rec["service_id"])
             if key in seen_service:
@@ -197,6 +200,6 @@ def read_plans(study: Study, path: str | Path) -> dict[str, Plan]:
         late = [r for r in moves.itertuples(index=False) if r.vehicle_id in p["vehicles"] and r.t < p["vehicles"][r.vehicle_id]]
         if late:
             raise StudyError([Problem(where, None, "year", f"{r.service_id} moves into {r.vehicle_id} in "
-                                      f"{study.years[r.t]}, before the vehicle is established") for r in late])
+                                      f"{study.periods[r.t]}, before the vehicle is established") for r in late])
         out[oid] = Plan(oid, "file", moves, dict(p["vehicles"]), dict(p["sites"]), source=str(path))
     return out

@@ -187,7 +187,8 @@ def build_html(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = Non
     pref = preferred_option(results)
     sub = " · ".join(x for x in (
         f"Preferred option: {lab.option(pref)}" if pref else "",
-        f"{results['years'][0]} to {results['years'][-1]}" if results.get("years") else "",
+        f"{results['years'][0]} to {results['years'][-1]}" + (f", planned by {results['period']}" if results.get("period")
+                                                              else "") if results.get("years") else "",
         f"generated {created.replace('T', ' ')[:16]} UTC" if created else "") if x)
     return ("<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"

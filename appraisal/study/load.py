@@ -20,6 +20,7 @@ from appraisal.study.errors import Problem, StudyError
 from appraisal.study.numbers import is_money, number_text
 from appraisal.study.read import decode, read_csv_cells, read_workbook_cells
 from appraisal.study.requirements import requirement_problems
+from appraisal.study.periods import PERIODS_PER_YEAR, period_index, period_labels, year_of_period
 from appraisal.study.schema import TABLE_MODELS, Row, StudyConfig, fy_label, fy_start
 from appraisal.study.validate import cross_reference_problems
 
@@ -52,7 +53,27 @@ class Study:
         return [fy_label(start + i) for i in range(self.config.horizon.years)]
 
     def year_index(self, label: str | None, default: int = 0) -> int:
-        return default if label is None else self.years.index(label)
+        """The financial year index of a year label, or of the year a period label falls in."""
+        return default if label is None else self.years.index(year_of_period(label))
+
+    @property
+    def period(self) -> str:
+        """The plan's time step: year (default), quarter or month (appraisal/study/periods.py)."""
+        return self.config.horizon.period
+
+    @property
+    def periods_per_year(self) -> int:
+        return PERIODS_PER_YEAR[self.period]
+
+    @property
+    def periods(self) -> list[str]:
+        """The time axis of plans, the ledger and the optimiser: the years, or their quarters or months."""
+        return period_labels(self.years, self.period)
+
+    def period_index(self, label: str | None, default: int = 0, end: bool = False) -> int:
+        """The index of a year or period label on the period axis (a year label = its first period, or its last
+        with end=True); in a yearly study, the year index."""
+        return default if label is None else period_index(label, self.years, self.period, end)
 
     @property
     def option_ids(self) -> list[str]:

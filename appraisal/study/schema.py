@@ -91,6 +91,21 @@ def _bool(value: object) -> bool:
 
 FinancialYear = Annotated[str, BeforeValidator(_financial_year)]
 OptFinancialYear = Annotated[FinancialYear | None, BeforeValidator(_blank_to_none)]
+PERIOD_PATTERN = re.compile(r"^(\d{4})/(\d{2})(?: (Q[1-4]|M(?:0[1-9]|1[0-2])))?$")
+
+
+def _time_label(value: object) -> str:
+    """A gate of the plan: a financial year, or (in a study with `horizon.period`) a quarter or month of one."""
+    text = " ".join(str(value).split())
+    m = PERIOD_PATTERN.match(text)
+    if not m or (int(m.group(1)) + 1) % 100 != int(m.group(2)):
+        raise ValueError(f"a financial year like '2017/18', got '{text}' (a study by quarters or months also takes "
+                         "periods like '2017/18 Q3' or '2017/18 M07')")
+    return text
+
+
+TimeLabel = Annotated[str, BeforeValidator(_time_label)]
+OptTimeLabel = Annotated[TimeLabel | None, BeforeValidator(_blank_to_none)]
 OptStr = Annotated[str | None, BeforeValidator(_blank_to_none)]
 OptFloat = Annotated[float | None, BeforeValidator(_blank_to_none)]
 NonNegative = Annotated[float, Field(ge=0)]
@@ -142,8 +157,8 @@ class VehicleRow(Row):
     vehicle_id: Id
     name: str = Field(min_length=1)
     kind: VehicleKind
-    earliest_year: OptFinancialYear = Field(None, description="first financial year it can exist")
-    planned_year: OptFinancialYear = Field(None, description="year the source plan establishes it")
+    earliest_year: OptTimeLabel = Field(None, description="first financial year (or period) it can exist")
+    planned_year: OptTimeLabel = Field(None, description="year (or period) the source plan establishes it")
     max_sites: OptInt = Field(None, ge=1)
     governance_rule: Literal["unanimity", "majority", "qualified_majority", "lead_partner", "opt_in"] = Field(
         "unanimity", description="unanimity / majority / qualified_majority: a partnership vote of the board; "
@@ -245,7 +260,7 @@ class BenefitRow(Row):
     run_rate_gbp: OptFloat = Field(None, description="£ a year at steady state (the central figure)")
     low_gbp: OptFloat = None
     high_gbp: OptFloat = None
-    start_year: OptFinancialYear = Field(None, description="anchor year of the ramp or profile; blank = first year")
+    start_year: OptTimeLabel = Field(None, description="anchor year (or period) of the ramp or profile; blank = first year")
     ramp: Fractions = Field(default_factory=list, description="fraction of run rate from the start year; blank = 1 throughout")
     confidence: Confidence = "medium"
     recipient: OptId = Field(None, description="partner_id, or allocation_id to split it")
@@ -280,8 +295,9 @@ class CostRow(Row):
     phase: OptStr = None
     amount_gbp: float = Field(ge=0, description="£ (a year, for recurring); × quantity")
     quantity: float = Field(1.0, ge=0, description="multiplier, e.g. 0.25 of an annual team cost, or 9 business cases")
-    start_year: OptFinancialYear = Field(None, description="year it falls (one-off) or starts (recurring); blank = first year")
-    end_year: OptFinancialYear = Field(None, description="last year of a recurring cost; blank = end of horizon")
+    start_year: OptTimeLabel = Field(None, description="year (or period) it falls (one-off) or starts (recurring); "
+                                                       "blank = first year")
+    end_year: OptTimeLabel = Field(None, description="last year (or period) of a recurring cost; blank = end of horizon")
     payer: OptId = Field(None, description="partner_id, or allocation_id to split it")
     trigger: Trigger = Field(None, description=TRIGGER)
     site_id: OptId = Field(None, description="the site whose opening triggers it (trigger site)")
@@ -296,7 +312,8 @@ class ProfileRow(Row):
     """An explicit yearly profile for a benefit or cost (overrides run rate × ramp)."""
 
     stream_id: Id
-    year: FinancialYear
+    year: TimeLabel = Field(description="financial year (spread evenly over its periods in a study by quarters or "
+                                        "months) or period")
     amount_gbp: float
 
 
@@ -338,7 +355,7 @@ class OptionRuleRow(Row):
     vehicle_id: OptId = None
     vehicle_kind: OptStr = None
     site_id: OptId = None
-    year: OptFinancialYear = None
+    year: OptTimeLabel = None
     notes: OptStr = None
 
 
@@ -810,6 +827,9 @@ class Horizon(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     start: FinancialYear
     years: int = Field(ge=1, le=200)
+    period: Literal["year", "quarter", "month"] = Field(
+        "year", description="the plan's time step: financial years, or their quarters (2025/26 Q1 = Apr-Jun) or "
+                            "months (2025/26 M01 = April); money is still reported and discounted by year")
 
 
 def _schedule_name(value: object) -> object:

@@ -21,6 +21,11 @@ price_base: 2017/18
 horizon:
   start: 2017/18               # first financial year of the appraisal (year 0, undiscounted)
   years: 6
+  period: year                 # year | quarter | month: the plan's time step. By quarter, gates (vehicles'
+                               # earliest/planned years, lines' start/end years, profiles, option rules' years)
+                               # may be quarters like 2018/19 Q3 (Q1 = Apr-Jun) or, by month, 2018/19 M07
+                               # (M01 = April); a plain year there = its first period. Run rates stay £ a
+                               # year (a quarter carries a quarter of it); money is reported and discounted by year.
 discounting:
   schedule: stpr               # none | stpr (Green Book 3.5% to year 30, then 3.0%...) | health (1.5%...) | stpr_sensitivity_test | constant
   sensitivities: [none, health] # other schedules reported alongside

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from appraisal.study.errors import Problem
+from appraisal.study.periods import GATE_COLUMNS, label_problem, period_problems
 from appraisal.study.validate_cohort import cohort_problems
 from appraisal.study.validate_more import more_problems
 
@@ -159,9 +160,17 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
     span = f"{study.years[0]} to {study.years[-1]}"
     for name, column in YEAR_COLUMNS:
         frame = t[name]
+        gate = (name, column) in GATE_COLUMNS  # a year, or a period in a study by quarters or months
         for pos, value in enumerate(frame.get(column, [])):
-            if value is not None and value == value and value not in years:
+            if value is None or value != value:
+                continue
+            if gate:
+                why = label_problem(value, study.years, study.period)
+                if why:
+                    problems.append(Problem(src[name], _row(frame, pos), column, why))
+            elif value not in years:
                 problems.append(Problem(src[name], _row(frame, pos), column, f"year {value} is outside the horizon {span}"))
+    problems += period_problems(study)
 
     alloc = t["allocations"]
     if not alloc.empty and "allocations" not in study.flawed:

@@ -37,8 +37,8 @@ class ReoptimiseModel:
         """NPSV of a fixed plan through this model's (scenario) problem: the MILP's valuation of that plan."""
         full = {**self.base, **(scenario or {})}
         problem, constant = self.problem(plan.option_id, full)
-        delayed = plan.delayed(scenario_delay(full, self.targets))
-        return evaluate_plan(problem, **engine_tables(delayed, len(self.study.years))).npv_gbp + constant
+        delayed = plan.delayed(scenario_delay(full, self.targets) * self.study.periods_per_year)
+        return evaluate_plan(problem, **engine_tables(delayed, len(self.study.periods))).npv_gbp + constant
 
     def outcomes(self, scenario: dict | None = None) -> dict[str, dict[str, float]]:
         out = {}

@@ -61,8 +61,10 @@ def freeze(study: Study, option_id: str, plan: Plan, drop_cohorts: bool = False)
         central[ledger.entries["line_id"].astype(str).str.startswith("cohort:").to_numpy()] = 0.0
     e, j = np.nonzero(central)
     ent = ledger.entries
+    # by financial year: a period's year (a whole-year delay moves every period of a year into the next year)
+    t = j - ledger.pad if ledger.per_year == 1 else (j - ledger.pad) // ledger.per_year
     return FrozenOption(ent, e, np.where(ent["kind"].to_numpy()[e] == "benefit", 1.0, -1.0),
-                        (ent["category"].to_numpy() == "cashable")[e], j - ledger.pad, central[e, j],
+                        (ent["category"].to_numpy() == "cashable")[e], t, central[e, j],
                         (ent["anchor"].to_numpy() != "option")[e], ent["vehicle_id"].to_numpy(dtype=object)[e])
 
 

@@ -54,6 +54,8 @@ class FinancialCase:
         if not self.study.tables["cohort_models"].empty:
             extra["cohorts"] = cohort_summary(self.study)
         extra |= programme_results(self.study, self.options)
+        if self.study.period != "year":  # plans by quarter or month; money is still by financial year
+            extra["period"] = self.study.period
         return extra | {
             "study": cfg.name,
             "years": self.study.years,

@@ -124,10 +124,10 @@ def buyin_inputs(study: Study, option_id: str, plan: Plan | None = None) -> BuyI
     planned = {}
     established = as_plan(study, option_id, plan).vehicles
     for row in voted.itertuples(index=False):
-        year = established.get(row.vehicle_id)
-        if year is None:
-            year = study.year_index(row.planned_year or row.earliest_year)
-        planned[row.vehicle_id] = 12 * int(year)
+        start = established.get(row.vehicle_id)  # a period index (a year index in a yearly study)
+        if start is None:
+            start = study.period_index(row.planned_year or row.earliest_year)
+        planned[row.vehicle_id] = 12 * int(start) // study.periods_per_year  # the month its period starts
     rules = pd.DataFrame({
         "vehicle_id": voted["vehicle_id"],
         "rule": [RULE_OF.get(r, r) for r in voted["governance_rule"]],

@@ -68,6 +68,11 @@ def agent_based_optimise(study: Study, option_id: str, runs: int, seed: int, max
                          time_limit: float | None = None, client=None, posterior=None) -> AgentBasedResult:
     """With a `posterior`, every buy-in simulation of the loop draws its behavioural parameters from it (the
     same draws and run seeds for the naive and the buy-in-aware plan: common random numbers)."""
+    if study.periods_per_year > 1:
+        from appraisal.study import Problem, StudyError
+
+        raise StudyError([Problem("study.yaml", None, "horizon.period", f"--agent-based re-optimisation works by "
+                                  f"year; this study plans by {study.period}s (leave out --agent-based)")])
     naive = optimise_option(study, option_id, time_limit=time_limit, seed=seed, reproduce=False)
     if not naive.plan.has_solution:
         return AgentBasedResult(option_id, naive, naive.plan)

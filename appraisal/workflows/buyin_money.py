@@ -41,8 +41,8 @@ def run_plans(study: Study, plan: Plan, outcomes: pd.DataFrame, membership: pd.D
     """Per run (in run order): (delays by vehicle, non-members by opt-in vehicle) of the plan's vehicles.
 
     `opt_in`: opt-in vehicle → its board's partners. Only vehicles the plan establishes count; a delay is in
-    whole years (go-live year − planned year, at least 0; None = never established within the horizon)."""
-    planned = plan.vehicles
+    whole periods of the plan's axis (years in a yearly study: go-live year − planned year, at least 0; None = never established within the horizon)."""
+    planned, k = plan.vehicles, study.periods_per_year
     joined: dict[tuple[int, str], set] = {}
     for r in membership.itertuples(index=False):
         joined.setdefault((int(r.run), r.vehicle_id), set()).add(r.partner_id)
@@ -51,7 +51,8 @@ def run_plans(study: Study, plan: Plan, outcomes: pd.DataFrame, membership: pd.D
         delays, non_members = {}, {}
         for r in group[group["vehicle_id"].isin(planned)].itertuples(index=False):
             m = r.established_month
-            delays[r.vehicle_id] = None if np.isnan(m) else max(0, int(m) // 12 - planned[r.vehicle_id])
+            # the go-live month's period (its year in a yearly study) − the planned period, at least 0
+            delays[r.vehicle_id] = None if np.isnan(m) else max(0, int(m) * k // 12 - planned[r.vehicle_id])
             if r.vehicle_id in opt_in and delays[r.vehicle_id] is not None:
                 members = joined.get((int(run), r.vehicle_id), set())
                 non_members[r.vehicle_id] = tuple(sorted(set(opt_in[r.vehicle_id]) - members))

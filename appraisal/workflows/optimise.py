@@ -65,7 +65,8 @@ def compare(study: Study, a: OptionAppraisal, b: OptionAppraisal) -> dict:
     """What changes from plan a (the document's) to plan b (the optimised): moves, NPSV, funding need."""
     ma, mb = (x.plan.moves.set_index("service_id") for x in (a, b))
     rows, lines = [], []
-    label = lambda t: study.years[int(t)] if 0 <= int(t) < len(study.years) else str(t)  # noqa: E731
+    periods = study.periods
+    label = lambda t: periods[int(t)] if 0 <= int(t) < len(periods) else str(t)  # noqa: E731
     for s in sorted(set(ma.index) | set(mb.index)):
         site = lambda m: m.at[s, "site_id"] if isinstance(m.at[s, "site_id"], str) else None  # noqa: E731
         fa = (ma.at[s, "vehicle_id"], site(ma), int(ma.at[s, "t"])) if s in ma.index else None

@@ -453,12 +453,13 @@ def test_formula_strings_are_text_in_results_and_convert_and_reload(tmp_path):
 
 
 @pytest.mark.parametrize("study", [LLR, LANCS, PLYMOUTH, ROOT / "studies" / "national" / "small",
-                                   ROOT / "studies" / "estate_programme", ROOT / "tests" / "fixtures" / "ownership"],
-                         ids=lambda p: p.name)
+                                   ROOT / "studies" / "estate_programme", ROOT / "tests" / "fixtures" / "ownership",
+                                   ROOT / "tests" / "fixtures" / "hubs_quarterly"], ids=lambda p: p.name)
 def test_convert_round_trips_every_study(tmp_path, study):
     book = tmp_path / "book"
     assert runner.invoke(app, ["convert", str(study), str(book)]).exit_code == 0
     a, b = load_study(study), load_study(book)
+    assert (a.period, a.periods) == (b.period, b.periods)  # the period setting and quarter labels carry over
     for name in a.tables:
         pd.testing.assert_frame_equal(a.tables[name].drop(columns="source_row"), b.tables[name].drop(columns="source_row"))
         assert a.tables[name]["source_row"].tolist() == b.tables[name]["source_row"].tolist()

@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 STUDIES = {"plymouth": ROOT / "studies" / "plymouth", "llr": ROOT / "studies" / "llr",
            "lancashire": ROOT / "studies" / "lancashire", "hubs": ROOT / "tests" / "fixtures" / "hubs",
            "mini": ROOT / "tests" / "fixtures" / "mini", "national_small": ROOT / "studies" / "national" / "small",
-           "ownership": ROOT / "tests" / "fixtures" / "ownership"}
+           "ownership": ROOT / "tests" / "fixtures" / "ownership",
+           "hubs_quarterly": ROOT / "tests" / "fixtures" / "hubs_quarterly"}  # a study planned by quarters
 PENNY = 0.005
 
 
@@ -64,13 +65,13 @@ def test_random_feasible_plans_give_the_same_money_both_ways(study):
         plans = random_plans(problem, 2, seed=k)
         for engine_plan in plans:
             plan = from_engine(oid, engine_plan, "file")
-            milp = evaluate_plan(problem, **engine_tables(plan, len(study.years))).npv_gbp + constant
+            milp = evaluate_plan(problem, **engine_tables(plan, len(study.periods))).npv_gbp + constant
             ledger = appraise_plan(study, plan).metrics["npsv_gbp"]
             assert milp == pytest.approx(ledger, abs=PENNY), (oid, plan.table(study).to_string())
             checked += 1
         # and the document plan, which reproduce mode completes
         doc = document_plan(study, oid)
-        milp = evaluate_plan(problem, **engine_tables(doc, len(study.years))).npv_gbp + constant
+        milp = evaluate_plan(problem, **engine_tables(doc, len(study.periods))).npv_gbp + constant
         assert milp == pytest.approx(appraise_plan(study, doc).metrics["npsv_gbp"], abs=PENNY)
     assert checked >= len(study.option_ids)  # at least one random plan per option on average
 
