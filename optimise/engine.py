@@ -29,7 +29,7 @@ def problem_hash(problem: PlacementProblem) -> str:
     P = problem.normalised()
     h = hashlib.sha256()
     for name in ("services", "vehicles", "placements", "vehicle_streams", "placement_streams", "sites",
-                 "precedence", "cost_curves", "vehicle_dependencies"):
+                 "precedence", "cost_curves", "vehicle_dependencies", "buildings", "release_streams"):
         h.update(getattr(P, name).to_csv(index=False).encode())
     h.update(repr((list(P.years), P.discount_factor.tolist(), P.funding_cap_cumulative_gbp, P.rules)).encode())
     for s in (P.max_transfers_per_year, P.funding_cap_yearly_gbp):
@@ -38,8 +38,9 @@ def problem_hash(problem: PlacementProblem) -> str:
 
 
 def reproduce_problem(problem: PlacementProblem, assignment: pd.DataFrame,
-                      vehicles: pd.DataFrame | None = None) -> PlacementProblem:
-    """The problem with a given assignment fixed (services not listed, or with no year, stay)."""
+                      vehicles: pd.DataFrame | None = None, releases: dict | None = None) -> PlacementProblem:
+    """The problem with a given assignment fixed (services not listed, or with no year, stay), and with the
+    given building releases (site -> year; every other building kept) when ``releases`` is not None."""
     mv = moves_of(assignment)
     P = problem.normalised()
     forced = {s: None for s in P.services["service_id"]}
@@ -52,12 +53,16 @@ def reproduce_problem(problem: PlacementProblem, assignment: pd.DataFrame,
         vyears.update(dict(zip(vt["vehicle_id"], vt["established_year"].astype(int))))
     rules = P.rules.replace(name=f"{P.rules.name} (reproduce)", forced_mappings=forced, forced_sites=sites,
                             forced_years=years, forced_vehicle_years=vyears)
+    if releases is not None:
+        kept = tuple(sorted(set(P.rules.kept_buildings) | (set(P.buildings["site_id"]) - set(releases))))
+        rules = rules.replace(kept_buildings=kept, forced_releases={**P.rules.forced_releases, **releases})
     return problem.with_rules(rules)
 
 
 def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap: float = 1e-6, threads: int = 1,
           seed: int = 0, mode: str = "optimise", assignment: pd.DataFrame | None = None,
-          vehicles: pd.DataFrame | None = None, linking: str = "disaggregated", presolve: str | None = None,
+          vehicles: pd.DataFrame | None = None, releases: dict | None = None, linking: str = "disaggregated",
+          presolve: str | None = None,
           diagnose_infeasible: bool = True, solver_options: dict | None = None,
           reduced_cost_fixing: bool = True) -> Plan:
     """Best placement plan of ``problem`` under its rules (mode="optimise"), or the evaluation of a fixed
@@ -65,7 +70,7 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
     if mode == "reproduce":
         if assignment is None:
             raise ValueError("mode='reproduce' needs an assignment table")
-        problem = reproduce_problem(problem, assignment, vehicles)
+        problem = reproduce_problem(problem, assignment, vehicles, releases)
     elif mode != "optimise":
         raise ValueError(f"unknown mode {mode!r}")
     t0 = time.perf_counter()

@@ -14,6 +14,7 @@ from collections import defaultdict
 import numpy as np
 import pyomo.environ as pyo
 
+from .estates import add_estate_rows
 from .floors import floor_years as _floor_years
 from .prepare import Prepared
 from .problem import NO_SITE
@@ -22,11 +23,13 @@ from .problem import NO_SITE
 SLACK_WEIGHTS = {
     "must_move": 1000.0,
     "locked_site": 1000.0,
+    "must_release": 1000.0,
     "precedence": 100.0,
     "dependency": 100.0,
     "max_sites": 10.0,
     "transfers": 10.0,
     "capacity": 1.0,  # per FTE
+    "estate_capacity": 1.0,  # per FTE
     "funding_yearly": 1e-6,  # per pound
     "funding_cumulative": 1e-6,
     "floor": 1e-6,  # per pound
@@ -138,7 +141,12 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
         v = sites.at[site, "vehicle_id"]
         opened = _lsum(var for _, var in lst)
         rows["open_once"].append((site, None, opened, 1))
-        for t, _ in lst:
+        if v is None:  # a shared site: each move there also needs its own vehicle (estates.py)
+            for (s, u), idx in X.iloc[site_rows[site]].groupby(["service_id", "vehicle_id"], sort=True).indices.items():
+                ii = [site_rows[site][k] for k in idx]
+                for t in sorted(set(xt[ii])):
+                    rows["link_vehicle"].append(((s, u, t), None, _lsum(x[i] for i in ii if xt[i] <= t) - E(u, t), 0))
+        for t, _ in (lst if v is not None else []):
             rows["site_after_vehicle"].append(((site, t), None, O(site, t) - E(v, t), 0))
         if site in locked:
             rows["locked_site"].append((site, 1, opened, None))
@@ -252,11 +260,15 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
                     cost.append(float(icpt[j]) * seg[t, j] + float(slope[j]) * vj)
                 curve_cost_t[t].append(_lsum(cost))
 
+    # (7b) estates: releasing existing buildings, capacity shared with today's occupants (estates.py)
+    r = add_estate_rows(m, prep, rows, x, _lsum)
+
     # objective: discounted net benefit
     df = prep.df
     npv = (_lsum(float(c) * x[i] for i, c in enumerate(prep.x_coef) if c != 0)
            + _lsum(float(c) * y[i] for i, c in enumerate(prep.y_coef) if c != 0)
            + _lsum(float(c) * w[i] for i, c in enumerate(prep.w_coef) if c != 0)
+           + _lsum(float(c) * r[i] for i, c in enumerate(prep.r_coef) if c != 0)
            - _lsum(float(df[t]) * e for t, lst in curve_cost_t.items() for e in lst))
     m.npv = pyo.Expression(expr=npv)
 
@@ -268,15 +280,17 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
     has_cap_y = cap_y is not None and np.isfinite(np.asarray(cap_y, dtype=float)).any()
     has_cap_c = cap_c is not None and np.isfinite(cap_c)
     if with_net or has_cap_y or has_cap_c:
-        nx, ny, nw = prep.xb - prep.xc, prep.yb - prep.yc, -prep.wc
+        nx, ny, nw, nr = prep.xb - prep.xc, prep.yb - prep.yc, -prep.wc, prep.rb - prep.rc
 
         def net_body(t, cumulative=False):
             cols = slice(0, t + 1) if cumulative else slice(t, t + 1)
             ax, ay, aw = nx[:, cols].sum(axis=1), ny[:, cols].sum(axis=1), nw[:, cols].sum(axis=1)
+            ar = nr[:, cols].sum(axis=1)
             curve = [e for u in (range(t + 1) if cumulative else [t]) for e in curve_cost_t.get(u, [])]
             return (_lsum(float(ax[i]) * x[i] for i in np.flatnonzero(ax))
                     + _lsum(float(ay[i]) * y[i] for i in np.flatnonzero(ay))
                     + _lsum(float(aw[i]) * w[i] for i in np.flatnonzero(aw))
+                    + _lsum(float(ar[i]) * r[i] for i in np.flatnonzero(ar))
                     - _lsum(curve))
 
         if with_net:
@@ -296,9 +310,11 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
         for t in _floor_years(row, T):  # members: x's columns already count services moved by t
             span = range(t + 1) if row.cumulative and row.measure != "members" else [t]
             cx, cy, cw = (co[k][:, list(span)].sum(axis=1) for k in ("x", "y", "w"))
+            cr = co["r"][:, list(span)].sum(axis=1) if "r" in co else np.zeros(len(r))
             body = (_lsum(float(c) * x[i] for i, c in enumerate(cx) if c != 0)
                     + _lsum(float(c) * y[i] for i, c in enumerate(cy) if c != 0)
-                    + _lsum(float(c) * w[i] for i, c in enumerate(cw) if c != 0))
+                    + _lsum(float(c) * w[i] for i, c in enumerate(cw) if c != 0)
+                    + _lsum(float(c) * r[i] for i, c in enumerate(cr) if c != 0))
             if co["curve"]:
                 body = body + co["curve"] * _lsum(e for u in span for e in curve_cost_t.get(u, []))
             lo, hi = (row.bound, None) if row.sense == "at_least" else (None, row.bound)

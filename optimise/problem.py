@@ -27,6 +27,8 @@ class OptionRules:
     locked_sites: sites that must open; closed_sites: sites that must not open.
     status_quo_allowed: False means every service must move ("the council delivers nothing directly").
     must_move: services that must move (to any eligible vehicle).
+    kept_buildings: existing buildings (``buildings`` rows) that must not be released under this option.
+    forced_releases: building site_id -> year index it must be released in.
     """
 
     name: str = "default"
@@ -43,6 +45,8 @@ class OptionRules:
     closed_sites: tuple = ()
     status_quo_allowed: bool = True
     must_move: tuple = ()
+    kept_buildings: tuple = ()
+    forced_releases: dict = field(default_factory=dict)
 
     def vehicle_allowed(self, vehicle_id: str, kind: str) -> bool:
         if self.allowed_vehicles is not None and vehicle_id not in self.allowed_vehicles:
@@ -67,12 +71,14 @@ _COLUMNS = {
     "vehicles": ["vehicle_id", "kind", "earliest_year", "latest_year", "max_sites", "is_status_quo"],
     "vehicle_streams": ["vehicle_id", "offset", "benefit_gbp", "cost_gbp"],
     "placements": ["service_id", "vehicle_id", "site_id"],
-    "placement_streams": ["service_id", "vehicle_id", "offset", "benefit_gbp", "cost_gbp"],
+    "placement_streams": ["service_id", "vehicle_id", "site_id", "offset", "benefit_gbp", "cost_gbp"],
     "sites": ["site_id", "vehicle_id", "capacity_fte", "fixed_cost_gbp_per_year", "open_cost_gbp", "must_open"],
     "precedence": ["before_service_id", "after_service_id", "min_lag_years"],
     "cost_curves": ["vehicle_id", "volume", "running_cost_gbp_per_year"],
     "vehicle_dependencies": ["vehicle_id", "requires_vehicle_id", "min_lag_years"],
     "floors": ["floor_id", "measure", "vehicle_id", "sense", "bound", "year", "cumulative"],
+    "buildings": ["site_id", "release_from"],
+    "release_streams": ["site_id", "offset", "benefit_gbp", "cost_gbp"],
     "floor_streams": ["floor_id", "anchor", "service_id", "vehicle_id", "site_id", "offset", "benefit_gbp", "cost_gbp"],
 }
 
@@ -97,6 +103,8 @@ class PlacementProblem:
     vehicle_dependencies: pd.DataFrame | None = None  # vehicle_id established only min_lag_years after requires_vehicle_id
     floors: pd.DataFrame | None = None  # at-least / at-most rows on money aggregates and membership (floors.py)
     floor_streams: pd.DataFrame | None = None  # the money of floors that count only some entries
+    buildings: pd.DataFrame | None = None  # existing buildings that may be released from year index release_from
+    release_streams: pd.DataFrame | None = None  # money of releasing a building, offset from its release year
     rules: OptionRules = field(default_factory=OptionRules)
     name: str = "problem"
 
@@ -137,7 +145,11 @@ class PlacementProblem:
         v["is_status_quo"] = v["is_status_quo"].fillna(False).astype(bool)
         p = tables["placements"]
         p["site_id"] = [NO_SITE if x is None else x for x in p["site_id"]]
-        for name in ("vehicle_streams", "placement_streams", "floor_streams"):
+        ps = tables["placement_streams"]
+        ps["site_id"] = [NO_SITE if x is None else x for x in ps["site_id"]]  # blank = whichever site
+        b = tables["buildings"]
+        b["release_from"] = b["release_from"].astype(int)
+        for name in ("vehicle_streams", "placement_streams", "floor_streams", "release_streams"):
             st = tables[name]
             st["offset"] = st["offset"].astype(int)
             st["benefit_gbp"] = st["benefit_gbp"].astype(float).fillna(0.0)

@@ -34,10 +34,14 @@ def document_draft(study: Study, option_id: str) -> tuple[Plan, bool]:
             continue
         if planned is not None:
             vehicles[vid] = min(study.year_index(planned), first.get(vid, len(study.years)))
-    plan = Plan(option_id, "document", moves, vehicles, {}, source="option_rules reference rows and vehicles' planned years")
+    rel = rules[(rules["option_id"] == option_id) & (rules["rule"] == "release")]
+    releases = {b: study.year_index(y) for b, y in zip(rel["site_id"], rel["year"])}
+    plan = Plan(option_id, "document", moves, vehicles, {}, source="option_rules reference rows and vehicles' planned years",
+                releases=releases)
     sited = set(study.tables["sites"]["vehicle_id"].dropna())
     must = set(study.tables["sites"].loc[study.tables["sites"]["must_open"].astype(bool), "vehicle_id"].dropna())
     needs = any(m.vehicle_id in sited and m.site_id is None for m in plan.moves.itertuples()) or bool(must & set(plan.vehicles))
+    needs = needs or bool(releases)  # the MILP checks that each released building is empty by then
     return plan, needs
 
 

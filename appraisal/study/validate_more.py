@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from appraisal.study.errors import Problem
+from appraisal.study.validate_estates import estate_problems
 from appraisal.study.schema import FY_PATTERN
 
 if TYPE_CHECKING:
@@ -166,4 +167,4 @@ def outcome_problems(study: "Study") -> list[Problem]:
 
 def more_problems(study: "Study") -> list[Problem]:
     return (transfer_problems(study) + risk_problems(study) + real_terms_problems(study) + distribution_problems(study)
-            + outcome_problems(study))
+            + outcome_problems(study) + estate_problems(study))

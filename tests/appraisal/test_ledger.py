@@ -28,7 +28,8 @@ from appraisal.workflows.optimise import optimise_option
 ROOT = Path(__file__).resolve().parents[2]
 STUDIES = {"plymouth": ROOT / "studies" / "plymouth", "llr": ROOT / "studies" / "llr",
            "lancashire": ROOT / "studies" / "lancashire", "hubs": ROOT / "tests" / "fixtures" / "hubs",
-           "mini": ROOT / "tests" / "fixtures" / "mini", "national_small": ROOT / "studies" / "national" / "small"}
+           "mini": ROOT / "tests" / "fixtures" / "mini", "national_small": ROOT / "studies" / "national" / "small",
+           "estates": ROOT / "tests" / "fixtures" / "estates"}
 PENNY = 0.005
 
 
@@ -48,6 +49,7 @@ def random_plans(problem, n: int, seed: int):
             P, placement_streams=P.placement_streams.assign(benefit_gbp=rng.normal(0, 1e5, len(P.placement_streams)),
                                                             cost_gbp=0.0),
             vehicle_streams=P.vehicle_streams.assign(benefit_gbp=rng.normal(0, 1e5, len(P.vehicle_streams)), cost_gbp=0.0),
+            release_streams=P.release_streams.assign(benefit_gbp=rng.normal(0, 1e5, len(P.release_streams)), cost_gbp=0.0),
             funding_cap_yearly_gbp=None, funding_cap_cumulative_gbp=None)
         plan = solve(noisy, time_limit=30, seed=int(rng.integers(1000)))
         if plan.has_solution and not check_plan(dataclasses.replace(P, funding_cap_yearly_gbp=None,
