@@ -86,8 +86,8 @@ def floor_coefficients(prep, row) -> dict:
         return {"x": wb * prep.xb + wc * prep.xc, "y": wb * prep.yb + wc * prep.yc, "w": wc * prep.wc,
                 "r": wb * prep.rb + wc * prep.rc, "curve": wc}
 
-    def matrix(anchor, keys, table):
-        st = mine[mine["anchor"] == anchor]
+    def matrix(anchor, keys, table, rows=None):
+        st = mine[mine["anchor"] == anchor] if rows is None else rows
         if st.empty or table.empty:
             return np.zeros((len(table), T))
         pos, b, c = stream_profiles(st, keys, T)
@@ -95,7 +95,11 @@ def floor_coefficients(prep, row) -> dict:
         t = table["t"].to_numpy(dtype=int)
         return wb * shifted(b, r, t, T) + wc * shifted(c, r, t, T)
 
-    return {"x": matrix("service", ["service_id", "vehicle_id"], X), "y": matrix("vehicle", ["vehicle_id"], Y),
+    svc = mine[mine["anchor"] == "service"]
+    sited = svc["site_id"].notna() & (svc["site_id"] != "")  # money of a move to that site only
+    x = (matrix("service", ["service_id", "vehicle_id"], X, svc[~sited])
+         + matrix("service", ["service_id", "vehicle_id", "site_id"], X, svc[sited]))
+    return {"x": x, "y": matrix("vehicle", ["vehicle_id"], Y),
             "w": matrix("site", ["site_id"], W), "r": matrix("release", ["site_id"], prep.R), "curve": 0.0}
 
 
@@ -127,8 +131,10 @@ def floor_values(P, ev) -> pd.DataFrame:
                            "vehicle": (est.rename(columns={"established_year": "anchor"}), ["vehicle_id"]),
                            "site": (opened.rename(columns={"opened_year": "anchor"}), ["site_id"]),
                            "release": (ev.releases.rename(columns={"released_year": "anchor"}), ["site_id"])}
+                sited = mine["site_id"].notna() & (mine["site_id"] != "") & (mine["anchor"] == "service")
+                anchors["service_at_site"] = (anchors["service"][0], ["service_id", "vehicle_id", "site_id"])
                 for anchor, (tab, keys) in anchors.items():
-                    st = mine[mine["anchor"] == anchor]
+                    st = mine[(mine["anchor"] == anchor.replace("_at_site", "")) & (sited if "_at_site" in anchor else ~sited)]
                     if st.empty or tab.empty:
                         continue
                     j = tab[keys + ["anchor"]].merge(st[keys + ["offset", "benefit_gbp", "cost_gbp"]], on=keys)
