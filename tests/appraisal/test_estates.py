@@ -141,3 +141,19 @@ def test_validate_names_bad_estate_inputs(tmp_path):
     ]
     for where, what in expected:
         assert any(line.startswith(where) and what in line for line in lines), (where, what, lines)
+
+
+def test_convert_round_trips_the_estate(tmp_path):
+    from typer.testing import CliRunner
+
+    from appraisal.cli import app
+    from appraisal.workflows.appraise import appraise_study
+
+    folder = tmp_path / "estates_xlsx"
+    assert CliRunner().invoke(app, ["convert", str(ESTATES), str(folder)]).exit_code == 0
+    book = load_study(folder)
+    assert list(book.tables["sites"]["lease_break_year"]) == [None, "2022/23", "2021/22", None]
+    csv_case, xlsx_case = appraise_study(load_study(ESTATES)), appraise_study(book)
+    for oid in csv_case:
+        assert csv_case[oid].metrics == pytest.approx(xlsx_case[oid].metrics)
+        assert csv_case[oid].plan.releases == xlsx_case[oid].plan.releases
