@@ -31,7 +31,7 @@ def test_milp_matches_brute_force_on_estates():
         released += bool(best_plan[1])
         colocated += any(st == "B0" for _, _, st, _, _ in best_plan[0])
     # the instances exercise the families: releases and co-location both occur in the optima
-    assert released >= 20 and colocated >= 10, (released, colocated)
+    assert released >= 20 and colocated >= 30, (released, colocated)  # 24 and 39 measured
 
 
 # release_once is not in the list: every building has occupants today, and "vacate" (R(b,t) <= Out(s,t) <= 1)
