@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from appraisal.money.estates import document_release_years
 from appraisal.money.ledger import document_transfer_years
 from appraisal.money.plans import Plan
 from appraisal.study import Study
@@ -34,8 +35,7 @@ def document_draft(study: Study, option_id: str) -> tuple[Plan, bool]:
             continue
         if planned is not None:
             vehicles[vid] = min(study.year_index(planned), first.get(vid, len(study.years)))
-    rel = rules[(rules["option_id"] == option_id) & (rules["rule"] == "release")]
-    releases = {b: study.year_index(y) for b, y in zip(rel["site_id"], rel["year"])}
+    releases = document_release_years(study, option_id)
     plan = Plan(option_id, "document", moves, vehicles, {}, source="option_rules reference rows and vehicles' planned years",
                 releases=releases)
     sited = set(study.tables["sites"]["vehicle_id"].dropna())

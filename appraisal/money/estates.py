@@ -21,6 +21,13 @@ def release_years(study: Study) -> dict[str, int]:
     return {s: study.years.index(y) for s, y in zip(sites["site_id"], sites["lease_break_year"]) if y in study.years}
 
 
+def document_release_years(study: Study, option_id: str) -> dict[str, int]:
+    """building site_id -> the year the document's plan of the option releases it (its `release` rules)."""
+    rules = study.tables["option_rules"]
+    rel = rules[(rules["option_id"] == option_id) & (rules["rule"] == "release")]
+    return {b: study.years.index(y) for b, y in zip(rel["site_id"], rel["year"]) if y in study.years}
+
+
 def estate_decisions(study: Study, plan, streams: pd.DataFrame) -> pd.DataFrame:
     """One row per existing building (a site with services today or a lease break): the plan's decision
     (released / co-located into / kept), its year, and the undiscounted net £ of its release lines over the

@@ -34,7 +34,7 @@ import pandas as pd
 from appraisal.money.adjustments import stream_factors
 from appraisal.money.cohort_lines import cohort_entries
 from appraisal.money.greenbook import outcome_entries, rebase_profile
-from appraisal.money.estates import release_years
+from appraisal.money.estates import document_release_years, release_years
 from appraisal.money.plans import Plan
 from appraisal.study import Study
 
@@ -288,6 +288,7 @@ def _build(study: Study, option_id: str) -> OptionLedger:
         doc_leaves[s] = min(t, doc_leaves.get(s, t))
     site_vehicle = dict(zip(study.tables["sites"]["site_id"], study.tables["sites"]["vehicle_id"]))
     buildings = release_years(study)
+    doc_releases = document_release_years(study, option_id)
     entries, central, low, high, finite = [], [], [], [], []
 
     def service_anchor(s, v):
@@ -325,9 +326,12 @@ def _build(study: Study, option_id: str) -> OptionLedger:
                 start = anchor0 if row.start_year is None else start
             elif trigger == "site":
                 start = 0
+            elif trigger == "release" and row.site_id in buildings:
+                # anchored on the year the document's plan releases the building (its `release` rule, else the
+                # lease break); the profile starts there unless the line gives its own start year
+                anchor0 = doc_releases.get(row.site_id, buildings[row.site_id])
+                start = anchor0 if row.start_year is None else start
             elif trigger == "release":
-                if row.site_id in buildings and row.start_year is None:  # blank = from the lease break
-                    start = buildings[row.site_id]
                 anchor0 = start
             c, fin = _profile(study, row, kind, explicit, start, L, pad)
             c = rebase_profile(study, line, c, pad)  # lines entered in other prices (price_years)
