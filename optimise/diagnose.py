@@ -100,6 +100,14 @@ def diagnose(prep: Prepared, *, time_limit=None, seed: int = 0, threads: int = 1
     if len(cum) > 1:
         worst = max(cum, key=lambda f: f["shortfall"])
         findings = [f for f in findings if f["family"] != "funding_cumulative" or f is worst]
+    # a building over capacity: its first year only (the later ones carry the same load forward)
+    first: dict = {}
+    for f in findings:
+        if f["family"] == "estate_capacity":
+            site, t = f["key"]
+            if site not in first or t < first[site]["key"][1]:
+                first[site] = f
+    findings = [f for f in findings if f["family"] != "estate_capacity" or first.get(f["key"][0]) is f]
     findings.sort(key=lambda f: (-SLACK_WEIGHTS[f["family"]], -f["shortfall"]))
     lines = [head] + [f"- {i}" for i in prep.issues]
     lines += [f"- {f['message']}" for f in findings]

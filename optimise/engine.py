@@ -171,13 +171,14 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
 
 def quick_bound(prep) -> float:
     """A valid upper bound on the NPV without solving anything: each service moves at most once (its best
-    transfer, if positive), every establishment and site opening at its best value if positive, and the
+    transfer, if positive), every establishment, site opening and building release at its best value if positive, and the
     running-cost curves at their lowest point if that is negative. Weak, but there from the first second."""
     x = pd.Series(np.maximum(prep.x_coef, 0.0)).groupby(prep.X["service_id"].to_numpy()).max().sum() if len(prep.X) else 0.0
     y = pd.Series(np.maximum(prep.y_coef, 0.0)).groupby(prep.Y["vehicle_id"].to_numpy()).max().sum() if len(prep.Y) else 0.0
     w = pd.Series(np.maximum(prep.w_coef, 0.0)).groupby(prep.W["site_id"].to_numpy()).max().sum() if len(prep.W) else 0.0
+    r = pd.Series(np.maximum(prep.r_coef, 0.0)).groupby(prep.R["site_id"].to_numpy()).max().sum() if len(prep.R) else 0.0
     curves = sum(max(0.0, -float(np.min(bc))) for _, bc in prep.curves.values()) * float(np.sum(prep.df))
-    return float(x + y + w + curves)
+    return float(x + y + w + r + curves)
 
 
 def _late(deadline) -> bool:
