@@ -250,6 +250,11 @@ PlanOpt = Annotated[str, typer.Option("--plan", help="document (each option's do
                                                      "each option), or a plan table FILE (.csv/.xlsx)")]
 
 
+def option_names(s) -> dict[str, str]:
+    """option_id -> the study's name for it (what every table prints)."""
+    return dict(zip(s.tables["options"]["option_id"], s.tables["options"]["name"]))
+
+
 def chosen_plans(s, plan: str) -> dict | None:
     """The plans `--plan` names: None = the document plans; optimised; or read from a plan table."""
     if plan == "document":
@@ -274,16 +279,12 @@ def appraise(study: StudyArg, out: OutOpt = Path("out/appraise"), plan: PlanOpt 
     case = financial_case(s, chosen_plans(s, plan))
     write_financial_case(case, out)
     print_notes(s, case.warnings)
-    unit = s.config.display_unit
-    table = Table(title=f"{s.name}: financial case ({s.config.discounting.schedule} discounting)")
-    for col in ("option", "benefits (adj.)", "costs (adj.)", "NPSV", "BCR", "payback", "funding need"):
-        table.add_column(col, justify="right")
-    for oid, r in case.options.items():
-        m = r.metrics
-        table.add_row(f"{oid} ({r.plan.kind})", money(m["benefits_adjusted_total_gbp"], unit), money(m["costs_adjusted_total_gbp"], unit),
-                      money(m["npsv_gbp"], unit), "–" if m["bcr"] is None else f"{m['bcr']:.2f}",
-                      m["payback_year"] or "never", money(m["funding_requirement_gbp"], unit))
-    console.print(table)
+    from appraisal.report.terminal import financial_case_table
+
+    names = option_names(s)
+    console.print(financial_case_table(f"{s.name}: financial case ({s.config.discounting.schedule} discounting)",
+                                       {o: (names.get(o, o), r.plan.kind, r.metrics) for o, r in case.options.items()},
+                                       s.config.display_unit))
     console.print(f"Results written to {out}/results.json, tables/, results.xlsx, manifest.json")
 
 
@@ -350,15 +351,14 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
     write_json(out / "results.json", {"study": s.name, "options": results,
                                       "provenance": provenance(s, command="optimise", seed=seed, gap=gap,
                                                                time_limit=time_limit)})
-    table = Table(title=f"{s.name}: optimised plans")
-    for col in ("option", "status", "NPSV", "gap", "document plan NPSV", "seconds"):
-        table.add_column(col, justify="right")
+    from appraisal.report.terminal import optimised_table
+
     unit = s.config.display_unit
+    names = option_names(s)
+    table = optimised_table(f"{s.name}: optimised plans", names, results, unit)
     for oid, r in results.items():
-        table.add_row(oid, r["status"], money(r["npsv_gbp"], unit), "–" if r["gap"] is None else f"{r['gap']:.2%}",
-                      money(r["document_plan_npsv_gbp"], unit), f"{r['solve_seconds'] or 0:.2f}")
         if r["diagnosis"]:
-            console.print(f"[yellow]{oid}:[/] {r['diagnosis']}", highlight=False)
+            console.print(f"[yellow]{names.get(oid, oid)}:[/] {r['diagnosis']}", highlight=False)
         for w in r["warnings"]:
             err.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
     console.print(table)
@@ -555,17 +555,9 @@ def score(study: StudyArg, out: OutOpt = Path("out/score"),
     summary["provenance"] = provenance(s, command="score", seed=seed, smaa_runs=smaa_runs)
     write_json(out / "results.json", summary)
     write_tables(out, tables)
-    table = Table(title=f"{s.name}: value-driver scores (0–100, swing weights)")
-    table.add_column("option")
-    for d in summary["drivers"]:
-        table.add_column(f"{d['name']} ({d['weight']:.0%})", justify="right")
-    for col in ("total", "rank", "P(first)"):
-        table.add_column(col, justify="right")
-    for o in summary["total"]:
-        table.add_row(o, *[f"{abs(summary['scores'][o][d['driver_id']]):.0f} {summary['rag'][o][d['driver_id']][0]}"
-                           for d in summary["drivers"]],
-                      f"{summary['total'][o]:.1f}", str(summary["rank"][o]), f"{summary['acceptability'][o]['1']:.0%}")
-    console.print(table)
+    from appraisal.report.terminal import scores_table
+
+    console.print(scores_table(f"{s.name}: value-driver scores (0–100, swing weights)", option_names(s), summary))
     if summary["tied"]:
         console.print(f"[yellow]Tie for first place:[/] {', '.join(summary['preferred'])} — see the weight swings")
     console.print(f"Results written to {out}/results.json and {out}/tables/")

@@ -156,3 +156,56 @@ def indices_table(frame, title: str, labels: Mapping[str, str]) -> Table:
     for pid, row in frame.iterrows():
         table.add_row(str(labels.get(pid, pid)), *["–" if row[c] != row[c] else f"{float(row[c]):.3f}" for c in cols])
     return table
+
+
+def name_table(title: str, first: str, headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> Table:
+    """A terminal table whose first column holds names (at least 16 columns, wrapping at words) and whose other
+    columns hold figures that never wrap (each as wide as its widest figure or header word)."""
+    table = Table(title=title, box=box.SIMPLE_HEAD, expand=False, title_justify="left")
+    table.add_column(first, min_width=16, overflow="fold")
+    for i, col in enumerate(headers):
+        width = max([len(w) for w in col.split()] + [len(r[i + 1]) for r in rows])
+        table.add_column(col, justify="right", width=width, no_wrap=False)
+    for r in rows:
+        table.add_row(*r)
+    return table
+
+
+PLAN_KINDS = {"document": "document's plan", "optimised": "optimised plan", "file": "plan from a file",
+              "alternative": "near-optimal alternative", "delayed": "delayed plan"}
+
+
+def financial_case_table(title: str, options: Mapping[str, tuple[str, str, Mapping]], unit: str) -> Table:
+    """The financial case: option name, its plan, PV benefits − PV costs = NPSV (present values, so each row
+    adds up), BCR, payback and funding need. `options`: id -> (name, plan kind, metrics)."""
+    kinds = {kind for _, kind, _ in options.values()}
+    one_kind = len(kinds) == 1
+    if one_kind:  # the plan goes in the title, so the table fits 80 columns
+        title = f"{title}, {PLAN_KINDS.get(next(iter(kinds)), next(iter(kinds)))}s"
+    rows = []
+    for name, kind, m in options.values():
+        rows.append((name, *(() if one_kind else (PLAN_KINDS.get(kind, kind),)), money(m.get("pv_benefits_gbp"), unit),
+                     money(m.get("pv_costs_gbp"), unit), money(m.get("npsv_gbp"), unit),
+                     "–" if m.get("bcr") is None else f"{m['bcr']:.2f}", m.get("payback_year") or "never",
+                     money(m.get("funding_requirement_gbp"), unit)))
+    headers = ("PV benefits", "PV costs", "NPSV", "BCR", "payback", "funding need")
+    return name_table(title, "option", headers if one_kind else ("plan", *headers), rows)
+
+
+def optimised_table(title: str, names: Mapping[str, str], results: Mapping[str, Mapping], unit: str) -> Table:
+    """One row per option: solver status, the optimised plan's NPSV, gap, the document plan's NPSV, seconds."""
+    rows = [(names.get(oid, oid), str(r["status"]), money(r.get("npsv_gbp"), unit),
+             "–" if r.get("gap") is None else f"{r['gap']:.2%}", money(r.get("document_plan_npsv_gbp"), unit),
+             f"{r.get('solve_seconds') or 0:.2f}") for oid, r in results.items()]
+    return name_table(title, "option", ("status", "NPSV optimised", "gap", "NPSV document plan", "seconds"), rows)
+
+
+def scores_table(title: str, names: Mapping[str, str], summary: Mapping) -> Table:
+    """Value-driver scores (0–100 with the RAG letter) per option, weighted total, rank and P(ranked first)."""
+    drivers = summary["drivers"]
+    rows = [(names.get(o, o), *[f"{abs(summary['scores'][o][d['driver_id']]):.0f} {summary['rag'][o][d['driver_id']][0]}"
+                                 for d in drivers],
+             f"{summary['total'][o]:.1f}", str(summary["rank"][o]), f"{summary['acceptability'][o]['1']:.0%}")
+            for o in summary["total"]]
+    headers = tuple(f"{d['name']} ({d['weight']:.0%})" for d in drivers) + ("total", "rank", "P(first)")
+    return name_table(title, "option", headers, rows)

@@ -299,7 +299,9 @@ def fit_base_rates(folder: Path = BASE_RATES, seed: int = 1, population_size: in
     inputs, targets, priors = load_base_rates(folder)
     post = calibrate(inputs, targets[["vehicle_id", "n_cases", "n_agreed", "by_month"]], priors, seed=seed,
                      population_size=population_size, generations=generations, client=client)
-    post.info["base_rates"] = str(folder)
+    repo = BASE_RATES.parents[1]
+    folder = Path(folder).resolve()
+    post.info["base_rates"] = str(folder.relative_to(repo)) if folder.is_relative_to(repo) else str(folder)
     post.info["base_rates_hash"] = base_rates_hash(folder)
     return post
 

@@ -70,6 +70,36 @@ def test_stored_posterior_round_trips_and_is_refused_when_the_base_rates_change(
         load_posterior(tmp_path)
 
 
+def test_the_shipped_posterior_fits_the_rules_and_base_rates_of_this_tree():
+    """`buyin --calibrated` must work on a fresh clone: a change to the model's behaviour or the base rates
+    without `reformkit calibrate` fails here, not in a user's hands."""
+    post = load_posterior(BASE_RATES)
+    assert post.info["base_rates"] == "data/base_rates"  # no machine path in the shipped data
+    assert set(post.priors) <= set(post.particles.columns) and len(post.particles) == post.info["population_size"]
+
+
+def test_model_fingerprint_follows_behaviour_not_source_text(monkeypatch):
+    import importlib
+
+    from agents.params import BehaviourParams
+
+    cal = importlib.import_module("agents.calibrate")  # the module (the package exports a function of that name)
+
+    first = cal.model_fingerprint()
+    assert cal.model_fingerprint() == first  # deterministic
+    sim = importlib.import_module("agents.simulate")
+    real = sim.simulate
+
+    def shifted(*a, **k):  # a rule change that delays every agreement by a month
+        res = real(*a, **k)
+        res.outcomes["agreed_month"] = res.outcomes["agreed_month"] + 1
+        return res
+
+    monkeypatch.setattr(sim, "simulate", shifted)
+    assert cal.model_fingerprint() != first
+    assert BehaviourParams()  # the fingerprint is taken at the default parameters
+
+
 def test_cli_bad_arguments_are_exit_code_2_with_a_reason(tmp_path):
     from typer.testing import CliRunner
 

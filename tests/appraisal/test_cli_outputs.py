@@ -78,3 +78,47 @@ def test_a_study_in_one_workbook_gives_the_same_results(tmp_path):
     book.save(folder / "study.xlsx")
     with pytest.raises(StudyError, match=r"study.xlsx:costs, row 3, column 'amount_gbp': expected an amount in £ .*got 'lots'"):
         load_study(folder)
+
+
+HUBS = Path(__file__).parents[1] / "fixtures" / "hubs"
+
+
+@pytest.mark.parametrize("columns", [80, 160])
+def test_appraise_optimise_and_score_tables_name_options_fit_the_width_and_add_up(tmp_path, columns):
+    """Each row of the financial case adds up (PV benefits − PV costs = NPSV, the present values the NPSV is
+    made of, not undiscounted totals), options appear by name, and no line is wider than the console."""
+    import re
+
+    from appraisal.report.fmt import money
+    from appraisal.study import load_study
+
+    s = load_study(HUBS)
+    names = dict(zip(s.tables["options"]["option_id"], s.tables["options"]["name"]))
+    cli = CliRunner(env={"COLUMNS": str(columns)})
+    res = cli.invoke(app, ["appraise", str(HUBS), "--out", str(tmp_path / "a")])
+    assert res.exit_code == 0, res.output
+    results = json.loads((tmp_path / "a" / "results.json").read_text())
+    unit = results["display_unit"]
+    text = " ".join(res.output.split())
+    for oid, node in results["options"].items():
+        m = node["metrics"]
+        assert m["pv_benefits_gbp"] - m["pv_costs_gbp"] == pytest.approx(m["npsv_gbp"], abs=0.01)
+        first_word = names[oid].split()[0]
+        assert first_word in text
+        for key in ("pv_benefits_gbp", "pv_costs_gbp", "npsv_gbp"):
+            assert money(m[key], unit) in text
+    outputs = [res.output]
+    for command, study in (("optimise", HUBS), ("score", MINI)):  # hubs has placements, mini value drivers
+        r = cli.invoke(app, [command, str(study), "--out", str(tmp_path / command)])
+        assert r.exit_code == 0, r.output
+        outputs.append(r.output)
+        s2 = load_study(study)
+        names |= dict(zip(s2.tables["options"]["option_id"], s2.tables["options"]["name"]))
+    for out in outputs:
+        table_lines = [ln for ln in out.splitlines() if re.search(r"£|%", ln)]
+        assert table_lines and max(len(ln.rstrip()) for ln in table_lines) <= columns
+        rest = " ".join(" ".join(table_lines).split())  # warnings may name ids (they point into the files)
+        for name in sorted(names.values(), key=len, reverse=True):
+            rest = rest.replace(name, "")
+        rest = re.sub(r"\S*/\S*", "", rest)  # paths
+        assert not [oid for oid in names if re.search(rf"\b{re.escape(oid)}\b", rest)], rest
