@@ -24,6 +24,11 @@ LOST_CLUSTER = {"CommClosedError", "KilledWorker", "FutureCancelledError", "Canc
 
 def exit_code_for(exc: BaseException) -> int:
     """The one place errors become exit codes (appraisal.exit_codes); prints one clear message, no traceback."""
+    if isinstance(exc, BrokenPipeError):  # the reader went away (`reformkit ... | head`): nothing more to say
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return exit_codes.OK
     if isinstance(exc, StudyError):
         err.print(f"[bold red]The study has {len(exc.problems)} problem(s):[/]")
         for problem in exc.problems:
@@ -73,7 +78,10 @@ def quiet_cluster_logs() -> None:
     import os
 
     os.environ["DASK_LOGGING__DISTRIBUTED"] = "critical"  # read by worker processes as they start
-    for name in ("distributed", "tornado"):
+    import distributed  # noqa: F401 - its import configures its loggers (some, e.g. distributed.client, by name)
+
+    named = [n for n in logging.root.manager.loggerDict if n.startswith(("distributed.", "tornado."))]
+    for name in ("distributed", "tornado", *named):
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
@@ -117,7 +125,7 @@ def dask_client(scheduler: str | None, workers: int):
         with connect(scheduler) as client:
             yield client
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
             Client(cluster) as client:
         yield client
 

@@ -58,16 +58,44 @@ def targets_of(study) -> dict[str, str]:
 
 
 def base_scenario(study) -> dict[str, float]:
+    """The appraisal as a scenario: each parameter at the study's own figure (parameters whose figure is an
+    entry of the study's tables are left out, which means exactly that)."""
     u = study.tables["uncertainties"]
-    return {p: base_value(r) for p, r in zip(u["parameter"], u.itertuples(index=False))}
+    return {p: v for p, t in zip(u["parameter"], u["target"]) if (v := study_value(str(t))) is not None}
 
 
-def base_value(row) -> float:
-    """The central value of an uncertainty row: its mode, else mean, else the midpoint of low/high."""
+def central_value(row) -> float:
+    """The centre of an uncertainty row's range: its mode, else mean, else the midpoint of low/high (what the
+    range is centred on, which need not be the study's own figure)."""
     for value in (row.mode, row.mean):
         if value is not None and not pd.isna(value):
             return float(value)
     return (float(row.low) + float(row.high)) / 2.0
+
+
+def study_value(target: str) -> float | None:
+    """The value a parameter takes in the appraisal itself: 1 for a multiplier, 0 years of delay; None where
+    the study's figure is an entry of its own tables (a care pathway share, the discount schedule). The base
+    case of every sensitivity is the appraisal: parameters a scenario leaves out take these values."""
+    if target == "delay_years":
+        return 0.0
+    if target == "discount_rate_pct":
+        return None
+    if target.startswith("cohort:"):
+        from appraisal.money.cohort_lines import parse_target
+
+        try:
+            return None if parse_target(target)[0] == "share" else 1.0
+        except ValueError:
+            return None
+    return 1.0
+
+
+def base_value(row) -> float:
+    """The base-case value of an uncertainty row: the study's own figure (`study_value`) where it is a number,
+    else the centre of its range."""
+    v = study_value(str(row.target))
+    return central_value(row) if v is None else v
 
 
 def entry_scale(entries: pd.DataFrame, scenario: dict, targets: dict[str, str]) -> np.ndarray:

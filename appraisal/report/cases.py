@@ -11,7 +11,8 @@ import pandas as pd
 from appraisal.report import caveats, charts
 from appraisal.report.fmt import esc, is_missing, money, number, pct, short_number, table, value_text
 from appraisal.report.labels import NOT_AVAILABLE, Labels, humanise, kind
-from appraisal.report.summary import buyin_calibrated, choices, preferred_option, unquantified, vehicles_needed
+from appraisal.report.summary import (buyin_calibrated, choices, counterfactual, preferred_option, unquantified,
+                                      vehicles_needed)
 from appraisal.report.weights import live_weights
 
 
@@ -117,7 +118,8 @@ def economic(results, tables, ch, unit, lab: Labels) -> str:
                      "benefit-cost ratio": m.get("bcr"), "VfM band of the ratio (DfT)": vfm_band(m.get("bcr")),
                      "payback": m.get("payback_year") or "not within the period",
                      "note": "infeasible" if oid in infeasible else ("view, not ranked" if lab.view_of(oid) else
-                                                                      ("no money figures in the study" if unquantified(opt) else ""))})
+                                                                      ("do-nothing counterfactual" if counterfactual(opt) else
+                                                                       "no money figures in the study" if unquantified(opt) else ""))})
     if rows:
         body.append("<h3>Value for money</h3>" + table(pd.DataFrame(rows), formats={
             "pv_benefits_gbp": lambda v: money(v, unit), "pv_costs_gbp": lambda v: money(v, unit),
@@ -200,18 +202,26 @@ def _sensitivity(results, ch, unit, lab: Labels) -> str:
                   caveat=caveats.sensitivity(results, lab)))
     switching = (results.get("scoring") or {}).get("switching") or []
     if switching:
-        rows = [{"assumption": s.get("description") or lab.parameter(s.get("parameter")),
-                 "base": s.get("base_value"), "range tested": f"{short_number(s.get('low'))} to {short_number(s.get('high'))}"
-                 if s.get("low") is not None else "–",
-                 "NPSV reaches zero at": s.get("npv_zero_at") if s.get("npv_zero_at") is not None else (s.get("npv_status") or "–"),
-                 "preferred option changes at": s.get("preferred_changes_at") if s.get("preferred_changes_at") is not None
-                 else (s.get("preferred_status") or "–"),
-                 "then preferred": lab.option(s["preferred_after_switch"]) if s.get("preferred_after_switch") else "–"}
-                for s in switching]
+        def given(key):
+            return None if is_missing(s.get(key)) else s.get(key)
+
+        rows = []
+        for s in switching:
+            rows.append({"assumption": s.get("description") or lab.parameter(s.get("parameter")),
+                         "base": given("base_value"),
+                         "range tested": f"{short_number(s.get('low'))} to {short_number(s.get('high'))}"
+                         if given("low") is not None else "–",
+                         "NPSV reaches zero at": given("npv_zero_at") if given("npv_zero_at") is not None
+                         else (given("npv_status") or "–"),
+                         "preferred option changes at": given("preferred_changes_at")
+                         if given("preferred_changes_at") is not None else (given("preferred_status") or "–"),
+                         "then preferred": lab.option(s["preferred_after_switch"]) if given("preferred_after_switch")
+                         else "–"})
         fmt = {c: (lambda v: v if isinstance(v, str) else short_number(v))
                for c in ("base", "NPSV reaches zero at", "preferred option changes at")}
         out.append("<h4>Switching values</h4><p class=note>The value of each assumption at which the NPSV reaches zero, "
-                   "or the preferred option changes.</p>" + table(pd.DataFrame(rows), formats=fmt))
+                   "or the preferred option changes, the others held at the study's own figures (the base: 1 for a "
+                   "multiplier, no delay).</p>" + table(pd.DataFrame(rows), formats=fmt))
     return "".join(out)
 
 
@@ -249,8 +259,9 @@ def commercial(results, tables, ch, unit, lab: Labels) -> str:
     if vehicles:
         body.append(table(pd.DataFrame([{"vehicle": lab.vehicle(vid), "kind": kind(v.get("kind") or "–"),
                                          "planned year": v.get("planned_year") or "–",
-                                         "decided by": kind(v.get("governance_rule") or "–"),
-                                         f"services under {lab.option(pref)}": counts.get(vid, 0)}
+                                         "decided by": "–" if v.get("kind") == "status_quo"
+                                         else kind(v.get("governance_rule") or "–"),
+                                         f"services under {lab.option(pref)} (optimised plan)": counts.get(vid, 0)}
                                         for vid, v in vehicles.items()])))
     else:
         body.append(missing("The list of delivery vehicles"))
@@ -265,8 +276,8 @@ def commercial(results, tables, ch, unit, lab: Labels) -> str:
         body.append("<h3>Partners</h3>" + missing("The list of partners"))
     if a is not None:
         sites = "site_id" in a and a["site_id"].notna().any()
-        body.append(ch("sankey", f"Services to delivery vehicles{' and sites' if sites else ''}: {lab.option(pref)} "
-                       "(flow width: staff, FTE)", charts.sankey(a, site_name=lab.site),
+        body.append(ch("sankey", f"Services to delivery vehicles{' and sites' if sites else ''}: the optimised plan "
+                       f"of {lab.option(pref)} (flow width: staff, FTE)", charts.sankey(a, site_name=lab.site),
                        note="Flow width is staff (FTE) where known, otherwise one per service; the table lists every service."))
     else:
         body.append(missing("The placement of services into vehicles", "no optimised plan"))

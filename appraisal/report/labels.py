@@ -16,6 +16,8 @@ METRICS = {
     "funding_requirement_gbp": "Funding need", "funding_peak_year": "Funding need peaks in",
     "optimised_npsv_gbp": "NPSV of the optimised plan", "prob_agreed_on_time": "Chance partners agree on time",
     "total": "weighted score", "npsv_stpr_gbp": "NPSV at the Green Book STPR",
+    "preferred_npsv_gbp": "NPSV of the best option in each run",
+    "preferred_option_index": "which option is best in each run",
 }
 NOT_AVAILABLE = "not available"
 # the schema's partner types and vehicle kinds, as people write them

@@ -60,6 +60,14 @@ def unquantified(option: Mapping) -> bool:
     return all((_num(m.get(k)) or 0.0) == 0.0 for k in ("pv_benefits_gbp", "pv_costs_gbp"))
 
 
+def counterfactual(option: Mapping) -> bool:
+    """True for a do-nothing option: no money and a plan that moves no service and sets up no vehicle, so its
+    NPSV is zero by construction (the other options' money is measured against it)."""
+    changes = (option or {}).get("plan_changes")
+    return unquantified(option) and changes is not None and not changes.get("services_moved") \
+        and not changes.get("vehicles_established")
+
+
 def npsv_ranking(results: Mapping) -> list[str]:
     """Real choices by NPSV, highest first (views and infeasible options never rank)."""
     options = results.get("options") or {}
@@ -130,7 +138,9 @@ def summary_facts(results: Mapping, tables: Mapping[str, pd.DataFrame] | None = 
         facts["npsv_runner_up"] = ranking[1]
         facts["npsv_runner_up_name"] = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         facts["npsv_runner_up_gbp"] = second
-    facts["unquantified"] = [option_name(results, o) for o in choices(results) if o != pref and unquantified(options[o])]
+    facts["unquantified"] = [option_name(results, o) for o in choices(results)
+                             if o != pref and unquantified(options[o]) and not counterfactual(options[o])]
+    facts["counterfactual"] = [option_name(results, o) for o in choices(results) if counterfactual(options[o])]
     own = _num(metrics.get("npsv_gbp"))
     facts["npsv_tied_with"] = [option_name(results, o) for o in ranking if o != pref and own is not None
                                and abs((_num(options[o]["metrics"].get("npsv_gbp")) or 0.0) - own) < 0.5]
@@ -293,6 +303,10 @@ def executive_summary(results: Mapping, tables: Mapping[str, pd.DataFrame] | Non
     if blank:
         out.append(f"{'; '.join(blank)} {'carries' if len(blank) == 1 else 'carry'} no money figures in the study: "
                    "an NPSV of zero there means not quantified, not no value.")
+    base = f.get("counterfactual") or []
+    if base:
+        out.append(f"{'; '.join(base)} {'is' if len(base) == 1 else 'are'} the do-nothing counterfactual: nothing "
+                   "moves, and every other option's money is measured against it, so its NPSV is zero by construction.")
     if f.get("npsv_leader_name"):
         out.append(f"{f['npsv_leader_name']} has a higher NPSV ({money(f['npsv_leader_gbp'], unit)} against "
                    f"{money(f['npsv_gbp'], unit)}): preferring {name} is a judgement on the non-monetary value "

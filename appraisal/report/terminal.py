@@ -30,8 +30,6 @@ def options_table(results: Mapping) -> Table:
     sc = results.get("scoring") or {}
     opt = results.get("optimise") or {}
     infeasible = lab.infeasible()
-    table = Table(title=f"{results.get('study') or 'Study'}: options", box=box.SIMPLE_HEAD, expand=False,
-                  title_justify="left")
     rows = []
     for oid, node in (results.get("options") or {}).items():
         m = node.get("metrics") or {}
@@ -46,14 +44,7 @@ def options_table(results: Mapping) -> Table:
                       f"{sc['total'][oid]:.1f}" if oid in (sc.get("total") or {}) else "–", rank,
                       "–" if oid in infeasible else
                       _pct(((results.get("buyin_by_option") or {}).get(oid) or {}).get("prob_agreed_on_time"))))
-    table.add_column("option", min_width=16, overflow="fold")
-    for i, col in enumerate(HEADERS):
-        # numbers never wrap: each column is as wide as its widest figure or header word
-        width = max([len(w) for w in col.split()] + [len(r[i + 1]) for r in rows])
-        table.add_column(col, justify="right", width=width, no_wrap=False)
-    for r in rows:
-        table.add_row(*r)
-    return table
+    return name_table(f"{results.get('study') or 'Study'}: options", "option", HEADERS, rows)
 
 
 HEADERS = ("NPSV document plan", "NPSV optimised", "funding need", "score", "rank", "agreed in time")
@@ -78,8 +69,9 @@ def step_lines(results: Mapping, seconds: Mapping[str, float]) -> list[str]:
                      + (f", largest gap {max(gaps):.2%}" if gaps else "") + t("optimise"))
     buyin = results.get("buyin") or {}
     if buyin:
-        lines.append(f"Buy-in: {buyin.get('runs', '?')} simulated runs per option, {len(buyin.get('vehicles') or {})} "
-                     f"vehicles for {lab.option(buyin.get('option_id') or pref)}" + t("buyin"))
+        nv = len(buyin.get('vehicles') or {})
+        lines.append(f"Buy-in: {buyin.get('runs', '?')} simulated runs per option, {nv} "
+                     f"vehicle{'' if nv == 1 else 's'} for {lab.option(buyin.get('option_id') or pref)}" + t("buyin"))
     sc = results.get("scoring") or {}
     if sc.get("total"):
         lines.append(f"Scoring: {len(sc.get('drivers') or [])} value drivers, {len(sc['total'])} options ranked" + t("scoring"))
@@ -122,6 +114,18 @@ def steps(console: Console, total: int):
     yield step
 
 
+def _month(label) -> str:
+    """'2025-04' -> 'Apr 2025' (a month as people write it); anything else as it is."""
+    import re
+
+    text = str(label or "")
+    m = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return text or "–"
+    months = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+    return f"{months[int(m.group(2)) - 1]} {m.group(1)}"
+
+
 def buyin_table(summary: Mapping, years: list[str], title: str, width: int) -> Table:
     """Chance each vehicle is agreed: by every year when the console is wide enough, else by its planned year
     and by the horizon's end (vehicle names keep at least 24 columns and wrap at words)."""
@@ -132,17 +136,18 @@ def buyin_table(summary: Mapping, years: list[str], title: str, width: int) -> T
     per_year = width >= 24 + 4 + 10 * (len(years) + 1)
     shown = years if per_year else years[-1:]
     if not per_year:
-        table.add_column("planned", justify="right", width=7)
+        table.add_column("planned", justify="right", width=8)
         table.add_column("by planned year", justify="right", width=7)
     for y in shown:
         table.add_column(y if per_year else f"by {y}", justify="right", width=7)
-    table.add_column("median agreed", justify="right", width=10)
+    table.add_column("median agreed", justify="right", width=10)  # 'not agreed' or 'Apr 2025' 
     for vid, v in (summary.get("vehicles") or {}).items():
         probs = v.get("prob_by_year") or {}
         cells = [_pct(probs.get(y)) for y in shown]
         if not per_year:
-            cells = [v.get("planned") or "–", _pct(prob_by_planned_year(v))] + cells
-        table.add_row(str(v.get("name") or vid), *cells, v.get("median_establishment") or "not agreed")
+            cells = [_month(v.get("planned")), _pct(prob_by_planned_year(v))] + cells
+        median = v.get("median_establishment")
+        table.add_row(str(v.get("name") or vid), *cells, _month(median) if median else "not agreed")
     return table
 
 

@@ -119,7 +119,7 @@ def local_cluster(n_workers: int | None = None):
     from distributed import LocalCluster
     with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
         return LocalCluster(n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                            dashboard_address=None)
+                            dashboard_address=":0")
 
 
 CONNECT_TIMEOUT_S = 4  # an unreachable scheduler is reported within 5 s

@@ -31,7 +31,7 @@ from appraisal.money.document import document_plan
 from appraisal.money.ledger import option_ledger
 from appraisal.money.metrics import study_discount_factors
 from appraisal.money.plans import Plan
-from appraisal.money.scenarios import (SPECIAL, base_value, entry_scale, scenario_delay, scenario_discount, select,
+from appraisal.money.scenarios import (SPECIAL, base_scenario, entry_scale, scenario_delay, scenario_discount, select,
                                        target_problem, targets_of)
 from appraisal.study import Study
 from appraisal.uncertainty.cohort_terms import CohortTerms, cohort_target_problem, cohort_terms
@@ -137,7 +137,7 @@ class ScenarioModel:
         (unadjusted, never scaled)."""
         n = len(self.years)
         net, cash, costs = np.zeros(n), np.zeros(n), np.zeros(n)
-        values = {t: float(scenario[p]) for p, t in self.targets.items() if t.startswith("cohort:")}
+        values = {t: float(scenario[p]) for p, t in self.targets.items() if t.startswith("cohort:") and p in scenario}
         lines = self.cohorts.arrays(option_id, values, delay, scenario, self.targets) if self.cohorts else None
         if lines is not None:
             kind, cashable, t, signed = lines
@@ -281,10 +281,8 @@ def scenario_model(study: Study, plans: dict[str, Plan] | None = None, buyin_opt
     plans = {oid: (plans or {}).get(oid) or document_plan(study, oid) for oid in study.option_ids}
     cohorts = cohort_terms(study, plans)
     options = {oid: freeze(study, oid, plan, drop_cohorts=cohorts is not None) for oid, plan in plans.items()}
-    u = study.tables["uncertainties"]
     risks = risk_timing(study)
     return ScenarioModel(study.years, study_discount_factors(study), options, targets_of(study) | {p: p for p in risks},
-                         base={p: base_value(r) for p, r in zip(u["parameter"], u.itertuples(index=False))}
-                         | {p: 0.0 for p in risks},
+                         base=base_scenario(study) | {p: 0.0 for p in risks},
                          buyin=buyin_coupling(study, buyin_option) if buyin_option else None,
                          choices=study.choice_ids, cohorts=cohorts, risks=risks)

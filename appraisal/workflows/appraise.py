@@ -42,8 +42,12 @@ class FinancialCase:
         names = self.study.tables["options"].set_index("option_id")["name"].to_dict()
         cfg = self.study.config
         tree = self.tree
+        status_quo = set(self.study.tables["vehicles"].query("kind == 'status_quo'")["vehicle_id"])
         for oid, node in tree["options"].items():
             node["name"] = names.get(oid, oid)
+            plan = self.options[oid].plan
+            node["plan_changes"] = {"services_moved": int((~plan.moves["vehicle_id"].isin(status_quo)).sum()),
+                                    "vehicles_established": [v for v in plan.vehicles if v not in status_quo]}
         targets = self.targets()
         extra = {"risks": self.risks} if not self.study.tables["risks"].empty else {}
         if not self.study.tables["cohort_models"].empty:

@@ -49,12 +49,14 @@ def study_params(study: Study) -> list:
 
 
 def ranges(study: Study) -> dict[str, tuple[float, float, float]]:
-    """parameter -> (low, base, high): the 5th and 95th percentiles for unbounded marginals."""
+    """parameter -> (low, base, high): the 5th and 95th percentiles for unbounded marginals; base is the
+    study's own figure (the appraisal), and the range tested is widened to include it."""
     out = {}
     for p, row in zip(study_params(study), study.tables["uncertainties"].itertuples(index=False)):
         lo = row.low if row.low is not None and not pd.isna(row.low) else float(p.ppf([0.05])[0])
         hi = row.high if row.high is not None and not pd.isna(row.high) else float(p.ppf([0.95])[0])
-        out[p.name] = (float(lo), base_value(row), float(hi))
+        base = base_value(row)
+        out[p.name] = (min(float(lo), base), base, max(float(hi), base))
     for p in risk_params(study):
         out[p.name] = risk_range(p)
     return out

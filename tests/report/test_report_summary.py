@@ -57,6 +57,13 @@ def test_preferred_option_and_reason_follow_the_numbers(inputs):
     # doing nothing carries no money in the mini study: the preferred option is the only one quantified
     assert "it is the only one of the 2 options whose money the study quantifies" in first
     assert any(s.startswith("Do nothing carries no money figures in the study") for s in executive_summary(results, tables))
+    # a plan that moves nothing and sets up no vehicle is the counterfactual: zero by construction, not unquantified
+    results["options"]["status_quo"]["plan_changes"] = {"services_moved": 0, "vehicles_established": []}
+    said = executive_summary(results, tables)
+    assert any(s.startswith("Do nothing is the do-nothing counterfactual") for s in said)
+    assert not any("Do nothing carries no money" in s for s in said)
+    results["options"]["status_quo"]["plan_changes"] = {"services_moved": 2, "vehicles_established": []}
+    assert any(s.startswith("Do nothing carries no money figures") for s in executive_summary(results, tables))
     results["options"]["status_quo"]["metrics"]["pv_costs_gbp"] = 10.0
     first = executive_summary(results, tables)[0]
     assert "highest net present social value (NPSV) of the 2 options, £1,000 ahead of Do nothing" in first
