@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .evaluate import evaluate_plan
+from .estates import estate_violations
 from .floors import floor_violations
 from .problem import NO_SITE, PlacementProblem
 
@@ -17,10 +18,10 @@ MONEY_TOL = 1e-3  # pounds, plus a relative 1e-7
 
 
 def check_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None = None,
-               sites: pd.DataFrame | None = None) -> list[str]:
+               sites: pd.DataFrame | None = None, releases=None) -> list[str]:
     P = problem.normalised()
     R, T, yrs = P.rules, P.T, list(P.years)
-    ev = evaluate_plan(P, plan, vehicles, sites)
+    ev = evaluate_plan(P, plan, vehicles, sites, releases)
     mv, est, opened = ev.moves, ev.vehicles.set_index("vehicle_id")["established_year"], ev.sites.set_index("site_id")["opened_year"]
     out: list[str] = []
     veh = P.vehicles.set_index("vehicle_id")
@@ -33,7 +34,8 @@ def check_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None = 
     kind = veh["kind"].to_dict()
     status_quo = veh["is_status_quo"].astype(bool).to_dict()
     site_vehicle = st["vehicle_id"].to_dict()
-    sited_vehicles = set(P.sites["vehicle_id"])
+    sited_vehicles = set(P.sites["vehicle_id"].dropna())
+    shared_sites = set(P.sites.loc[P.sites["vehicle_id"].isna(), "site_id"])
     forbidden = set(map(tuple, R.forbidden_mappings))
     est_d, opened_d = est.to_dict(), opened.to_dict()
     elig = set()
@@ -51,9 +53,9 @@ def check_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None = 
         sited_v = v in sited_vehicles
         if sited_v and site == NO_SITE:
             out.append(f"{s} moves into {v} without a site")
-        if not sited_v and site != NO_SITE:
+        if not sited_v and site != NO_SITE and site not in shared_sites:
             out.append(f"{s} moves into {v} at {site}, but {v} has no sites")
-        if site != NO_SITE and site_vehicle.get(site) != v:
+        if site != NO_SITE and site not in shared_sites and site_vehicle.get(site) != v:
             out.append(f"{s}: site {site} does not belong to {v}")
         if (s, v, site) not in elig and (s, v, NO_SITE) not in elig:
             out.append(f"{s} -> {v}{' at ' + site if site != NO_SITE else ''} is not an eligible placement")
@@ -113,7 +115,7 @@ def check_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None = 
             out.append(f"unknown site {site} opened")
             continue
         v = st.at[site, "vehicle_id"]
-        if v not in est.index or est[v] > t:
+        if v is not None and (v not in est.index or est[v] > t):
             out.append(f"site {site} opens in {yrs[t]} before its vehicle {v} is established")
         if site in R.closed_sites:
             out.append(f"site {site} opens but the option keeps it closed")
@@ -155,4 +157,5 @@ def check_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None = 
                 out.append(f"cumulative funding need by {yrs[t]} is £{-cum[t]:,.0f}, over the cap of £{cap:,.0f}")
     if len(P.floors):
         out += floor_violations(P, ev, MONEY_TOL)
+    out += estate_violations(P, mv, dict(zip(ev.releases["site_id"], ev.releases["released_year"])))
     return out

@@ -26,7 +26,8 @@ from .problem import PlacementProblem
 def _coupled(P: PlacementProblem) -> bool:
     if P.floors is not None and len(P.floors):  # a floor sums money or moves over every service
         return True
-    if P.joint_streams is not None and len(P.joint_streams):  # joint money ties its vehicles' decisions together
+    if (P.joint_streams is not None and len(P.joint_streams)) or len(P.buildings) or P.sites["vehicle_id"].isna().any():
+        # joint money ties its vehicles' decisions together; estates (buildings, shared sites): one block
         return True
     caps = [P.max_transfers_per_year, P.funding_cap_yearly_gbp]
     if any(c is not None and np.isfinite(np.asarray(c, dtype=float)).any() for c in caps):

@@ -29,6 +29,8 @@ FAMILY_WORDS = {
     "max_sites": "the limit on sites per vehicle",
     "transfers": "the transfers allowed per year",
     "capacity": "site capacities",
+    "estate_capacity": "the capacity of occupied buildings",
+    "must_release": "buildings that must be released",
     "funding_yearly": "the yearly funding cap",
     "funding_cumulative": "the cumulative funding cap",
     "floor": "the money floors and targets",
@@ -99,6 +101,14 @@ def diagnose(prep: Prepared, *, time_limit=None, seed: int = 0, threads: int = 1
     if len(cum) > 1:
         worst = max(cum, key=lambda f: f["shortfall"])
         findings = [f for f in findings if f["family"] != "funding_cumulative" or f is worst]
+    # a building over capacity: its first year only (the later ones carry the same load forward)
+    first: dict = {}
+    for f in findings:
+        if f["family"] == "estate_capacity":
+            site, t = f["key"]
+            if site not in first or t < first[site]["key"][1]:
+                first[site] = f
+    findings = [f for f in findings if f["family"] != "estate_capacity" or first.get(f["key"][0]) is f]
     findings.sort(key=lambda f: (-SLACK_WEIGHTS[f["family"]], -f["shortfall"]))
     lines = [head] + [f"- {i}" for i in prep.issues]
     lines += [f"- {f['message']}" for f in findings]
@@ -186,6 +196,14 @@ def _say(fam, key, val, prep, x, y, w, yrs) -> str:
     if fam == "capacity":
         cap = P.sites.set_index("site_id").at[key, "capacity_fte"]
         return f"Site capacity: {key} would need {cap + val:,.1f} FTE but holds {cap:,.1f} FTE ({val:,.1f} FTE short)."
+    if fam == "estate_capacity":
+        site, t = key
+        cap = P.sites.set_index("site_id").at[site, "capacity_fte"]
+        return (f"Building capacity: {site} would hold {cap + val:,.1f} FTE in {yrs[t]} (the services there today that "
+                f"have not moved out and those moved in) but holds {cap:,.1f} FTE ({val:,.1f} FTE over).")
+    if fam == "must_release":
+        return (f"Building release: {key} must be released, but not every service there can move out by a year "
+                f"it may be released in (or a service moves into it).")
     if fam in ("funding_yearly", "funding_cumulative"):
         t = key
         span = [t] if fam == "funding_yearly" else list(range(t + 1))

@@ -31,7 +31,8 @@ def problem_hash(problem: PlacementProblem) -> str:
     P = problem.normalised()
     h = hashlib.sha256()
     for name in ("services", "vehicles", "placements", "vehicle_streams", "placement_streams", "sites",
-                 "precedence", "cost_curves", "vehicle_dependencies", "joint_streams", "joint_requires"):
+                 "precedence", "cost_curves", "vehicle_dependencies", "joint_streams", "joint_requires",
+                 "buildings", "release_streams"):
         h.update(getattr(P, name).to_csv(index=False).encode())
     h.update(repr((list(P.years), P.discount_factor.tolist(), P.funding_cap_cumulative_gbp, P.rules)).encode())
     for s in (P.max_transfers_per_year, P.funding_cap_yearly_gbp):
@@ -40,8 +41,9 @@ def problem_hash(problem: PlacementProblem) -> str:
 
 
 def reproduce_problem(problem: PlacementProblem, assignment: pd.DataFrame,
-                      vehicles: pd.DataFrame | None = None) -> PlacementProblem:
-    """The problem with a given assignment fixed (services not listed, or with no year, stay)."""
+                      vehicles: pd.DataFrame | None = None, releases: dict | None = None) -> PlacementProblem:
+    """The problem with a given assignment fixed (services not listed, or with no year, stay), and with the
+    given building releases (site -> year; every other building kept) when ``releases`` is not None."""
     mv = moves_of(assignment)
     P = problem.normalised()
     forced = {s: None for s in P.services["service_id"]}
@@ -54,12 +56,16 @@ def reproduce_problem(problem: PlacementProblem, assignment: pd.DataFrame,
         vyears.update(dict(zip(vt["vehicle_id"], vt["established_year"].astype(int))))
     rules = P.rules.replace(name=f"{P.rules.name} (reproduce)", forced_mappings=forced, forced_sites=sites,
                             forced_years=years, forced_vehicle_years=vyears)
+    if releases is not None:
+        kept = tuple(sorted(set(P.rules.kept_buildings) | (set(P.buildings["site_id"]) - set(releases))))
+        rules = rules.replace(kept_buildings=kept, forced_releases={**P.rules.forced_releases, **releases})
     return problem.with_rules(rules)
 
 
 def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap: float = 1e-6, threads: int = 1,
           seed: int = 0, mode: str = "optimise", assignment: pd.DataFrame | None = None,
-          vehicles: pd.DataFrame | None = None, linking: str = "disaggregated", presolve: str | None = None,
+          vehicles: pd.DataFrame | None = None, releases: dict | None = None, linking: str = "disaggregated",
+          presolve: str | None = None,
           diagnose_infeasible: bool = True, solver_options: dict | None = None,
           reduced_cost_fixing: bool = True) -> Plan:
     """Best placement plan of ``problem`` under its rules (mode="optimise"), or the evaluation of a fixed
@@ -67,7 +73,7 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
     if mode == "reproduce":
         if assignment is None:
             raise ValueError("mode='reproduce' needs an assignment table")
-        problem = reproduce_problem(problem, assignment, vehicles)
+        problem = reproduce_problem(problem, assignment, vehicles, releases)
     elif mode != "optimise":
         raise ValueError(f"unknown mode {mode!r}")
     t0 = time.perf_counter()
@@ -168,14 +174,15 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
 
 def quick_bound(prep) -> float:
     """A valid upper bound on the NPV without solving anything: each service moves at most once (its best
-    transfer, if positive), every establishment and site opening at its best value if positive, and the
+    transfer, if positive), every establishment, site opening and building release at its best value if positive, and the
     running-cost curves at their lowest point if that is negative. Weak, but there from the first second."""
     x = pd.Series(np.maximum(prep.x_coef, 0.0)).groupby(prep.X["service_id"].to_numpy()).max().sum() if len(prep.X) else 0.0
     y = pd.Series(np.maximum(prep.y_coef, 0.0)).groupby(prep.Y["vehicle_id"].to_numpy()).max().sum() if len(prep.Y) else 0.0
     w = pd.Series(np.maximum(prep.w_coef, 0.0)).groupby(prep.W["site_id"].to_numpy()).max().sum() if len(prep.W) else 0.0
+    r = pd.Series(np.maximum(prep.r_coef, 0.0)).groupby(prep.R["site_id"].to_numpy()).max().sum() if len(prep.R) else 0.0
     curves = sum(max(0.0, -float(np.min(bc))) for _, bc in prep.curves.values()) * float(np.sum(prep.df))
     joint = float(np.maximum((prep.jb - prep.jc) * prep.df[None, :], 0.0).sum()) if len(prep.J) else 0.0
-    return float(x + y + w + curves + joint)
+    return float(x + y + w + r + curves + joint)
 
 
 def _late(deadline) -> bool:

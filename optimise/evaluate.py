@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .estates import release_money
 from .prepare import curve_cost
 from .problem import NO_SITE, PlacementProblem
 
@@ -25,6 +26,7 @@ class Evaluation:
     moves: pd.DataFrame  # the moving rows of the assignment, typed
     vehicles: pd.DataFrame  # vehicle_id, established_year
     sites: pd.DataFrame  # site_id, opened_year
+    releases: pd.DataFrame  # site_id, released_year (buildings released: estates.py)
 
 
 def moves_of(assignment: pd.DataFrame) -> pd.DataFrame:
@@ -45,13 +47,26 @@ def _opened(table, key, col, default: pd.Series) -> pd.Series:
     return pd.Series(t[col].astype(int).to_numpy(), index=t[key].astype(str).to_numpy())
 
 
+def release_table(releases) -> pd.DataFrame:
+    """site_id, released_year of a plan's released buildings (a dict site -> year, or such a table)."""
+    if releases is None:
+        return pd.DataFrame({"site_id": pd.Series([], dtype=object), "released_year": pd.Series([], dtype=int)})
+    if isinstance(releases, dict):
+        releases = pd.DataFrame({"site_id": list(releases), "released_year": list(releases.values())})
+    t = releases[releases["released_year"].notna()]
+    return pd.DataFrame({"site_id": t["site_id"].astype(str).to_numpy(),
+                         "released_year": t["released_year"].astype(int).to_numpy()}).sort_values("site_id").reset_index(drop=True)
+
+
 def evaluate_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None = None,
-                  sites: pd.DataFrame | None = None) -> Evaluation:
+                  sites: pd.DataFrame | None = None, releases=None) -> Evaluation:
     P = problem.normalised()
     if hasattr(plan, "assignment"):  # a Plan
         vehicles = plan.vehicles if vehicles is None else vehicles
         sites = plan.sites if sites is None else sites
+        releases = getattr(plan, "releases", None) if releases is None else releases
         plan = plan.assignment
+    rel = release_table(releases)
     T, df = P.T, P.discount_factor
     mv = moves_of(plan)
     benefit, cost = np.zeros(T), np.zeros(T)
@@ -67,8 +82,15 @@ def evaluate_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None
         np.add.at(benefit, yr[ok], j["benefit_gbp"].to_numpy()[ok])
         np.add.at(cost, yr[ok], j["cost_gbp"].to_numpy()[ok])
 
-    add_stream(P.placement_streams, mv.rename(columns={"transfer_year": "anchor"})[["service_id", "vehicle_id", "anchor"]],
+    ps = P.placement_streams  # a stream with a site counts only for moves to that site
+    anchors = mv.rename(columns={"transfer_year": "anchor"})
+    add_stream(ps[ps["site_id"] == NO_SITE].drop(columns="site_id"), anchors[["service_id", "vehicle_id", "anchor"]],
                ["service_id", "vehicle_id"])
+    add_stream(ps[ps["site_id"] != NO_SITE], anchors[anchors["site_id"] != NO_SITE][["service_id", "vehicle_id", "site_id", "anchor"]],
+               ["service_id", "vehicle_id", "site_id"])
+    rb, rc = release_money(P, dict(zip(rel["site_id"], rel["released_year"])))
+    benefit += rb
+    cost += rc
 
     est = _opened(vehicles, "vehicle_id", "established_year", mv.groupby("vehicle_id")["transfer_year"].min())
     add_stream(P.vehicle_streams, pd.DataFrame({"vehicle_id": est.index, "anchor": est.to_numpy()}), ["vehicle_id"])
@@ -101,7 +123,7 @@ def evaluate_plan(problem: PlacementProblem, plan, vehicles: pd.DataFrame | None
     vt = pd.DataFrame({"vehicle_id": est.index, "established_year": est.to_numpy()}).sort_values("vehicle_id")
     stt = pd.DataFrame({"site_id": opened.index, "opened_year": opened.to_numpy()}).sort_values("site_id")
     return Evaluation(profile, float(np.sum(net * df)), float(max(0.0, -cum.min())) if T else 0.0, mv,
-                      vt.reset_index(drop=True), stt.reset_index(drop=True))
+                      vt.reset_index(drop=True), stt.reset_index(drop=True), rel)
 
 
 def _joint_money(P: PlacementProblem, est: pd.Series, benefit: np.ndarray, cost: np.ndarray) -> None:

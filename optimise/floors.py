@@ -52,8 +52,8 @@ def validate_floors(P) -> list[str]:
     for i, (f, a) in enumerate(zip(fs["floor_id"], fs["anchor"])):
         if f not in ids:
             out.append(f"floor_streams row {i}: unknown floor_id {f}")
-        if a not in ("service", "vehicle", "site"):
-            out.append(f"floor_streams row {i}: anchor must be service, vehicle or site, got {a!r}")
+        if a not in ("service", "vehicle", "site", "release"):
+            out.append(f"floor_streams row {i}: anchor must be service, vehicle, site or release, got {a!r}")
     return out
 
 
@@ -77,16 +77,17 @@ def floor_coefficients(prep, row) -> dict:
     T, X, Y, W = prep.T, prep.X, prep.Y, prep.W
     if row.measure == "members":
         xm = (X["vehicle_id"].to_numpy() == row.vehicle_id)[:, None] & (np.arange(T)[None, :] >= X["t"].to_numpy()[:, None])
-        return {"x": xm.astype(float), "y": np.zeros((len(Y), T)), "w": np.zeros((len(W), T)), "curve": 0.0}
+        return {"x": xm.astype(float), "y": np.zeros((len(Y), T)), "w": np.zeros((len(W), T)),
+                "r": np.zeros((len(prep.R), T)), "curve": 0.0}
     wb, wc = _sign(row.measure)
     fs = prep.problem.floor_streams
     mine = fs[fs["floor_id"] == row.floor_id]
     if mine.empty:  # the problem's own money: exactly the objective's entries
         return {"x": wb * prep.xb + wc * prep.xc, "y": wb * prep.yb + wc * prep.yc, "w": wc * prep.wc,
-                "curve": wc, "joint": (wb, wc)}
+                "r": wb * prep.rb + wc * prep.rc, "curve": wc, "joint": (wb, wc)}
 
-    def matrix(anchor, keys, table):
-        st = mine[mine["anchor"] == anchor]
+    def matrix(anchor, keys, table, rows=None):
+        st = mine[mine["anchor"] == anchor] if rows is None else rows
         if st.empty or table.empty:
             return np.zeros((len(table), T))
         pos, b, c = stream_profiles(st, keys, T)
@@ -94,8 +95,12 @@ def floor_coefficients(prep, row) -> dict:
         t = table["t"].to_numpy(dtype=int)
         return wb * shifted(b, r, t, T) + wc * shifted(c, r, t, T)
 
-    return {"x": matrix("service", ["service_id", "vehicle_id"], X), "y": matrix("vehicle", ["vehicle_id"], Y),
-            "w": matrix("site", ["site_id"], W), "curve": 0.0}
+    svc = mine[mine["anchor"] == "service"]
+    sited = svc["site_id"].notna() & (svc["site_id"] != "")  # money of a move to that site only
+    x = (matrix("service", ["service_id", "vehicle_id"], X, svc[~sited])
+         + matrix("service", ["service_id", "vehicle_id", "site_id"], X, svc[sited]))
+    return {"x": x, "y": matrix("vehicle", ["vehicle_id"], Y),
+            "w": matrix("site", ["site_id"], W), "r": matrix("release", ["site_id"], prep.R), "curve": 0.0}
 
 
 def floors_hold_at_zero(P) -> bool:
@@ -124,9 +129,12 @@ def floor_values(P, ev) -> pd.DataFrame:
                 per_year = np.zeros(T)
                 anchors = {"service": (mv.rename(columns={"transfer_year": "anchor"}), ["service_id", "vehicle_id"]),
                            "vehicle": (est.rename(columns={"established_year": "anchor"}), ["vehicle_id"]),
-                           "site": (opened.rename(columns={"opened_year": "anchor"}), ["site_id"])}
+                           "site": (opened.rename(columns={"opened_year": "anchor"}), ["site_id"]),
+                           "release": (ev.releases.rename(columns={"released_year": "anchor"}), ["site_id"])}
+                sited = mine["site_id"].notna() & (mine["site_id"] != "") & (mine["anchor"] == "service")
+                anchors["service_at_site"] = (anchors["service"][0], ["service_id", "vehicle_id", "site_id"])
                 for anchor, (tab, keys) in anchors.items():
-                    st = mine[mine["anchor"] == anchor]
+                    st = mine[(mine["anchor"] == anchor.replace("_at_site", "")) & (sited if "_at_site" in anchor else ~sited)]
                     if st.empty or tab.empty:
                         continue
                     j = tab[keys + ["anchor"]].merge(st[keys + ["offset", "benefit_gbp", "cost_gbp"]], on=keys)

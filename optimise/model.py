@@ -14,6 +14,7 @@ from collections import defaultdict
 import numpy as np
 import pyomo.environ as pyo
 
+from .estates import add_estate_rows
 from .floors import floor_years as _floor_years
 from .prepare import Prepared
 from .problem import NO_SITE
@@ -22,11 +23,13 @@ from .problem import NO_SITE
 SLACK_WEIGHTS = {
     "must_move": 1000.0,
     "locked_site": 1000.0,
+    "must_release": 1000.0,
     "precedence": 100.0,
     "dependency": 100.0,
     "max_sites": 10.0,
     "transfers": 10.0,
     "capacity": 1.0,  # per FTE
+    "estate_capacity": 1.0,  # per FTE
     "funding_yearly": 1e-6,  # per pound
     "funding_cumulative": 1e-6,
     "floor": 1e-6,  # per pound
@@ -147,7 +150,12 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
         v = sites.at[site, "vehicle_id"]
         opened = _lsum(var for _, var in lst)
         rows["open_once"].append((site, None, opened, 1))
-        for t, _ in lst:
+        if v is None:  # a shared site: each move there also needs its own vehicle (estates.py)
+            for (s, u), idx in X.iloc[site_rows[site]].groupby(["service_id", "vehicle_id"], sort=True).indices.items():
+                ii = [site_rows[site][k] for k in idx]
+                for t in sorted(set(xt[ii])):
+                    rows["link_vehicle"].append(((s, u, t), None, _lsum(x[i] for i in ii if xt[i] <= t) - E(u, t), 0))
+        for t, _ in (lst if v is not None else []):
             rows["site_after_vehicle"].append(((site, t), None, O(site, t) - E(v, t), 0))
         if site in locked:
             rows["locked_site"].append((site, 1, opened, None))
@@ -261,7 +269,10 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
                     cost.append(float(icpt[j]) * seg[t, j] + float(slope[j]) * vj)
                 curve_cost_t[t].append(_lsum(cost))
 
-    # (7b) joint money: money anchored on one establishment decision that counts in year t only when every
+    # (7b) estates: releasing existing buildings, capacity shared with today's occupants (estates.py)
+    r = add_estate_rows(m, prep, rows, x, _lsum)
+
+    # (7c) joint money: money anchored on one establishment decision that counts in year t only when every
     #      required vehicle is established by t. z[k,t] = y_k AND E_r(t) for all r, linearised exactly for binary
     #      y (docs/optimise.md, Gates): z <= y_k, z <= E_r(t), z >= y_k + sum_r E_r(t) - n_k, 0 <= z <= 1.
     joint_t = defaultdict(list)  # t -> [(k, z)] the joint rows' variables of year t
@@ -297,7 +308,7 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
 
     # objective: discounted net benefit
     df = prep.df
-    npv = (_dot(prep.x_coef, x) + _dot(prep.y_coef, y) + _dot(prep.w_coef, w)
+    npv = (_dot(prep.x_coef, x) + _dot(prep.y_coef, y) + _dot(prep.w_coef, w) + _dot(prep.r_coef, r)
            - _lsum(float(df[t]) * e for t, lst in curve_cost_t.items() for e in lst)
            + _lsum(float(df[t]) * joint_money(t) for t in joint_t))
     m.npv = pyo.Expression(expr=npv)
@@ -310,13 +321,14 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
     has_cap_y = cap_y is not None and np.isfinite(np.asarray(cap_y, dtype=float)).any()
     has_cap_c = cap_c is not None and np.isfinite(cap_c)
     if with_net or has_cap_y or has_cap_c:
-        nx, ny, nw = prep.xb - prep.xc, prep.yb - prep.yc, -prep.wc
+        nx, ny, nw, nr = prep.xb - prep.xc, prep.yb - prep.yc, -prep.wc, prep.rb - prep.rc
 
         def net_body(t, cumulative=False):
             cols = slice(0, t + 1) if cumulative else slice(t, t + 1)
             ax, ay, aw = nx[:, cols].sum(axis=1), ny[:, cols].sum(axis=1), nw[:, cols].sum(axis=1)
+            ar = nr[:, cols].sum(axis=1)
             curve = [running_cost(u) for u in (range(t + 1) if cumulative else [t]) if u in curve_cost_t]
-            return (_dot(ax, x) + _dot(ay, y) + _dot(aw, w)
+            return (_dot(ax, x) + _dot(ay, y) + _dot(aw, w) + _dot(ar, r)
                     - _lsum(curve)
                     + _lsum(joint_money(u) for u in (range(t + 1) if cumulative else [t])))
 
@@ -337,7 +349,8 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
         for t in _floor_years(row, T):  # members: x's columns already count services moved by t
             span = range(t + 1) if row.cumulative and row.measure != "members" else [t]
             cx, cy, cw = (co[k][:, list(span)].sum(axis=1) for k in ("x", "y", "w"))
-            body = _dot(cx, x) + _dot(cy, y) + _dot(cw, w)
+            cr = co["r"][:, list(span)].sum(axis=1) if "r" in co else np.zeros(len(r))
+            body = _dot(cx, x) + _dot(cy, y) + _dot(cw, w) + _dot(cr, r)
             if co["curve"]:
                 body = body + co["curve"] * _lsum(running_cost(u) for u in span if u in curve_cost_t)
             if co.get("joint"):  # a floor on all the problem's money counts its joint money too

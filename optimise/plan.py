@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .evaluate import evaluate_plan
+from .evaluate import evaluate_plan, release_table
 from .problem import NO_SITE, PlacementProblem
 
 
@@ -34,13 +34,15 @@ class Plan:
     diagnosis: str | None = None
     violations: list = field(default_factory=list)
     provenance: dict = field(default_factory=dict)
+    releases: pd.DataFrame = field(default_factory=lambda: release_table(None))  # site_id, released_year
 
     @property
     def has_solution(self) -> bool:
         return self.npv_gbp is not None
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {"assignment": self.assignment, "vehicles": self.vehicles, "sites": self.sites, "profile": self.profile}
+        return {"assignment": self.assignment, "vehicles": self.vehicles, "sites": self.sites, "profile": self.profile,
+                "releases": self.releases}
 
     def summary(self) -> dict:
         return {"option": self.option, "status": self.status, "objective_gbp": self.objective_gbp,
@@ -82,7 +84,7 @@ def stay_assignment(P: PlacementProblem) -> pd.DataFrame:
 
 
 def plan_from_decisions(problem: PlacementProblem, moves: pd.DataFrame, est: dict, opened: dict, status: str,
-                        **kw) -> Plan:
+                        released: dict | None = None, **kw) -> Plan:
     """Build a Plan from chosen moves (service_id, vehicle_id, site_id, t) and year dicts."""
     P = problem.normalised()
     yrs = list(P.years)
@@ -113,6 +115,7 @@ def plan_from_decisions(problem: PlacementProblem, moves: pd.DataFrame, est: dic
     plan.sites["opened_year"] = pd.array([opened.get(s, pd.NA) for s in plan.sites["site_id"]], dtype="Int64")
     plan.sites["open"] = plan.sites["opened_year"].notna().to_numpy()
     plan.sites["year"] = [yrs[int(t)] if pd.notna(t) else None for t in plan.sites["opened_year"]]
+    plan.releases = release_table(released)
     ev = evaluate_plan(P, plan)
     plan.profile = ev.profile
     plan.npv_gbp, plan.peak_funding_gbp = ev.npv_gbp, ev.peak_funding_gbp
@@ -127,7 +130,9 @@ def extract(model, problem: PlacementProblem, status: str, **kw) -> Plan:
     moves = prep.X[xval]
     est = {v: int(t) for v, t in prep.Y[yval][["vehicle_id", "t"]].itertuples(index=False)}
     opened = {s: int(t) for s, t in prep.W[wval][["site_id", "t"]].itertuples(index=False)}
-    return plan_from_decisions(problem, moves, est, opened, status, **kw)
+    rval = np.array([model.r[i].value or 0.0 for i in range(len(prep.R))]) > 0.5
+    released = {s: int(t) for s, t in prep.R[rval][["site_id", "t"]].itertuples(index=False)}
+    return plan_from_decisions(problem, moves, est, opened, status, released=released, **kw)
 
 
 def x_vector(model) -> np.ndarray:

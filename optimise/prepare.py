@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .estates import prepare_releases, validate_estates
 from .floors import floor_coefficients, validate_floors
 from .problem import NO_SITE, PlacementProblem
 
@@ -41,6 +42,9 @@ class Prepared:
     J: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["joint_id", "y", "requires"]))
     jb: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
     jc: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    R: pd.DataFrame | None = None  # site_id, t   (building release decisions: estates.py)
+    rb: np.ndarray | None = None
+    rc: np.ndarray | None = None
 
     @property
     def x_coef(self) -> np.ndarray:
@@ -53,6 +57,10 @@ class Prepared:
     @property
     def w_coef(self) -> np.ndarray:
         return -self.wc @ self.df
+
+    @property
+    def r_coef(self) -> np.ndarray:
+        return (self.rb - self.rc) @ self.df
 
 
 def stream_profiles(streams: pd.DataFrame, keys: list, T: int) -> tuple[dict, np.ndarray, np.ndarray]:
@@ -194,16 +202,21 @@ def prepare(problem: PlacementProblem) -> Prepared:
                 changed = True
 
     # --- sites -----------------------------------------------------------------------------------
-    sites = P.sites[P.sites["vehicle_id"].isin(live) & ~P.sites["site_id"].isin(R.closed_sites)]
-    sites_of = sites.groupby("vehicle_id")["site_id"].apply(list).to_dict()
-    all_sited = set(P.sites["vehicle_id"])
+    # a site with no vehicle is shared: any vehicle whose placements name it may use it (estates.py)
+    shared = set(P.sites.loc[P.sites["vehicle_id"].isna(), "site_id"]) - set(R.closed_sites)
+    sites = P.sites[(P.sites["vehicle_id"].isin(live) | P.sites["site_id"].isin(shared))
+                    & ~P.sites["site_id"].isin(R.closed_sites)]
+    sites_of = sites.dropna(subset=["vehicle_id"]).groupby("vehicle_id")["site_id"].apply(list).to_dict()
+    all_sited = set(P.sites["vehicle_id"].dropna())
 
     # --- placements: expand missing site to all the vehicle's sites, then filter by rules ---------
     pl = P.placements[["service_id", "vehicle_id", "site_id"]]
     pl = pl[pl["vehicle_id"].isin(live) & pl["service_id"].isin(set(P.services["service_id"]))]
     rows = []
     for s, v, site in pl.itertuples(index=False):
-        if v in all_sited:
+        if site != NO_SITE and site in shared:
+            cands = [site]
+        elif v in all_sited:
             cands = sites_of.get(v, []) if site == NO_SITE else ([site] if site in set(sites_of.get(v, [])) else [])
         else:
             cands = [NO_SITE]
@@ -258,8 +271,16 @@ def prepare(problem: PlacementProblem) -> Prepared:
                     issues.append(f"{s} must move ({reason}) but has no eligible placement under this option's rules")
 
     # --- money of transfers ----------------------------------------------------------------------
-    xb, xc = anchored_money(P.placement_streams, ["service_id", "vehicle_id"],
-                            list(zip(X["service_id"], X["vehicle_id"])), X["t"].to_numpy(dtype=int), T)
+    # a stream with a site counts only for moves to that site; a blank site, whichever site (each with its
+    # timing rule's from_year, anchored_money)
+    keys, t = ["service_id", "vehicle_id", "site_id"], X["t"].to_numpy(dtype=int)
+    xb, xc = anchored_money(P.placement_streams, keys, [(s, v, NO_SITE) for s, v in zip(X["service_id"], X["vehicle_id"])],
+                            t, T)
+    sited = [(s, v, site) if site != NO_SITE else (None, None, None)
+             for s, v, site in zip(X["service_id"], X["vehicle_id"], X["site_id"])]
+    if any(k[0] is not None for k in sited):
+        sb, sc = anchored_money(P.placement_streams, keys, sited, t, T)
+        xb, xc = xb + sb, xc + sc
 
     # --- vehicles --------------------------------------------------------------------------------
     # a vehicle with no placements at all (component-level money only) may be established on its own
@@ -274,8 +295,12 @@ def prepare(problem: PlacementProblem) -> Prepared:
 
     # --- sites: opening year from the vehicle's earliest year ------------------------------------
     wrows = []
+    users = X.groupby("site_id")["vehicle_id"].apply(set).to_dict() if len(X) else {}
     for site, v, fixed, opening in sites[["site_id", "vehicle_id", "fixed_cost_gbp_per_year", "open_cost_gbp"]].itertuples(index=False):
-        for t in range(first_year[v][0], T):
+        if v is None and not users.get(site):  # a shared site no move can use
+            continue
+        lo = first_year[v][0] if v is not None else min(first_year[u][0] for u in users[site])
+        for t in range(lo, T):
             wrows.append((site, v, t, fixed, opening))
     W = pd.DataFrame(wrows, columns=["site_id", "vehicle_id", "t", "fixed", "opening"])
     W = W.sort_values(["site_id", "t"]).reset_index(drop=True)
@@ -298,6 +323,7 @@ def prepare(problem: PlacementProblem) -> Prepared:
     prep = Prepared(P, T, P.discount_factor, X, xb, xc, Y, yb, yc, W, wc, curves, must_move, issues, standalone,
                     dependencies, blocked)
     prep.J, prep.jb, prep.jc = joint_money(P, Y, T)
+    prepare_releases(prep)
     prep.floors = [(r, floor_coefficients(prep, r)) for r in P.floors.itertuples(index=False)]
     return prep
 
@@ -312,10 +338,10 @@ def _validate(P: PlacementProblem) -> None:
             problems.append(f"placements row {i}: unknown service {s}")
         if v not in vehicles:
             problems.append(f"placements row {i}: unknown vehicle {v}")
-        if site != NO_SITE and site_vehicle.get(site) != v:
+        if site != NO_SITE and (site not in site_vehicle or site_vehicle[site] not in (v, None)):
             problems.append(f"placements row {i}: site {site} is not a site of {v}")
     for i, v in enumerate(P.sites["vehicle_id"]):
-        if v not in vehicles:
+        if v is not None and v not in vehicles:
             problems.append(f"sites row {i}: unknown vehicle {v}")
     T, R = P.T, P.rules
     for what, table in (("service", R.forced_years), ("vehicle", R.forced_vehicle_years)):
@@ -333,6 +359,7 @@ def _validate(P: PlacementProblem) -> None:
         if lag < 0:
             problems.append(f"vehicle_dependencies row {i}: min_lag_years must be >= 0, got {lag}")
     problems += validate_floors(P)
+    problems += validate_estates(P)
     if P.services["service_id"].duplicated().any():
         problems.append("services: duplicate service_id " + ", ".join(sorted(set(P.services["service_id"][P.services["service_id"].duplicated()]))))
     if problems:

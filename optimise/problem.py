@@ -27,6 +27,8 @@ class OptionRules:
     locked_sites: sites that must open; closed_sites: sites that must not open.
     status_quo_allowed: False means every service must move ("the council delivers nothing directly").
     must_move: services that must move (to any eligible vehicle).
+    kept_buildings: existing buildings (``buildings`` rows) that must not be released under this option.
+    forced_releases: building site_id -> year index it must be released in.
     """
 
     name: str = "default"
@@ -43,6 +45,8 @@ class OptionRules:
     closed_sites: tuple = ()
     status_quo_allowed: bool = True
     must_move: tuple = ()
+    kept_buildings: tuple = ()
+    forced_releases: dict = field(default_factory=dict)
 
     def vehicle_allowed(self, vehicle_id: str, kind: str) -> bool:
         if self.allowed_vehicles is not None and vehicle_id not in self.allowed_vehicles:
@@ -67,12 +71,14 @@ _COLUMNS = {
     "vehicles": ["vehicle_id", "kind", "earliest_year", "latest_year", "max_sites", "is_status_quo"],
     "vehicle_streams": ["vehicle_id", "offset", "benefit_gbp", "cost_gbp", "from_year"],
     "placements": ["service_id", "vehicle_id", "site_id"],
-    "placement_streams": ["service_id", "vehicle_id", "offset", "benefit_gbp", "cost_gbp", "from_year"],
+    "placement_streams": ["service_id", "vehicle_id", "site_id", "offset", "benefit_gbp", "cost_gbp", "from_year"],
     "sites": ["site_id", "vehicle_id", "capacity_fte", "fixed_cost_gbp_per_year", "open_cost_gbp", "must_open"],
     "precedence": ["before_service_id", "after_service_id", "min_lag_years"],
     "cost_curves": ["vehicle_id", "volume", "running_cost_gbp_per_year"],
     "vehicle_dependencies": ["vehicle_id", "requires_vehicle_id", "min_lag_years"],
     "floors": ["floor_id", "measure", "vehicle_id", "sense", "bound", "year", "cumulative"],
+    "buildings": ["site_id", "release_from"],
+    "release_streams": ["site_id", "offset", "benefit_gbp", "cost_gbp", "from_year"],
     "floor_streams": ["floor_id", "anchor", "service_id", "vehicle_id", "site_id", "offset", "benefit_gbp", "cost_gbp"],
     "joint_streams": ["joint_id", "vehicle_id", "offset", "benefit_gbp", "cost_gbp", "from_year"],
     "joint_requires": ["joint_id", "requires_vehicle_id"],
@@ -104,6 +110,8 @@ class PlacementProblem:
     # year only when every joint_requires vehicle of its joint_id is established by that year
     joint_streams: pd.DataFrame | None = None
     joint_requires: pd.DataFrame | None = None
+    buildings: pd.DataFrame | None = None  # existing buildings that may be released from year index release_from
+    release_streams: pd.DataFrame | None = None  # money of releasing a building, offset from its release year
     rules: OptionRules = field(default_factory=OptionRules)
     name: str = "problem"
 
@@ -144,7 +152,11 @@ class PlacementProblem:
         v["is_status_quo"] = v["is_status_quo"].fillna(False).astype(bool)
         p = tables["placements"]
         p["site_id"] = [NO_SITE if x is None else x for x in p["site_id"]]
-        for name in ("vehicle_streams", "placement_streams", "floor_streams", "joint_streams"):
+        ps = tables["placement_streams"]
+        ps["site_id"] = [NO_SITE if x is None else x for x in ps["site_id"]]  # blank = whichever site
+        b = tables["buildings"]
+        b["release_from"] = b["release_from"].astype(int)
+        for name in ("vehicle_streams", "placement_streams", "floor_streams", "release_streams", "joint_streams"):
             st = tables[name]
             if "from_year" in st:  # money of a stream row counts only from this year index (a timing rule)
                 st["from_year"] = st["from_year"].fillna(0).astype(int)

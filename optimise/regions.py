@@ -87,6 +87,8 @@ def shared_vehicles_normalised(P: PlacementProblem, regions: list[list[str]]) ->
     for b, a in P.precedence[["before_service_id", "after_service_id"]].itertuples(index=False):
         if b in reg and a in reg and reg[a] != reg[b]:
             bad.append(f"precedence {b} -> {a} crosses regions")
+    if len(P.buildings) or P.sites["vehicle_id"].isna().any():
+        bad.append("estates (buildings that may be released, sites shared by vehicles) are not split by region")
     if bad:
         raise ValueError("solve_coupled cannot split this problem by region:\n" + "\n".join(bad[:20])
                          + "\n(give regions= so that these stay inside one region)")

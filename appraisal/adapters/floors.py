@@ -104,8 +104,10 @@ def _subset_streams(study, ledger, weight, mask, T, pad, anchor) -> pd.DataFrame
     out = []
     v = _streams(ledger, weight, mask & (anchor == "vehicle"), ["vehicle_id"])
     out.append(v.assign(anchor="vehicle", service_id=None, site_id=None))
-    s = _streams(ledger, weight, mask & (anchor == "service"), ["service_id", "vehicle_id"])
-    out.append(s.assign(anchor="service", site_id=None))
+    s = _streams(ledger, weight, mask & (anchor == "service"), ["service_id", "vehicle_id", "site_id"])
+    out.append(s.assign(anchor="service", site_id=[x if isinstance(x, str) else None for x in s["site_id"]]))
+    rel = _streams(ledger, weight, mask & (anchor == "building"), ["site_id"])  # a building released
+    out.append(rel.assign(anchor="release", service_id=None, vehicle_id=None))
     leave = _streams(ledger, weight, mask & (anchor == "leave"), ["service_id"])
     if len(leave):  # a service leaving its building: whichever vehicle it moves into (as problem_money does)
         pairs = study.tables["placements"][["service_id", "vehicle_id"]].drop_duplicates()

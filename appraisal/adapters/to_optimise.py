@@ -34,6 +34,7 @@ from appraisal.study import Study
 from appraisal.study.periods import period_discount_factors
 from appraisal.adapters.optimiser import NO_SITE, OptionRules, PlacementProblem
 from appraisal.adapters.optimiser import Plan as EnginePlan
+from appraisal.adapters.estates import building_table
 from appraisal.adapters.floors import option_floors
 
 STREAM = ["offset", "benefit_gbp", "cost_gbp", "from_year"]
@@ -42,7 +43,7 @@ STREAM = ["offset", "benefit_gbp", "cost_gbp", "from_year"]
 def option_rules(study: Study, option_id: str) -> OptionRules:
     rules = study.tables["option_rules"]
     rules = rules[rules["option_id"] == option_id]
-    allowed, forbidden, kinds, forced, banned, years, locked = [], [], [], {}, [], {}, []
+    allowed, forbidden, kinds, forced, banned, years, locked, kept = [], [], [], {}, [], {}, [], []
     for r in rules.itertuples(index=False):
         if r.rule == "allow_vehicle":
             allowed.append(r.vehicle_id)
@@ -58,6 +59,8 @@ def option_rules(study: Study, option_id: str) -> OptionRules:
             years[r.service_id] = study.period_index(r.year)
         elif r.rule == "lock_site":
             locked.append(r.site_id)
+        elif r.rule == "keep_site":
+            kept.append(r.site_id)
     status_quo = study.tables["vehicles"].query("kind == 'status_quo'")["vehicle_id"].tolist()
     # forbidding a service its current vehicle means it must move somewhere
     current = study.tables["services"].set_index("service_id")["current_vehicle_id"].to_dict()
@@ -65,7 +68,7 @@ def option_rules(study: Study, option_id: str) -> OptionRules:
     return OptionRules(name=option_id, must_move=must_move, allowed_vehicles=tuple(sorted(set(allowed) | set(status_quo))) if allowed else None,
                        forbidden_vehicles=tuple(forbidden), forbidden_kinds=tuple(kinds), forced_mappings=forced,
                        forbidden_mappings=tuple(banned), forced_years=years, locked_sites=tuple(locked),
-                       status_quo_allowed="status_quo" not in kinds)
+                       status_quo_allowed="status_quo" not in kinds, kept_buildings=tuple(sorted(kept)))
 
 
 def _limits(study: Study) -> tuple[pd.Series | None, pd.Series | None, float | None]:
@@ -109,14 +112,14 @@ def _streams(ledger, weight: np.ndarray, mask: np.ndarray, keys: list[str]) -> p
     frame = pd.DataFrame({k: ent[k].to_numpy() for k in keys} | {
         "offset": offset, "benefit_gbp": np.where(benefit, amount, 0.0), "cost_gbp": np.where(benefit, 0.0, amount),
         "from_year": first.astype(int)})
-    return (frame.groupby(keys + ["offset", "from_year"], as_index=False, sort=True)[["benefit_gbp", "cost_gbp"]].sum()
+    return (frame.groupby(keys + ["offset", "from_year"], as_index=False, sort=True, dropna=False)[["benefit_gbp", "cost_gbp"]].sum()
             .reset_index(drop=True)[keys + STREAM])
 
 
 @dataclasses.dataclass
 class ProblemMoney:
     vehicle_streams: pd.DataFrame
-    placement_streams: pd.DataFrame
+    placement_streams: pd.DataFrame  # a site_id (None = any site) for service lines at one site
     site_open: dict  # site -> £ one-off at opening
     site_fixed: dict  # site -> £ a year from opening
     curve_factor: dict  # vehicle -> factor on its cost curve
@@ -124,6 +127,7 @@ class ProblemMoney:
     constant_cost: np.ndarray
     joint_streams: pd.DataFrame | None = None  # gated entries (appraisal.money.ownership): an AND in the MILP
     joint_requires: pd.DataFrame | None = None
+    release_streams: pd.DataFrame = None  # building release lines, offset from the release year
 
 
 def problem_money(study: Study, option_id: str, scale: np.ndarray | None = None) -> ProblemMoney:
@@ -135,14 +139,16 @@ def problem_money(study: Study, option_id: str, scale: np.ndarray | None = None)
     joint, requires = joint_streams(ledger, weight, gated)
     anchor = np.where(gated, "gated", ent["anchor"].to_numpy())
     vehicle = _streams(ledger, weight, anchor == "vehicle", ["vehicle_id"])
-    placement = _streams(ledger, weight, anchor == "service", ["service_id", "vehicle_id"])
+    placement = _streams(ledger, weight, anchor == "service", ["service_id", "vehicle_id", "site_id"])
+    placement["site_id"] = [None if s is None or s != s else s for s in placement["site_id"]]
     leave = _streams(ledger, weight, anchor == "leave", ["service_id"])
     if len(leave):  # a service leaving its building releases its share whichever vehicle it moves into
         pairs = study.tables["placements"][["service_id", "vehicle_id"]].drop_duplicates()
-        leave = leave.merge(pairs, on="service_id", how="inner")
+        leave = leave.merge(pairs, on="service_id", how="inner").assign(site_id=None)
         placement = (pd.concat([placement, leave[placement.columns]], ignore_index=True)
-                     .groupby(["service_id", "vehicle_id", "offset"], as_index=False, sort=True)[["benefit_gbp", "cost_gbp"]]
-                     .sum())
+                     .groupby(["service_id", "vehicle_id", "site_id", "offset"], as_index=False, sort=True, dropna=False)
+                     [["benefit_gbp", "cost_gbp"]].sum())
+    releases = _streams(ledger, weight, anchor == "building", ["site_id"])
     site_open, site_fixed = {}, {}
     for i in np.flatnonzero(anchor == "site"):
         site = ent["site_id"].iat[i]
@@ -157,7 +163,7 @@ def problem_money(study: Study, option_id: str, scale: np.ndarray | None = None)
         if ledger.not_before is not None and ledger.not_before[i] > 0:  # a timing rule on programme money
             money = np.where(np.arange(T) >= ledger.not_before[i], money, 0.0)
         (b if ent["kind"].iat[i] == "benefit" else c)[:] += money
-    return ProblemMoney(vehicle, placement, site_open, site_fixed, curve_factor, b, c, joint, requires)
+    return ProblemMoney(vehicle, placement, site_open, site_fixed, curve_factor, b, c, joint, requires, releases)
 
 
 def joint_streams(ledger, weight: np.ndarray, gated: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -225,7 +231,6 @@ def build_problem(study: Study, option_id: str, scenario: dict | None = None) ->
     """The option's placement problem and the PV of its plan-independent money (under a scenario of the
     study's uncertainties when given: multipliers on entries, a delay on earliest years, a discount rate)."""
     services, vehicles, sites = (study.tables[n] for n in ("services", "vehicles", "sites"))
-    sites = sites[sites["vehicle_id"].notna()]  # a building no vehicle can use (e.g. one to release) is no choice
     ledger = option_ledger(study, option_id)
     full = {**base_scenario(study), **(scenario or {})} if scenario else {}
     targets = targets_of(study)
@@ -248,6 +253,7 @@ def build_problem(study: Study, option_id: str, scenario: dict | None = None) ->
         "latest_year": np.nan, "max_sites": vehicles["max_sites"].astype(float),
         "is_status_quo": vehicles["kind"] == "status_quo"})
     floor = money_floor(study, option_id)
+    buildings = building_table(study, ledger)
     vehicle_table["earliest_year"] = [max(int(e or 0), floor.get(v, 0)) if floor.get(v) else e
                                       for v, e in zip(vehicle_table["vehicle_id"], vehicle_table["earliest_year"])]
     vehicle_table, rules = delay_vehicles(vehicle_table, (scenario_delay(full, targets) if scenario else 0) * k,
@@ -280,6 +286,7 @@ def build_problem(study: Study, option_id: str, scenario: dict | None = None) ->
         funding_cap_cumulative_gbp=funding_cumulative,
         floors=floors, floor_streams=floor_streams,
         joint_streams=money.joint_streams, joint_requires=money.joint_requires,
+        buildings=buildings, release_streams=money.release_streams[money.release_streams["site_id"].isin(set(buildings["site_id"]))],
         rules=rules,
     )
     constant = float(df @ (money.constant_benefit - money.constant_cost))
@@ -302,8 +309,10 @@ def from_engine(option_id: str, plan: EnginePlan, kind: str, source: str = "") -
                           "t": a["transfer_year"].astype(int)})
     v = plan.vehicles[plan.vehicles["established_year"].notna()]
     s = plan.sites[plan.sites["open"].astype(bool) & plan.sites["opened_year"].notna()]
+    r = plan.releases
     return Plan(option_id, kind, moves, dict(zip(v["vehicle_id"].astype(str), v["established_year"].astype(int))),
-                dict(zip(s["site_id"].astype(str), s["opened_year"].astype(int))), source=source)
+                dict(zip(s["site_id"].astype(str), s["opened_year"].astype(int))), source=source,
+                releases=dict(zip(r["site_id"].astype(str), r["released_year"].astype(int))))
 
 
 def engine_tables(plan: Plan, T: int | None = None) -> dict:
@@ -315,7 +324,8 @@ def engine_tables(plan: Plan, T: int | None = None) -> dict:
     vehicles = pd.DataFrame({"vehicle_id": list(plan.vehicles), "established_year": list(plan.vehicles.values())})
     sites = {s: t for s, t in plan.sites.items() if T is None or t < T}
     sites = pd.DataFrame({"site_id": list(sites), "opened_year": list(sites.values())})
-    return {"plan": assignment, "vehicles": vehicles, "sites": sites}
+    releases = {b: t for b, t in plan.releases.items() if T is None or t < T}
+    return {"plan": assignment, "vehicles": vehicles, "sites": sites, "releases": releases}
 
 
 def plan_violations(study: Study, plan: Plan) -> list[str]:
@@ -326,7 +336,7 @@ def plan_violations(study: Study, plan: Plan) -> list[str]:
     t = engine_tables(plan, len(study.periods))
     vehicles = t["vehicles"].astype({"established_year": "Int64"})
     sites = t["sites"].astype({"opened_year": "Int64"})
-    return check_plan(problem, t["plan"], vehicles=vehicles, sites=sites)
+    return check_plan(problem, t["plan"], vehicles=vehicles, sites=sites, releases=t["releases"])
 
 
 def complete_plan(study: Study, draft: Plan, time_limit: float | None = 60.0) -> tuple[Plan, EnginePlan]:
@@ -339,7 +349,8 @@ def complete_plan(study: Study, draft: Plan, time_limit: float | None = 60.0) ->
     problem = dataclasses.replace(problem, floors=None, floor_streams=None)
     t = engine_tables(draft)
     vehicles = t["vehicles"].astype({"established_year": "Int64"})
-    solved = solve(problem, mode="reproduce", assignment=t["plan"], vehicles=vehicles, time_limit=time_limit)
+    solved = solve(problem, mode="reproduce", assignment=t["plan"], vehicles=vehicles, releases=t["releases"],
+                   time_limit=time_limit)
     if not solved.has_solution:
         raise ValueError(f"the {draft.kind} plan of option {draft.option_id} breaks the option's rules: "
                          f"{solved.diagnosis}")

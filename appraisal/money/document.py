@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from appraisal.money.estates import document_release_years
 from appraisal.money.ledger import document_transfer_years
 from appraisal.money.plans import Plan
 from appraisal.study import Study
@@ -34,10 +35,13 @@ def document_draft(study: Study, option_id: str) -> tuple[Plan, bool]:
             continue
         if planned is not None:
             vehicles[vid] = min(study.period_index(planned), first.get(vid, len(study.periods)))
-    plan = Plan(option_id, "document", moves, vehicles, {}, source="option_rules reference rows and vehicles' planned years")
+    releases = document_release_years(study, option_id)
+    plan = Plan(option_id, "document", moves, vehicles, {}, source="option_rules reference rows and vehicles' planned years",
+                releases=releases)
     sited = set(study.tables["sites"]["vehicle_id"].dropna())
     must = set(study.tables["sites"].loc[study.tables["sites"]["must_open"].astype(bool), "vehicle_id"].dropna())
     needs = any(m.vehicle_id in sited and m.site_id is None for m in plan.moves.itertuples()) or bool(must & set(plan.vehicles))
+    needs = needs or bool(releases)  # the MILP checks that each released building is empty by then
     return plan, needs
 
 

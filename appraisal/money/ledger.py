@@ -9,7 +9,11 @@ component, tags, a payer or recipient and a *trigger* (see docs/money.md):
   planned year; the line's start year when the vehicle has none);
 * `service` — counted when the plan moves service_id into vehicle_id, shifted by (transfer year − the year
   the document's plan moves it there; else the vehicle's planned or earliest year);
-* `site`    — a cost counted from the year the plan opens site_id (one-off at opening, or recurring).
+* `site`    — a cost counted from the year the plan opens site_id (one-off at opening, or recurring);
+* `release` — counted when the plan releases existing building site_id (one with a lease break: anchor
+  `building`, see appraisal.money.estates), else share by share as its services leave (anchor `leave`).
+
+A `service` line naming a site_id counts only when the plan moves the service to that site.
 
 A vehicle line may be *apportioned*: split into fixed shares over the services that may move into its
 vehicle, each share a service entry. Lines on a status-quo vehicle are programme money (that vehicle always
@@ -35,6 +39,7 @@ from appraisal.money.adjustments import stream_factors
 from appraisal.money.cohort_lines import cohort_entries
 from appraisal.money.greenbook import outcome_entries, rebase_profile
 from appraisal.money.ownership import apply_gates_and_rules, entry_gates, entry_not_before
+from appraisal.money.estates import document_release_years, release_years
 from appraisal.money.plans import Plan
 from appraisal.study import Study
 from appraisal.study.periods import spread, to_years
@@ -161,6 +166,8 @@ class OptionLedger:
         """Each entry's anchor year under the plan (NaN = the plan never triggers it)."""
         moves = plan.move_years()
         leaves = {s: int(t) for s, t in zip(plan.moves["service_id"], plan.moves["t"])}
+        sited = {(s, v, site): int(t) for s, v, site, t in plan.moves[["service_id", "vehicle_id", "site_id", "t"]]
+                 .itertuples(index=False)}
         out = np.full(len(self.entries), np.nan)
         for i, (anchor, a0, v, s, site) in enumerate(zip(self.entries["anchor"], self.entries["anchor0"],
                                                           self.entries["vehicle_id"], self.entries["service_id"],
@@ -170,7 +177,9 @@ class OptionLedger:
             elif anchor == "vehicle" or anchor == "curve":
                 out[i] = plan.vehicles.get(v, np.nan)
             elif anchor == "service":
-                out[i] = moves.get((s, v), np.nan)
+                out[i] = moves.get((s, v), np.nan) if not isinstance(site, str) else sited.get((s, v, site), np.nan)
+            elif anchor == "building":
+                out[i] = plan.releases.get(site, np.nan)
             elif anchor == "leave":
                 out[i] = leaves.get(s, np.nan)
             elif anchor == "site":
@@ -306,6 +315,8 @@ def _build(study: Study, option_id: str) -> OptionLedger:
     for (s, _), t in doc_moves.items():
         doc_leaves[s] = min(t, doc_leaves.get(s, t))
     site_vehicle = dict(zip(study.tables["sites"]["site_id"], study.tables["sites"]["vehicle_id"]))
+    buildings = release_years(study)
+    doc_releases = document_release_years(study, option_id)
     entries, central, low, high, finite = [], [], [], [], []
 
     def service_anchor(s, v):
@@ -343,6 +354,11 @@ def _build(study: Study, option_id: str) -> OptionLedger:
                 start = anchor0 if row.start_year is None else start
             elif trigger == "site":
                 start = 0
+            elif trigger == "release" and row.site_id in buildings:
+                # anchored on the year the document's plan releases the building (its `release` rule, else the
+                # lease break); the profile starts there unless the line gives its own start year
+                anchor0 = doc_releases.get(row.site_id, buildings[row.site_id])
+                start = anchor0 if row.start_year is None else start
             elif trigger == "release":
                 anchor0 = start
             c, fin = _profile(study, row, kind, explicit, start, L, pad)
@@ -359,6 +375,9 @@ def _build(study: Study, option_id: str) -> OptionLedger:
                     "tags": ";".join(row.tags or []), "share": 1.0, "anchor": trigger, "anchor0": anchor0}
             if trigger == "site":
                 base["vehicle_id"] = row.vehicle_id or site_vehicle.get(row.site_id)
+            if trigger == "release" and row.site_id in buildings:  # a building released once, as a decision
+                add(base | {"anchor": "building"}, c, lo, hi, fin)
+                continue
             if trigger == "release":
                 # a building is released as its services move out: each earns its share when it leaves (to any
                 # vehicle), anchored on the year the document's plan moves it out (else the line's start year)

@@ -7,10 +7,10 @@ a user edited in Excel are all this one object, written and read as one table (`
 | column     | meaning                                                                 |
 |------------|-------------------------------------------------------------------------|
 | option_id  | the option the plan belongs to                                          |
-| item       | `service` (a move), `vehicle` (an establishment) or `site` (an opening)  |
+| item       | `service` (a move), `vehicle` (an establishment), `site` (an opening) or `release` (an existing building released) |
 | service_id | the service that moves (item service)                                   |
 | vehicle_id | the vehicle it moves into, or the vehicle established                   |
-| site_id    | the site it moves to (optional), or the site that opens                  |
+| site_id    | the site it moves to (optional), the site that opens, or the building released |
 | year       | the financial year, e.g. 2019/20 (or, in a study by quarters or months,   |
 |            | the period, e.g. 2019/20 Q3; a year label there = the year's first period) |
 
@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from appraisal.money.estates import release_years
 from appraisal.study import Problem, Study, StudyError
 from appraisal.study.periods import label_problem
 
@@ -42,6 +43,7 @@ class Plan:
     source: str = ""
     # opt-in vehicle -> partners on its board that did not join (their services stay; see money/membership.py)
     non_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    releases: dict[str, int] = field(default_factory=dict)  # released existing building -> year index
 
     def __post_init__(self) -> None:
         m = self.moves.reindex(columns=["service_id", "vehicle_id", "site_id", "t"]).copy()
@@ -55,6 +57,7 @@ class Plan:
             self.sites.setdefault(s, int(t))
         self.vehicles = {k: int(v) for k, v in sorted(self.vehicles.items())}
         self.sites = {k: int(v) for k, v in sorted(self.sites.items())}
+        self.releases = {k: int(v) for k, v in sorted(self.releases.items())}
 
     def move_years(self) -> dict[tuple[str, str], int]:
         return {(s, v): int(t) for s, v, t in zip(self.moves["service_id"], self.moves["vehicle_id"], self.moves["t"])}
@@ -67,7 +70,8 @@ class Plan:
             return self
         return Plan(self.option_id, "delayed", self.moves.assign(t=self.moves["t"] + d),
                     {v: t + d for v, t in self.vehicles.items()}, {s: t + d for s, t in self.sites.items()},
-                    source=f"{self.source or self.kind} delayed {d} year(s)", non_members=dict(self.non_members))
+                    source=f"{self.source or self.kind} delayed {d} year(s)", non_members=dict(self.non_members),
+                    releases={b: t + d for b, t in self.releases.items()})
 
     def with_vehicle_delays(self, delays: dict[str, int | None]) -> "Plan":
         """Each vehicle (and its moves and sites) later by its own delay; None = never established."""
@@ -105,6 +109,8 @@ class Plan:
                  "year": label(t)} for v, t in self.vehicles.items()]
         rows += [{"option_id": self.option_id, "item": "site", "service_id": None, "vehicle_id": None, "site_id": s,
                   "year": label(t)} for s, t in self.sites.items()]
+        rows += [{"option_id": self.option_id, "item": "release", "service_id": None, "vehicle_id": None, "site_id": b,
+                  "year": label(t)} for b, t in self.releases.items()]
         rows += [{"option_id": self.option_id, "item": "service", "service_id": r.service_id, "vehicle_id": r.vehicle_id,
                   "site_id": r.site_id, "year": label(int(r.t))} for r in self.moves.itertuples(index=False)]
         return pd.DataFrame(rows, columns=PLAN_COLUMNS)
@@ -142,9 +148,11 @@ def read_plans(study: Study, path: str | Path) -> dict[str, Plan]:
     t = study.tables
     known = {"service_id": set(t["services"]["service_id"]), "vehicle_id": set(t["vehicles"]["vehicle_id"]),
              "site_id": set(t["sites"]["site_id"]), "option_id": set(t["options"]["option_id"])}
-    need = {"service": ["service_id", "vehicle_id", "year"], "vehicle": ["vehicle_id", "year"], "site": ["site_id", "year"]}
+    need = {"service": ["service_id", "vehicle_id", "year"], "vehicle": ["vehicle_id", "year"], "site": ["site_id", "year"],
+            "release": ["site_id", "year"]}
     eligible = {(s, v) for s, v in zip(t["placements"]["service_id"], t["placements"]["vehicle_id"])}
     site_vehicle = dict(zip(t["sites"]["site_id"], t["sites"]["vehicle_id"]))
+    buildings = release_years(study)
     parsed: dict[str, dict] = {}
     seen_service: dict[tuple, int] = {}
     for i, rec in enumerate(frame.to_dict(orient="records")):
@@ -154,7 +162,7 @@ def read_plans(study: Study, path: str | Path) -> dict[str, Plan]:
             continue
         item = rec["item"].lower()
         if item not in need:
-            problems.append(Problem(where, row, "item", f"expected service, vehicle or site, got '{rec['item']}'"))
+            problems.append(Problem(where, row, "item", f"expected service, vehicle, site or release, got '{rec['item']}'"))
             continue
         bad = False
         for col in ["option_id", *need[item]]:
@@ -174,10 +182,18 @@ def read_plans(study: Study, path: str | Path) -> dict[str, Plan]:
             problems.append(Problem(where, row, "vehicle_id", f"{rec['service_id']} cannot move into {rec['vehicle_id']} "
                                     f"({study.sources['placements']} has no such row)"))
             continue
+        if item == "release" and rec["site_id"] not in buildings:
+            problems.append(Problem(where, row, "site_id", f"{rec['site_id']} has no lease_break_year in "
+                                    f"{study.sources['sites']}, so no plan may release it"))
+            continue
+        if item == "release" and study.years.index(rec["year"]) < buildings[rec["site_id"]]:
+            problems.append(Problem(where, row, "year", f"{rec['site_id']} may be released from its lease break "
+                                    f"{study.years[buildings[rec['site_id']]]}, not in {rec['year']}"))
+            continue
         if item == "service" and rec.get("site_id") and site_vehicle.get(rec["site_id"]) not in (None, rec["vehicle_id"]):
             problems.append(Problem(where, row, "site_id", f"site {rec['site_id']} is not a site of {rec['vehicle_id']}"))
             continue
-        p = parsed.setdefault(rec["option_id"], {"moves": [], "vehicles": {}, "sites": {}})
+        p = parsed.setdefault(rec["option_id"], {"moves": [], "vehicles": {}, "sites": {}, "releases": {}})
         t_idx = study.period_index(rec["year"])
         if item == "service":
             key = (rec["option_id"], rec["service_id"])
@@ -190,6 +206,8 @@ def read_plans(study: Study, path: str | Path) -> dict[str, Plan]:
                                "site_id": rec.get("site_id") or None, "t": t_idx})
         elif item == "vehicle":
             p["vehicles"][rec["vehicle_id"]] = t_idx
+        elif item == "release":
+            p["releases"][rec["site_id"]] = t_idx
         else:
             p["sites"][rec["site_id"]] = t_idx
     if problems:
@@ -201,5 +219,6 @@ def read_plans(study: Study, path: str | Path) -> dict[str, Plan]:
         if late:
             raise StudyError([Problem(where, None, "year", f"{r.service_id} moves into {r.vehicle_id} in "
                                       f"{study.periods[r.t]}, before the vehicle is established") for r in late])
-        out[oid] = Plan(oid, "file", moves, dict(p["vehicles"]), dict(p["sites"]), source=str(path))
+        out[oid] = Plan(oid, "file", moves, dict(p["vehicles"]), dict(p["sites"]), source=str(path),
+                        releases=dict(p["releases"]))
     return out

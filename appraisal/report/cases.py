@@ -283,6 +283,7 @@ def commercial(results, tables, ch, unit, lab: Labels) -> str:
                        note="Flow width is staff (FTE) where known, otherwise one per service; the table lists every service."))
     else:
         body.append(missing("The placement of services into vehicles", "no optimised plan"))
+    body.append(_estate(tables, pref, unit, lab))
     full = tables.get("assignment")
     if full is not None and "option_id" in full and full["option_id"].nunique() > 1:
         name = full["vehicle_name"] if "vehicle_name" in full else full["vehicle_id"].map(lab.vehicle)
@@ -291,6 +292,19 @@ def commercial(results, tables, ch, unit, lab: Labels) -> str:
         pivot.index.name, pivot.columns.name = "vehicle", None
         body.append("<h3>Services per vehicle, every option</h3>" + table(pivot.reset_index()))
     return "".join(body)
+
+
+def _estate(tables, pref, unit, lab: Labels) -> str:
+    """Existing buildings under the preferred option's optimised plan: kept, co-located into or released."""
+    e = _for_option(tables.get("estate"), pref)
+    if e is None or e.empty:
+        return ""
+    rows = pd.DataFrame({"building": e["name"].fillna(e["site_id"]), "decision": e["decision"],
+                         "year": e["year"].fillna("–"), "saving over the period": e["saving_gbp"]})
+    return (f"<h3>Estate: existing buildings under {esc(lab.option(pref))}</h3>"
+            + table(rows, formats={"saving over the period": lambda v: money(v, unit)})
+            + '<p class="note">Saving: the release lines of each building (running cost saved, receipts, less '
+              "dilapidations) over the horizon, undiscounted and adjusted; a kept building saves nothing.</p>")
 
 
 # --- financial case -----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ def ledger_problems(study: "Study") -> list[Problem]:
     eligible = {(s, v) for s, v in zip(placements["service_id"], placements["vehicle_id"])}
     vehicles_with_placements = {v for _, v in eligible}
     site_vehicle = dict(zip(t["sites"]["site_id"], t["sites"]["vehicle_id"]))
+    breaks = set(t["sites"].loc[t["sites"]["lease_break_year"].notna(), "site_id"]) if "lease_break_year" in t["sites"] else set()
     shares = t["apportionments"]
     shared_lines = set(shares["line_id"])
     profiled = set(t["benefit_profiles"]["stream_id"]) | set(t["cost_profiles"]["stream_id"])
@@ -55,10 +56,21 @@ def ledger_problems(study: "Study") -> list[Problem]:
                 if r.apportion == "shares" and line not in shared_lines:
                     out.append(Problem(where, row, "apportion", f"apportion 'shares' needs rows for '{line}' in "
                                        f"{src['apportionments']}"))
+                if r.apportion is not None and r.site_id in breaks:
+                    out.append(Problem(where, row, "apportion", f"{r.site_id} has a lease_break_year: it is released "
+                                       "once, as a decision, so its release lines are not apportioned (leave blank)"))
                 continue
-            if r.site_id is not None and trigger != "site":
-                out.append(Problem(where, row, "site_id", "a site_id belongs to trigger 'site' lines only (money that "
-                                   "depends on the site a service moves to is not supported: give one figure)"))
+            if r.site_id is not None and trigger not in ("site", "service"):
+                out.append(Problem(where, row, "site_id", "a site_id belongs to trigger 'site', 'service' (money of a "
+                                   "move to that site only) or 'release' lines"))
+            if r.site_id is not None and trigger == "service" and (r.service_id, r.vehicle_id) in eligible:
+                sites_ok = {site for s_, v_, site in zip(placements["service_id"], placements["vehicle_id"],
+                                                         placements["site_id"]) if (s_, v_) == (r.service_id, r.vehicle_id)}
+                usable = (site_vehicle.get(r.site_id, "?") in (r.vehicle_id, None)
+                          and (r.site_id in sites_ok or (None in sites_ok and site_vehicle.get(r.site_id) == r.vehicle_id)))
+                if not usable:
+                    out.append(Problem(where, row, "site_id", f"no row of {src['placements']} lets {r.service_id} move "
+                                       f"into {r.vehicle_id} at {r.site_id}, so no plan can trigger this line"))
             if trigger == "site":
                 if r.site_id is None:
                     out.append(Problem(where, row, "site_id", "trigger 'site' needs the site_id whose opening triggers it"))

@@ -175,14 +175,19 @@ class VehicleRow(Row):
 class SiteRow(Row):
     site_id: Id
     name: str = Field(min_length=1)
-    vehicle_id: OptId = Field(None, description="vehicle it can host; blank = any")
-    capacity_fte: OptNonNegative = None
+    vehicle_id: OptId = Field(None, description="vehicle it can host; blank = shared: any vehicle whose placements "
+                                                "name this site, within one capacity (docs/optimise.md, Estates)")
+    capacity_fte: OptNonNegative = Field(None, description="FTE it holds: the services there today "
+                                                           "(services.current_site_id) until they move out, and those moved in")
     running_cost_gbp_per_year: OptNonNegative = Field(None, description="format 1 only: in format 2 a site's money "
                                                       "is a cost line with trigger 'site' (so it has a payer)")
     open_cost_gbp: OptNonNegative = Field(None, description="format 1 only (see running_cost_gbp_per_year)")
     existing: Flag = True
     must_open: Flag = False
     place: OptStr = Field(None, description="the place (town, locality, neighbourhood) it belongs to, for the place-based view")
+    lease_break_year: OptFinancialYear = Field(None, description="an existing building a plan may release from this "
+                                               "year on, once no service is left in it (its trigger 'release' lines are "
+                                               "then earned once, from the release year); blank = not a decision")
 
 
 class PartnerRow(Row):
@@ -228,9 +233,10 @@ class PlacementRow(Row):
 
 
 TRIGGER = ("what in a plan makes the line happen and anchors its timing: option (the programme: always, as "
-           "entered), vehicle (vehicle_id is established), service (service_id moves into vehicle_id), site "
-           "(site_id opens), release (the services now at existing site_id move out: each earns its share as it "
-           "leaves); blank = vehicle when vehicle_id is given, else option")
+           "entered), vehicle (vehicle_id is established), service (service_id moves into vehicle_id; at site_id "
+           "only, when given), site (site_id opens), release (existing building site_id is released: once, from "
+           "the release year, when the building has a lease_break_year; else each service there today earns its "
+           "share as it leaves); blank = vehicle when vehicle_id is given, else option")
 APPORTION = ("a vehicle line split over the services that may move into its vehicle (placements.csv), each "
              "share anchored on that service's transfer: by baseline_cost, fte, volume, or explicit shares "
              "(apportionments.csv); blank = not apportioned")
@@ -343,7 +349,11 @@ class OptionRow(Row):
 
 RuleKind = Literal[
     "allow_vehicle", "forbid_vehicle", "forbid_kind", "force", "forbid", "force_year", "lock_site", "reference",
+    "keep_site", "release",
 ]
+# keep_site: building site_id (one with a lease_break_year) must not be released under the option.
+# release: the source document's own plan releases building site_id in `year` (a reference, like `reference`:
+# it constrains nothing; the optimiser chooses releases freely).
 # reference: the source document's own plan moves service_id into vehicle_id (in `year`, else the vehicle's
 # planned year). It constrains nothing; reproduce mode evaluates that plan beside the optimised one.
 

@@ -195,7 +195,8 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
         needs = {"force": ["service_id", "vehicle_id"], "forbid": ["service_id", "vehicle_id"],
                  "allow_vehicle": ["vehicle_id"], "forbid_vehicle": ["vehicle_id"], "forbid_kind": ["vehicle_kind"],
                  "force_year": ["service_id", "year"], "lock_site": ["site_id"],
-                 "reference": ["service_id", "vehicle_id"]}[row.rule]
+                 "reference": ["service_id", "vehicle_id"], "keep_site": ["site_id"],
+                 "release": ["site_id", "year"]}[row.rule]
         for col in needs:
             if getattr(row, col) is None:
                 problems.append(Problem(src["option_rules"], _row(t["option_rules"], pos), col, f"rule '{row.rule}' needs {col}"))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from appraisal.study.errors import Problem
+from appraisal.study.validate_estates import estate_problems
 from appraisal.study.schema import FY_PATTERN
 
 if TYPE_CHECKING:
@@ -168,4 +169,4 @@ def more_problems(study: "Study") -> list[Problem]:
     from appraisal.study.validate_ownership import ownership_problems
 
     return (transfer_problems(study) + risk_problems(study) + real_terms_problems(study) + distribution_problems(study)
-            + outcome_problems(study) + ownership_problems(study))
+            + outcome_problems(study) + ownership_problems(study) + estate_problems(study))

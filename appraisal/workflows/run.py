@@ -22,6 +22,7 @@ from appraisal.workflows.provenance import provenance
 from appraisal.uncertainty.risk import risk_params
 from appraisal.uncertainty.scenario import scenario_model
 from appraisal.workflows.score import score_study
+from appraisal.money.estates import estate_decisions
 from appraisal.study import Study
 from appraisal.workflows.sensitivity import ranges, run_sensitivity, switching, tornado
 
@@ -93,6 +94,11 @@ def _plan_tables(study: Study, plans: dict[str, OptionPlan]) -> dict[str, pd.Dat
         if r.plan.has_solution:
             profiles.append(r.plan.profile.assign(option_id=oid))
     out = {"assignment": pd.concat(assignment, ignore_index=True)}
+    estate = [estate_decisions(study, r.appraisal.plan, r.appraisal.streams).assign(option_id=oid)
+              for oid, r in plans.items() if r.appraisal is not None]
+    estate = [e for e in estate if len(e)]
+    if estate:  # existing buildings: kept, co-located into or released (docs/money.md, Estates)
+        out["estate"] = pd.concat(estate, ignore_index=True)
     if profiles:
         out["plan_profile"] = pd.concat(profiles, ignore_index=True)
     return out

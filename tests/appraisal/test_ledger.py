@@ -30,7 +30,8 @@ STUDIES = {"plymouth": ROOT / "studies" / "plymouth", "llr": ROOT / "studies" / 
            "lancashire": ROOT / "studies" / "lancashire", "hubs": ROOT / "tests" / "fixtures" / "hubs",
            "mini": ROOT / "tests" / "fixtures" / "mini", "national_small": ROOT / "studies" / "national" / "small",
            "ownership": ROOT / "tests" / "fixtures" / "ownership",
-           "hubs_quarterly": ROOT / "tests" / "fixtures" / "hubs_quarterly"}  # a study planned by quarters
+           "hubs_quarterly": ROOT / "tests" / "fixtures" / "hubs_quarterly",  # a study planned by quarters
+           "estates": ROOT / "tests" / "fixtures" / "estates"}
 PENNY = 0.005
 
 
@@ -50,6 +51,7 @@ def random_plans(problem, n: int, seed: int):
             P, placement_streams=P.placement_streams.assign(benefit_gbp=rng.normal(0, 1e5, len(P.placement_streams)),
                                                             cost_gbp=0.0),
             vehicle_streams=P.vehicle_streams.assign(benefit_gbp=rng.normal(0, 1e5, len(P.vehicle_streams)), cost_gbp=0.0),
+            release_streams=P.release_streams.assign(benefit_gbp=rng.normal(0, 1e5, len(P.release_streams)), cost_gbp=0.0),
             funding_cap_yearly_gbp=None, funding_cap_cumulative_gbp=None)
         plan = solve(noisy, time_limit=30, seed=int(rng.integers(1000)))
         if plan.has_solution and not check_plan(dataclasses.replace(P, funding_cap_yearly_gbp=None,

@@ -113,3 +113,27 @@ def test_a_programme_that_does_not_pay_is_do_not_go(tmp_path):
     head = programme_headline(results, "gbp_k")
     assert head["recommendation"].startswith("Do not go ahead with Market town public service hub programme")
     assert head["numbers"][0][:2] == ("The answer", "Do not go: keep the do-minimum")
+
+
+BUILDINGS = Path(__file__).parents[2] / "tests" / "fixtures" / "estate_buildings"  # the programme with its five buildings as estate decisions
+
+
+def test_the_estate_is_decided_building_by_building():
+    """Each partner's building is released (earning its saving) only once its team has co-located into the
+    civic offices; the programme's plan releases each at its lease break, which reproduces the 10% target."""
+    from appraisal.money.document import document_plan
+    from appraisal.money.estates import estate_decisions
+    from appraisal.money.ledger import plan_money
+    from appraisal.workflows.optimise import optimise_option
+
+    study = load_study(BUILDINGS)
+    doc = document_plan(study, "go")
+    assert doc.releases == {"library_annex": 2, "police_counter": 2, "clinic_rooms": 2, "vcs_office": 2,
+                            "icb_desks": 3}
+    table = estate_decisions(study, doc, plan_money(study, "go", doc).streams).set_index("site_id")
+    assert table.loc["civic_offices", "decision"] == "co-located into"
+    assert (table.drop(index="civic_offices")["decision"] == "released").all()
+    r = optimise_option(study, "go", reproduce=False)
+    assert r.optimised.releases == doc.releases  # no building can go before its lease break
+    # the property savings no longer move with the hub's year (they did as hub lines: £465,474.77)
+    assert r.npsv_gbp == pytest.approx(322_185.13, abs=0.01)
