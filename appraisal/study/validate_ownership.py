@@ -66,8 +66,9 @@ def double_claims(study: "Study") -> list[Problem]:
     for pos, row in enumerate(b.itertuples(index=False)):
         if row.recipient is None:
             continue
+        # lines at different sites are alternatives (a service moves to one site; each building is its own)
         key = (row.recipient, "baseline", row.baseline) if row.baseline else \
-            (row.recipient, row.component, row.service_id, row.place)
+            (row.recipient, row.component, row.service_id, row.place, row.site_id)
         years = claimed_years(study, row)
         for other_pos, other, other_years in seen.get(key, []):
             both = sorted(years & other_years)
@@ -75,12 +76,14 @@ def double_claims(study: "Study") -> list[Problem]:
                 span = study.years[both[0]] + (f" to {study.years[both[-1]]}" if len(both) > 1 else "")
                 what = (f"baseline '{row.baseline}'" if row.baseline else f"component '{row.component}'"
                         + (f", service {row.service_id}" if row.service_id else "")
+                        + (f", site {row.site_id}" if row.site_id else "")
                         + (f", place {row.place}" if row.place else ""))
                 out.append(Problem(src, _row(b, pos), "baseline" if row.baseline else "component",
                                    f"benefit {row.benefit_id} claims the same saving as {other.benefit_id} (row "
                                    f"{_row(b, other_pos)}): recipient {row.recipient}, {what}"
-                                   + f", in {span}; a saving is owned once: merge the lines, or give one realiser "
-                                     "(realised_by) and the other as an enabler (enabled_by)"))
+                                   + f", in {span}; a saving is owned once: merge the lines, give one realiser "
+                                     "(realised_by) and the other as an enabler (enabled_by), or, if they are "
+                                     "different savings, name each one's budget in the baseline column"))
                 break
         seen.setdefault(key, []).append((pos, row, years))
     return out
