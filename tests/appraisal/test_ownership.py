@@ -90,8 +90,8 @@ def test_validate_flags_two_lines_claiming_the_same_saving(tmp_path):
     problems = _problems(folder)
     assert problems == ["benefits.csv, row 5, column 'component': benefit joint_again claims the same saving as "
                         "joint_saving (row 2): recipient county, component 'joint commissioning', place North, in 2027/28 to 2029/30; "
-                        "a saving is owned once: merge the lines, or give one realiser (realised_by) and the other as "
-                        "an enabler (enabled_by)"]
+                        "a saving is owned once: merge the lines, give one realiser (realised_by) and the other as an enabler (enabled_by), or, if they are "
+                        "different savings, name each one's budget in the baseline column"]
 
 
 def test_a_named_baseline_is_claimed_once_whatever_the_components(tmp_path):
@@ -105,7 +105,8 @@ def test_a_named_baseline_is_claimed_once_whatever_the_components(tmp_path):
     assert _problems(folder) == [
         "benefits.csv, row 4, column 'baseline': benefit b_saving claims the same saving as joint_saving (row 2): "
         "recipient county, baseline 'county commissioning budget', in 2027/28 to 2029/30; a saving is owned once: "
-        "merge the lines, or give one realiser (realised_by) and the other as an enabler (enabled_by)"]
+        "merge the lines, give one realiser (realised_by) and the other as an enabler (enabled_by), or, if they are "
+        "different savings, name each one's budget in the baseline column"]
 
 
 def test_the_same_component_in_two_places_is_two_savings(tmp_path):
