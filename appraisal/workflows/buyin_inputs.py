@@ -48,11 +48,33 @@ def usable_vehicles(study: Study, option_id: str) -> list[str]:
     return v["vehicle_id"].tolist()
 
 
+def with_enabled_money(study: Study, streams: pd.DataFrame) -> pd.DataFrame:
+    """The streams, plus a copy of each benefit that needs other vehicles (its realiser and enablers:
+    money.ownership) under each of those vehicles: a partner deciding on an enabling workstream weighs what
+    agreeing to it unlocks, as the realiser's partners do (docs/agents.md, partner value)."""
+    b = study.tables["benefits"]
+    vehicles = study.tables["vehicles"]
+    status_quo = set(vehicles.loc[vehicles["kind"] == "status_quo", "vehicle_id"])
+    needs = {row.benefit_id: [v for v in dict.fromkeys([row.realised_by, *(row.enabled_by or [])])
+                              if v and v not in status_quo]
+             for row in b.itertuples(index=False) if row.realised_by or row.enabled_by}
+    if not needs or streams.empty:
+        return streams
+    copies = []
+    for line, gates in needs.items():
+        mine = streams[(streams["stream_id"] == line) & (streams["kind"] == "benefit")]
+        for v in gates:
+            part = mine[mine["vehicle_id"] != v]
+            if len(part):
+                copies.append(part.assign(vehicle_id=v))
+    return pd.concat([streams, *copies], ignore_index=True) if copies else streams
+
+
 def partner_profile(study: Study, option_id: str, plan=None) -> pd.DataFrame:
     """partner_id, vehicle_id, year_index, benefit_gbp, cost_gbp: each partner's own money from each vehicle, year
     by year — the ledger's split by party of the plan's money (`plan_money`; the document's plan when none is
     given, an engine plan or a Plan otherwise)."""
-    streams = plan_money(study, option_id, as_plan(study, option_id, plan)).streams
+    streams = with_enabled_money(study, plan_money(study, option_id, as_plan(study, option_id, plan)).streams)
     streams = streams[streams["vehicle_id"].notna()]
     cols = ["partner_id", "vehicle_id", "year_index", "benefit_gbp", "cost_gbp"]
     if streams.empty:

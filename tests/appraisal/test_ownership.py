@@ -174,3 +174,18 @@ def test_the_place_based_view_adds_up_to_the_npsv(study):
     owned = {(r["enabler"], r["realiser"], r["benefit_id"]): r["pv_gbp"]["go"] for r in results["ownership"]}
     assert owned == pytest.approx({("b", "a", "joint_saving"): 300_000, (None, "a", "a_saving"): 150_000,
                                    (None, "b", "b_saving"): 120_000})
+
+
+def test_an_enabling_workstream_is_weighed_by_what_it_unlocks():
+    """The front desk saving (realised by shared access, enabled by the hub and data sharing) counts, in each
+    partner's weighing, toward every vehicle it needs: the county's data-sharing decision sees its share of the
+    saving (£18,525 a year on average, as for access) less the data-sharing cost it pays (£10,800)."""
+    from appraisal.workflows.buyin import partner_value
+
+    study = load_study(Path(__file__).parents[2] / "studies" / "estate_programme")
+    v = partner_value(study, "go").set_index(["partner_id", "vehicle_id"])
+    assert v.loc[("county", "access"), "net_benefit_gbp"] == pytest.approx(18_525.0)
+    assert v.loc[("county", "data"), "cost_share_gbp"] == pytest.approx(10_800.0)
+    assert v.loc[("county", "data"), "net_benefit_gbp"] == pytest.approx(18_525.0 - 10_800.0)
+    # a partner that pays nothing for data sharing still sees what it unlocks
+    assert v.loc[("district", "data"), "net_benefit_gbp"] == pytest.approx(v.loc[("district", "access"), "net_benefit_gbp"])
