@@ -127,7 +127,8 @@ def sensitivity(study: str | Path | Study, method: str = "sobol", n: int = 64, o
 def run(study: str | Path | Study, out: str | Path, settings: RunSettings | None = None, **options) -> RunOutput:
     """The whole pipeline (`reformkit run`): appraise, optimise, buy-in, score and sensitivity of every option,
     then report.html (+ PDF), results.json and results.xlsx in `out`. `settings` or keyword options set
-    `RunSettings` fields (runs, seed, sensitivity_method, sensitivity_n, time_limit, scheduler, workers, pdf).
+    `RunSettings` fields (runs, seed, sensitivity_method, sensitivity_n, time_limit, scheduler, workers, pdf,
+    calibrated: buy-in on the stored calibration, the default, or on the judgement defaults).
     Returns a `RunOutput`: `.results` (the results.json tree) and `.tables` (DataFrames)."""
     study = load_study(study)
     if settings is None:

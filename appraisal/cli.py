@@ -701,6 +701,9 @@ def run(study: StudyArg, out: OutOpt = Path("out/run"),
                                                                            "power of 2, at least 4)")] = 128,
         time_limit: Annotated[float, typer.Option(min=0.01, max=1e6, help="Seconds per MILP solve")] = 60.0,
         pdf: Annotated[bool, typer.Option("--pdf/--no-pdf", help="Also print report.pdf with Chromium")] = True,
+        calibrated: Annotated[bool, typer.Option("--calibrated/--uncalibrated",
+                                                 help="Buy-in draws behavioural parameters from the stored calibration "
+                                                      "(`reformkit calibrate`), or uses the judgement defaults")] = True,
         scheduler: SchedulerOpt = None, workers: WorkersOpt = 0):
     """The whole pipeline for every option, then report.html (+ PDF), results.json and results.xlsx."""
     from appraisal.report.terminal import options_table, step_lines, steps
@@ -709,7 +712,7 @@ def run(study: StudyArg, out: OutOpt = Path("out/run"),
     check_method(method, samples, "--samples")
     s = load(study)
     settings = RunSettings(runs=runs, seed=seed, sensitivity_method=method, sensitivity_n=samples,
-                           time_limit=time_limit, pdf=pdf, workers=workers or None,
+                           time_limit=time_limit, pdf=pdf, workers=workers or None, calibrated=calibrated,
                            scheduler=scheduler or ("serial" if workers <= 0 else None))
     with steps(err, total=6) as step:
         output = run_study(s, out, settings, progress=step)

@@ -37,6 +37,7 @@ class RunSettings:
     scheduler: str | None = "serial"  # "serial", None (LocalCluster) or tcp://HOST:PORT
     workers: int | None = None
     pdf: bool = True
+    calibrated: bool = True  # buy-in draws its behavioural parameters from the stored calibration when it loads
 
 
 @dataclass
@@ -138,6 +139,14 @@ def run_study(study: Study, out: Path, settings: RunSettings | None = None, prog
     if has_governance:
         step(f"simulating partner buy-in ({s.runs} runs per option)")
         buyins = {}
+        posterior = None
+        if s.calibrated:  # the stored calibration (the study's own fit, else the base rates'); if it does not
+            from appraisal.workflows.buyin import load_posterior  # load, the defaults, and the report says why
+
+            try:
+                posterior = load_posterior(study=study)
+            except ValueError as exc:
+                results.setdefault("notes_run", []).append(f"Buy-in on uncalibrated defaults: {exc}")
         views = study.tables["options"].set_index("option_id")["view_of"].dropna().to_dict()
         for oid, r in plans.items():
             if oid in views:  # a view of another option: same partners, same vehicles, same agreement
@@ -148,7 +157,7 @@ def run_study(study: Study, out: Path, settings: RunSettings | None = None, prog
             if not voted:
                 metrics[oid]["prob_agreed_on_time"] = 1.0
                 continue
-            buyins[oid] = run_buyin(study, oid, s.runs, s.seed, plan=r.plan)
+            buyins[oid] = run_buyin(study, oid, s.runs, s.seed, plan=r.plan, posterior=posterior)
             metrics[oid]["prob_agreed_on_time"] = on_time_probability(buyins[oid].results.outcomes, voted)
         if preferred in buyins:
             b = buyins[preferred]
@@ -164,7 +173,8 @@ def run_study(study: Study, out: Path, settings: RunSettings | None = None, prog
             tables["pivotal_partners"] = b.pivotal
             if not study.tables["interventions"].empty:
                 step("comparing intervention packages")
-                compared = compare_study_interventions(study, preferred, s.runs, s.seed, plan=plans[preferred].plan)
+                compared = compare_study_interventions(study, preferred, s.runs, s.seed, plan=plans[preferred].plan,
+                                                       posterior=posterior)
                 results["buyin"]["interventions"] = compared.to_dict(orient="records")
                 tables["interventions"] = compared
         for view, base in views.items():

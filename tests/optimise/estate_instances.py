@@ -12,6 +12,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from opt_instances import stream_net
 from optimise import OptionRules, PlacementProblem
 
 
@@ -82,11 +83,7 @@ def estate_brute_force(problem: PlacementProblem):
     here = P.services.set_index("service_id")["current_site_id"].to_dict()
 
     def money(rows, t0):
-        out = np.zeros(T)
-        for k, b, c in rows:
-            if 0 <= t0 + k < T:
-                out[t0 + k] += b - c
-        return out
+        return stream_net(rows, t0, T)
 
     ps = P.placement_streams
     choices = []

@@ -105,6 +105,15 @@ def _draw_floors(draw, vids, T):
     return pd.DataFrame(rows)
 
 
+def stream_net(stream, t0: int, T: int) -> np.ndarray:
+    """Net money by year of (offset, benefit, cost) rows anchored at year t0, cut to the horizon."""
+    out = np.zeros(T)
+    for k, b, c in stream:
+        if 0 <= t0 + k < T:
+            out[t0 + k] += b - c
+    return out
+
+
 def brute_force(problem: PlacementProblem):
     """Best NPV by enumeration (own arithmetic, no optimise internals). Returns (npv, plan) or (None, None)."""
     P = problem.normalised()
@@ -115,11 +124,7 @@ def brute_force(problem: PlacementProblem):
     vol = P.services.set_index("service_id")["volume"]
 
     def shifted(stream, t0):
-        out = np.zeros(T)
-        for k, b, c in stream:
-            if 0 <= t0 + k < T:
-                out[t0 + k] += b - c
-        return out
+        return stream_net(stream, t0, T)
 
     pstream = {key: list(g[["offset", "benefit_gbp", "cost_gbp"]].itertuples(index=False, name=None))
                for key, g in P.placement_streams.groupby(["service_id", "vehicle_id"])}
