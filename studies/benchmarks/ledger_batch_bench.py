@@ -20,7 +20,6 @@ import argparse
 import contextlib
 import io
 import os
-import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -32,14 +31,9 @@ from appraisal.uncertainty import make
 from appraisal.uncertainty.executor import run_sweep
 from appraisal.uncertainty.scenario import scenario_model
 from appraisal.workflows.sensitivity import study_params
+from lancashire_sobol_bench import study_copy  # the same Lancashire copy with the 8 benchmark parameters
 
 ROOT = Path(__file__).resolve().parents[2]
-EXTRA = """\
-benefit_scale,benefits,triangular,0.7,1.0,1.1,,,benchmark: all benefits
-cost_scale,costs,pert,0.9,1.0,1.5,,,benchmark: all costs
-waste_scale,component:transferred_services,uniform,0.5,,1.2,,,benchmark: waste benchmark gap
-pss_scale,component:professional_support_services,triangular,0.5,1.0,1.2,,,benchmark: P&SS case
-"""
 GOAL = 10.0
 _MODEL = None
 
@@ -61,14 +55,6 @@ def _ema_function(**kw):
 def _init_ema(model):
     global _MODEL
     _MODEL = model
-
-
-def study_copy(folder: Path) -> Path:
-    target = folder / "lancashire"
-    shutil.copytree(ROOT / "studies" / "lancashire", target)
-    with open(target / "uncertainties.csv", "a") as fh:
-        fh.write(EXTRA)
-    return target
 
 
 def timed_sweep(fn, design, store, chunk_size):
