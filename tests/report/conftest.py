@@ -149,3 +149,19 @@ def lancashire_report(tmp_path_factory):
     output = run_study(load_study(ROOT / "studies" / "lancashire"), out,
                        RunSettings(runs=60, sensitivity_n=16, pdf=find_chromium() is not None))
     return output
+
+
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module (the browser tests' one launch)."""
+    from appraisal.report.pdf import CHROMIUM
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        yield b
+        b.close()

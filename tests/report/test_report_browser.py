@@ -12,8 +12,6 @@ EVIL = "<script>alert(1)</script>"
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium: "
                                  "run `make browser` (scripts/ensure-chromium.sh)")]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
 
 CHART_STATE = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(d => ({
     id: d.id,
@@ -24,14 +22,6 @@ CHART_STATE = """() => Array.from(document.querySelectorAll('.plotly-graph-div')
     width: d.getBoundingClientRect().width,
 }))"""
 
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def _open(browser, path):

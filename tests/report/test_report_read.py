@@ -14,8 +14,6 @@ from appraisal.report.pdf import CHROMIUM
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium: "
                                  "run `make browser` (scripts/ensure-chromium.sh)")]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run"]
 WIDTHS = {"screen-1400": 1400, "a4-794": 794}  # A4 portrait is 794 CSS px wide at 96 dpi
 
 GEOMETRY = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).map(d => {
@@ -29,14 +27,6 @@ GEOMETRY = """() => Array.from(document.querySelectorAll('.plotly-graph-div')).m
           right: fig.right, mainRight: main.right};
 })"""
 
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def _open(browser, path, width=1400):
