@@ -46,7 +46,7 @@ class _Frames:
 def run_bounded(model, *, time_limit=None, deadline=None, rel_gap=1e-6, threads=1, seed=0, presolve=None,
                 extra_options: dict | None = None, reduced_cost_fixing: bool = False, start=None,
                 start_objective: float | None = None, start_later=None, in_process: bool | None = None,
-                compiled: MatrixModel | None = None, known_bound: float | None = None) -> SolveOutcome:
+                compiled: MatrixModel | None = None, known_bound: float | None = None, groups=None) -> SolveOutcome:
     """Solve ``model`` through highspy with a start and a hard deadline.
 
     ``start``: (variable, value) pairs (a partial assignment is fine: HiGHS completes it) passed with
@@ -55,7 +55,9 @@ def run_bounded(model, *, time_limit=None, deadline=None, rel_gap=1e-6, threads=
     built in parallel; the deadline it returns replaces ``deadline``). ``deadline`` (``time.monotonic()`` seconds): the HiGHS
     run happens in a child process that is killed then, whatever HiGHS is doing (HiGHS#2226); the best
     incumbent streamed back until then is loaded into the model's variables, and the bound is the best
-    valid one seen (the columns' box bound, the LP relaxation, the MIP's dual bound). Without a deadline
+    valid one seen (the columns' box bound, the LP relaxation, the MIP's dual bound). ``groups``: for the
+    start of a MIP whose LP is fractional, (variables, group ids, option ids) — see ``rcfix.guided_restriction``.
+    Without a deadline
     (and unless ``in_process`` is False) the same work runs in this process. Never raises on a solver
     outcome; a constraint with no variables that cannot hold gives status "infeasible"."""
     import os
@@ -95,6 +97,11 @@ def run_bounded(model, *, time_limit=None, deadline=None, rel_gap=1e-6, threads=
 
     opts = {"raw": raw, "threads": threads, "rel_gap": rel_gap, "time_limit": budget,
             "reduced_cost_fixing": reduced_cost_fixing}
+    if groups is not None:
+        gvars, gid, oid = groups
+        keep = [k for k, v in enumerate(gvars) if id(v) in col]
+        opts["groups"] = (np.array([col[id(gvars[k])] for k in keep], dtype=np.int32),
+                          np.asarray(gid)[keep].astype(np.int64), np.asarray(oid)[keep].astype(np.int64))
     best = {"objective": None, "values": None, "bound": mm.box_bound(), "done": None, "incumbents": []}
     if known_bound is not None and better(best["bound"], known_bound):  # a valid bound the caller knows
         best["bound"] = float(known_bound)

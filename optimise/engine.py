@@ -62,6 +62,15 @@ def reproduce_problem(problem: PlacementProblem, assignment: pd.DataFrame,
     return problem.with_rules(rules)
 
 
+def transfer_groups(model, prep) -> tuple:
+    """Each transfer variable with its service and its option (service, vehicle, site), as integer codes:
+    the groups of the guided start (``rcfix.guided_restriction``)."""
+    X = prep.X
+    service = pd.factorize(X["service_id"])[0]
+    option = X.groupby(["service_id", "vehicle_id", "site_id"], sort=False, dropna=False).ngroup().to_numpy()
+    return [model.x[i] for i in range(len(X))], service, option
+
+
 def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap: float = 1e-6, threads: int = 1,
           seed: int = 0, mode: str = "optimise", assignment: pd.DataFrame | None = None,
           vehicles: pd.DataFrame | None = None, releases: dict | None = None, linking: str = "disaggregated",
@@ -125,7 +134,7 @@ def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap
         first_stop = None if deadline is None else deadline - 0.2
         out = run_bounded(model, compiled=compiled, deadline=first_stop, time_limit=time_limit, presolve=presolve,
                           reduced_cost_fixing=reduced_cost_fixing, start_later=build_start,
-                          known_bound=quick_bound(prep), **kw)
+                          known_bound=quick_bound(prep), groups=transfer_groups(model, prep), **kw)
         if "fallback" not in safe:  # HiGHS never started (no time left): the checked plans are still built
             build_start()
         fallback, start, stop = safe["fallback"], safe["start"], safe["stop"]

@@ -57,7 +57,8 @@ def highs_work(mm: dict, opts: dict, get_start, send) -> None:
     h.cbMipInterrupt += interrupt
     info = {}
     if opts.get("reduced_cost_fixing"):
-        info, restore = reduced_cost_fixing(h, budget, opts["rel_gap"], on_bound=lambda b: send("bound", b))
+        info, restore = reduced_cost_fixing(h, budget, opts["rel_gap"], on_bound=lambda b: send("bound", b),
+                                            groups=opts.get("groups"))
     start = get_start()
     if start is not None:
         idx, val, obj = start

@@ -130,3 +130,50 @@ def test_lp_rounding_start_when_fixing_is_skipped_keeps_the_optimum():
     assert abs(h.getInfo().objective_function_value - best) < 1e-6
     lp = h.getLp()  # every bound put back
     assert np.array_equal(np.array(lp.col_lower_), np.zeros(n)) and np.array_equal(np.array(lp.col_upper_), np.ones(n))
+
+
+def test_guided_start_keeps_one_option_per_group_and_the_optimum():
+    # two options per group (service) under one budget row: the LP splits groups across options and
+    # fractions; the guided restriction keeps each group's heaviest option, and the final MIP is exact
+    import itertools
+
+    import highspy
+
+    from optimise.rcfix import guided_restriction, option_value
+
+    rng = np.random.default_rng(11)
+    g = 7
+    n = 2 * g
+    value, weight = rng.uniform(5, 20, n).round(1), rng.uniform(3, 9, n).round(1)
+    cap = float(weight.sum() * 0.3)
+    # rows: one budget row, then "at most one option per group"
+    starts, index, vals = [0], [], []
+    for j in range(n):
+        index += [0, 1 + j // 2]
+        vals += [weight[j], 1.0]
+        starts.append(len(index))
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    lo_r, hi_r = np.full(1 + g, -np.inf), np.r_[cap, np.ones(g)]
+    h.passModel(n, 1 + g, len(index), 1, -1, 0.0, value, np.zeros(n), np.ones(n), lo_r, hi_r,
+                np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(vals), np.ones(n, dtype=np.uint8))
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.zeros(n, dtype=np.uint8))
+    h.run()
+    xlp = np.array(h.getSolution().col_value)
+    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32), np.ones(n, dtype=np.uint8))
+    groups = (np.arange(n), np.arange(n) // 2, np.arange(n))
+    saved = {k: option_value(h, k) for k in ("time_limit", "mip_rel_gap")}
+    info = guided_restriction(h, xlp, groups, 10.0, 1e-9, lambda: [h.setOptionValue(k, v) for k, v in saved.items()])
+    heaviest = {j // 2: j for j in np.argsort(xlp, kind="stable")}  # per group its heaviest column (last wins)
+    kept = {j for grp, j in heaviest.items() if xlp[2 * grp] + xlp[2 * grp + 1] >= 0.1}
+    assert info["guided_held"] == n - len(kept)
+    feasible = [c for c in itertools.product([0, 1], repeat=n)
+                if weight @ np.array(c) <= cap and all(c[2 * k] + c[2 * k + 1] <= 1 for k in range(g))]
+    best = max(value @ np.array(c) for c in feasible)
+    best_kept = max(value @ np.array(c) for c in feasible if all(c[j] == 0 for j in range(n) if j not in kept))
+    assert abs(info["restricted_objective"] - best_kept) < 1e-6  # the restriction's own optimum
+    lp = h.getLp()  # every bound put back, then the full MIP (from the restricted start) is exact
+    assert np.array_equal(np.array(lp.col_upper_), np.ones(n))
+    h.setOptionValue("mip_rel_gap", 1e-9)
+    h.run()
+    assert abs(h.getInfo().objective_function_value - best) < 1e-6
