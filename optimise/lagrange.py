@@ -39,6 +39,7 @@ from .repair import combine, do_nothing, national_years, residual, shares_of
 from .solver import versions
 
 INF = 1e30
+MIP_ROUND_LP_ROUNDS = 4  # a MIP round is started only with at least this many cold LP rounds' time left
 log = logging.getLogger(__name__)  # progress at INFO: phases, iterations, repair
 
 
@@ -102,8 +103,8 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
     hist: list[dict] = []
     g0 = coupling.rhs()
 
-    def evaluate(pi, integer, master, tl=None):
-        res = call_all(solvers, client, "solve", [(pi, integer, tl, sub_rel_gap)] * R)
+    def evaluate(pi, integer, master, tl=None, key=None):
+        res = call_all(solvers, client, "solve", [(pi, integer, tl, sub_rel_gap, key)] * R)
         total = float(g0 @ pi)
         for r, out in enumerate(res):
             total += out["bound"]
@@ -128,10 +129,19 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
                 master.add(R + k, *cut(coupling, None, npv, net, None, E, +1.0))
 
     best_bound, best_pi, last, best_mip = INF, np.zeros(lay["size"]), None, INF
+    guide = {"lp": None, "mip": None}  # keys of the solves the repair is guided by (best LP and best MIP round)
     primal, primal_at, rounds, lp_best = (-INF, None, None), [], [], None  # (value, regional results, national years) of a feasible union
     phases = []
+    lp_round_seconds = None
     for integer, iters, share in ((False, lp_iterations, 0.3), (True, mip_iterations, 0.65)):
         phase_end = t_built + share * max(deadline - t_built, 0.0)  # phases share what the build left
+        if integer and lp_round_seconds is not None and deadline - time.perf_counter() < MIP_ROUND_LP_ROUNDS * lp_round_seconds:
+            # a round of regional MILPs takes several LP rounds: without the time for one and the repair after
+            # it, go to the repair (guided by the best LP round) and keep the LP phase's bound
+            phases.append({"phase": "mip", "iterations": 0, "skipped": (
+                f"{deadline - time.perf_counter():.1f} s left, less than {MIP_ROUND_LP_ROUNDS} LP rounds "
+                f"({lp_round_seconds:.1f} s each)")})
+            break
         master = Master(R + len(nat), g0, scale, coupling.fixed_zero(), threads)
         national_cuts(master)
         pi, pred = best_pi.copy(), -INF
@@ -141,9 +151,13 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
             if integer or it > 0:
                 left = max((deadline if integer else phase_end) - time.perf_counter(), 1.0)
                 tl = max((0.3 if integer else 1.0) * left / max(1.0, R / n_workers(client)), 1.0)
-            else:  # the first (cold) LP round gives the first bound: it may use half of what is left
-                tl = max(0.5 * (deadline - time.perf_counter()) / max(1.0, R / n_workers(client)), 1.0)
-            value, res = evaluate(pi, integer, master, tl)
+            else:  # the first (cold) LP round gives the first bound: it may use 60 % of what is left
+                tl = max(0.6 * (deadline - time.perf_counter()) / max(1.0, R / n_workers(client)), 1.0)
+            key = ("mip" if integer else "lp", it)
+            t_round = time.perf_counter()
+            value, res = evaluate(pi, integer, master, tl, key)
+            if not integer and it == 0:
+                lp_round_seconds = time.perf_counter() - t_round
             n_it += 1
             if value >= INF and it == 0:  # a region's first solve ran out of time: no bound from this phase
                 hist.append({"phase": "mip" if integer else "lp", "value": None, "seconds": time.perf_counter() - t_start})
@@ -154,11 +168,11 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
             if value < best_bound:
                 best_bound, best_pi = value, pi.copy()
                 if not integer:
-                    lp_best = res
+                    lp_best, guide["lp"] = res, key
             if integer and all(r["has"] for r in res):
                 rounds.append(res)
                 if value < best_mip:
-                    best_mip, last = value, (pi.copy(), res)
+                    best_mip, last, guide["mip"] = value, (pi.copy(), res), key
             if integer and all(r["has"] for r in res):
                 cand = combine(coupling, nat, res)
                 if cand is not None and cand[0] > primal[0]:
@@ -180,9 +194,14 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
     # --- repair at the best MIP point: national years, caps shared out, regions re-solve ----------------
     repair_info = []
     if best_bound - primal[0] > rel_gap * max(abs(best_bound), 1.0):
-        if not rounds:  # no MIP round gave every region a plan in its time: price the best point once more
+        if not rounds and lp_best is not None and all(r["has"] for r in lp_best):
+            rounds = [lp_best]  # no MIP round gave every region a plan in its time: the repair follows the best LP
+        elif not rounds:  # not even an LP round: price the best point once more
             tl = max(0.5 * (deadline - time.perf_counter()) / max(1.0, R / n_workers(client)), 1.0)
-            rounds = [call_all(solvers, client, "solve", [(best_pi, True, tl, sub_rel_gap)] * R)]
+            rounds = [call_all(solvers, client, "solve", [(best_pi, True, tl, sub_rel_gap, ("mip", "again"))] * R)]
+            guide["mip"] = ("mip", "again")
+        # first pass guided (each service only where the best LP and MIP rounds put it: fast), then unguided
+        guided = [k for k in (guide["lp"], guide["mip"]) if k is not None]
         # candidates: the national years of the best-bound round, and the earliest use in any round; the caps
         # are shared out by what the best-bound round needed
         best_round = last[1] if last is not None else rounds[0]
@@ -191,16 +210,19 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
         candidates = [national_years(nat, best_round)]
         if union != candidates[0]:
             candidates.append(union)
-        for k, years in enumerate(candidates):
+        passes = [(years, g) for g in ([guided, None] if guided else [None]) for years in candidates]
+        for k, (years, guide_keys) in enumerate(passes):
             nat_net = sum((net for v, opts in nat for u, _, net in opts if u is not None and u == years[v]), np.zeros(coupling.T))
             needs = best_round if any(r["has"] and (r["net"] < 0).any() for r in best_round) or lp_best is None else lp_best
             shares = shares_of(coupling, needs, nat_net)  # (a do-nothing round says nothing: use the LP's split)
             left = max(deadline - time.perf_counter(), 2.0)
-            tl = max(0.9 * left / max(1.0, (len(candidates) - k) * R / n_workers(client)), 1.0)
+            if guide_keys is None and k > 0 and left < 2.0:  # no time left for the unguided pass
+                break
+            tl = max(0.9 * left / max(1.0, (len(passes) - k) * R / n_workers(client)), 1.0)
             rep = call_all(solvers, client, "repair", [(shares[r], {v: years[v] for (rr, v) in coupling.copies if rr == r}, tl,
-                                                    sub_rel_gap, None) for r in range(R)])
+                                                    sub_rel_gap, None, guide_keys) for r in range(R)])
             log.info("share repair %d done at %.1f s", k, time.perf_counter() - t_start)
-            repair_info.append({"national_years": years, "statuses": [r["status"] for r in rep],
+            repair_info.append({"national_years": years, "guided_by": guide_keys, "statuses": [r["status"] for r in rep],
                                 "seconds": [r["seconds"] for r in rep]})
             if all(r["has"] for r in rep):
                 cand = combine(coupling, nat, rep, years)
@@ -218,7 +240,7 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
                 share = residual(coupling, nat_net + used_net, used_count)
                 left = max(deadline - time.perf_counter(), 1.0)
                 out = call_all([solvers[r]], client, "repair", [(share, {v: years[v] for (rr, v) in coupling.copies if rr == r},
-                                                             max(left / (R - k), 1.0), sub_rel_gap, None)])[0]
+                                                             max(left / (R - k), 1.0), sub_rel_gap, None, None)])[0]
                 if not out["has"]:
                     break
                 rep[r] = out
@@ -231,6 +253,7 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
                 repair_info[-1]["npv"] = None if cand is None else cand[0]
                 if cand is not None and cand[0] > primal[0]:
                     primal = cand
+    call_all(solvers, client, "forget", [()] * R)
     prov = {"decomposition": {"method": "lagrange", "regions": R, "region_sizes": [len(r) for r in regions],
                               "shared_vehicles": list(shared), "phases": phases, "history": hist,
                               "regions_info": infos, "build_wall_seconds": build_wall, "repair": repair_info,

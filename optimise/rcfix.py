@@ -191,13 +191,8 @@ def guided_restriction(h, xlp, groups, time_limit, rel_gap, restore_options) -> 
 
     t = time.perf_counter()
     cols, group, option = (np.asarray(a) for a in groups)
-    mass = np.bincount(option, weights=xlp[cols], minlength=int(option.max()) + 1 if len(option) else 0)
-    gmass = np.bincount(group, weights=xlp[cols], minlength=int(group.max()) + 1 if len(group) else 0)
-    best = np.full(len(gmass), -1)
-    order = np.lexsort((-mass[option], group))  # per group, its columns by their option's LP mass, largest first
-    first = order[np.r_[True, group[order][1:] != group[order][:-1]]] if len(order) else order
-    best[group[first]] = option[first]
-    keep = (option == best[group]) & (gmass[group] >= GUIDED_MIN_MASS)
+    keep = guided_keep(xlp[cols], group, option)
+    gmass = np.bincount(group, weights=xlp[cols]) if len(group) else np.zeros(0)
     held = cols[~keep].astype(np.int32)
     lp = h.getLp()
     lo, hi = np.array(lp.col_lower_, dtype=float)[held], np.array(lp.col_upper_, dtype=float)[held]
@@ -216,3 +211,19 @@ def guided_restriction(h, xlp, groups, time_limit, rel_gap, restore_options) -> 
     if inc is not None:
         h.setSolution(inc)
     return out
+
+
+def guided_keep(x, group, option):
+    """Which columns the guided restriction keeps: per group, the columns of the option with the largest
+    total ``x`` (ties: the first option), if the group's total is at least GUIDED_MIN_MASS."""
+    import numpy as np
+
+    if len(x) == 0:
+        return np.zeros(0, dtype=bool)
+    mass = np.bincount(option, weights=x)
+    gmass = np.bincount(group, weights=x)
+    order = np.lexsort((option, -mass[option], group))  # per group: heaviest option first, then the lowest id
+    first = order[np.r_[True, group[order][1:] != group[order][:-1]]]
+    best = np.full(len(gmass), -1)
+    best[group[first]] = option[first]
+    return (option == best[group]) & (gmass[group] >= GUIDED_MIN_MASS)
