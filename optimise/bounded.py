@@ -10,7 +10,7 @@ import time
 
 from . import highs_child
 from .matrix import MatrixModel, TriviallyInfeasible, compile_model
-from .solver import SolveOutcome, versions
+from .solver import MIP_FEASIBILITY_TOLERANCE, SolveOutcome, versions
 
 
 class _Frames:
@@ -69,7 +69,7 @@ def run_bounded(model, *, time_limit=None, deadline=None, rel_gap=1e-6, threads=
     import numpy as np
 
     tick = time.perf_counter()
-    raw = {"random_seed": int(seed), "mip_feasibility_tolerance": 1e-7}
+    raw = {"random_seed": int(seed), "mip_feasibility_tolerance": MIP_FEASIBILITY_TOLERANCE}
     if presolve is not None:
         raw["presolve"] = presolve
     raw.update(extra_options or {})

@@ -14,6 +14,7 @@ from .problem import PlacementProblem
 from .highs_child import quiet_highs
 from .matrix import compile_model
 from .rcfix import guided_keep
+from .solver import MIP_FEASIBILITY_TOLERANCE
 
 INF = 1e30
 
@@ -83,7 +84,7 @@ class RegionSolver:
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", int(threads))
         h.setOptionValue("random_seed", int(seed))
-        h.setOptionValue("mip_feasibility_tolerance", 1e-7)
+        h.setOptionValue("mip_feasibility_tolerance", MIP_FEASIBILITY_TOLERANCE)
         self.handoff_seconds = time.perf_counter() - t1
         self.integer = True
 

@@ -22,6 +22,10 @@ from .rcfix import option_value
 from .rcfix import reduced_cost_fixing as fix_by_reduced_cost
 
 SOLVER_NAME = "highs"
+# HiGHS' own default. Rows hold pounds (a funding cap of £7e7): a tighter absolute tolerance (1e-7, used
+# until 2026-12) made HiGHS reject its own heuristic plans ("untransformed violations" of 5e-7 on such rows),
+# so the independent 2,000-service region found no plan in 30 s; check_plan re-checks every loaded plan.
+MIP_FEASIBILITY_TOLERANCE = 1e-6
 
 
 @dataclass
@@ -114,7 +118,7 @@ def run(model, *, time_limit=None, rel_gap=1e-6, threads=1, seed=0, presolve=Non
     opt = solver if solver is not None else new_solver()
     if wall_limit is None:
         wall_limit = guard_seconds(time_limit)
-    raw = {"random_seed": int(seed), "mip_feasibility_tolerance": 1e-7}
+    raw = {"random_seed": int(seed), "mip_feasibility_tolerance": MIP_FEASIBILITY_TOLERANCE}
     if presolve is not None:
         raw["presolve"] = presolve
     raw.update(extra_options or {})
