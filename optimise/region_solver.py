@@ -125,7 +125,10 @@ class RegionSolver:
 
         h = self.h
         self._set_integer(integer)
-        h.setOptionValue("time_limit", float(time_limit) if time_limit else highspy.kHighsInf)
+        # HiGHS 1.16 measures an LP's time_limit against the object's total run time (every earlier run
+        # counts; a MIP's is per run): a warm LP after a 13 s cold one with a 10 s limit stopped at once
+        offset = 0.0 if integer else float(h.getRunTime())
+        h.setOptionValue("time_limit", offset + float(time_limit) if time_limit else highspy.kHighsInf)
         h.setOptionValue("mip_rel_gap", float(rel_gap))
         # LPs without presolve: the simplex then starts from the last basis when only the prices moved (and
         # the cold LP was faster without it too: 5 s against 11 s on an independent 2,000-service region)
@@ -217,6 +220,11 @@ class RegionSolver:
         out = self._run(True, time_limit, rel_gap)
         out["guided"] = guided
         xv = out.pop("_x", None)
+        if xv is None and not self.prep.must_move:
+            # no plan within its time: the region stays as it is (within any share, costs nothing), so the
+            # other regions' plans still make a national one
+            xv = np.zeros(self.ncol)
+            out.update(self._summary(xv), has=True, status=out["status"] + " (no plan in time: status quo)")
         self._freeshares_of()
         if xv is not None:
             out.update(self._decisions(xv))

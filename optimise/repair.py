@@ -22,7 +22,9 @@ def national_years(nat: list, res: list) -> dict:
 
 def combine(coupling: Coupling, nat: list, res: list, years: dict | None = None):
     """(value, res, years) if the union of the regional plans meets every national row, else None."""
-    years = national_years(nat, res) if years is None else years
+    used = national_years(nat, res)
+    # a shared vehicle no regional plan uses is not set up (its set-up cost would buy nothing)
+    years = used if years is None else {v: (u if used[v] is not None else None) for v, u in years.items()}
     T = coupling.T
     net = sum((r["net"] for r in res), np.zeros(T))
     value = float(sum(r["npv"] for r in res))
