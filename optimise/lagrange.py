@@ -169,6 +169,8 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
             if integer or it > 0:
                 left = max((deadline if integer else phase_end) - time.perf_counter(), 1.0)
                 tl = max((0.3 if integer else 1.0) * left / max(1.0, R / n_workers(client)), 1.0)
+                if not integer and lp_round_seconds is not None:  # a warm LP may take as long as the cold one
+                    tl = max(tl, lp_round_seconds / max(1.0, R / n_workers(client)))
             else:  # the first (cold) LP round gives the first bound: it may use 60 % of what is left
                 tl = max(0.6 * (deadline - time.perf_counter()) / max(1.0, R / n_workers(client)), 1.0)
             key = ("mip" if integer else "lp", it)
