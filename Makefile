@@ -37,7 +37,7 @@ run: install browser
 	$(VENV)/bin/reformkit run $(STUDY) --out $(OUT)
 
 test: install-test browser
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider -n 2 --dist loadgroup
 
 benchmark: install-test
 	$(PY) -m pip install --quiet -e ".[test,pdf,bench]"

@@ -8,9 +8,7 @@ from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
-from rich import box
 from rich.console import Console
-from rich.table import Table
 
 from appraisal import exit_codes
 from appraisal.exit_codes import BadInput, Infeasible, Interrupted, NoPlan
@@ -147,14 +145,6 @@ def out_folder(out: Path, *parts: str) -> Path:
     return target
 
 
-def money(value: float | None, unit: str = "gbp_m") -> str:
-    if value is None:
-        return "–"
-    scale, suffix = {"gbp": (1, ""), "gbp_k": (1e3, "k"), "gbp_m": (1e6, "m")}[unit]
-    sign = "−" if value < 0 else ""
-    return f"{sign}£{abs(value) / scale:,.{1 if unit == 'gbp_m' else 0}f}{suffix}"
-
-
 @app.command()
 def init(folder: Annotated[Path, typer.Argument(help="New folder for the study")],
          excel: Annotated[bool, typer.Option("--excel", help="One workbook instead of CSV files")] = False):
@@ -226,34 +216,13 @@ def upgrade(study: StudyArg, out: OutOpt = Path("out/upgraded")):
 @app.command()
 def describe(study: StudyArg):
     """Print summary tables of a study, and the optional tables it does not have (and what that means)."""
+    from appraisal.report.terminal import study_tables
     from appraisal.study.requirements import ABSENT_MEANS
 
     s = load(study)
     print_warnings(s)
-    table = Table(title=f"{s.name} ({s.years[0]}–{s.years[-1]}, discounting: {s.config.discounting.schedule})")
-    table.add_column("table")
-    table.add_column("rows", justify="right")
-    table.add_column("from")
-    for name, frame in s.tables.items():
-        if len(frame):
-            table.add_row(name, str(len(frame)), s.sources[name])
-    console.print(table)
-    options = Table(title="Options")
-    for col in ("option", "name", "benefit lines", "cost lines"):
-        options.add_column(col)
-    for row in s.tables["options"].itertuples(index=False):
-        nb = sum(1 for o in s.tables["benefits"]["options"] if not o or row.option_id in o)
-        nc = sum(1 for o in s.tables["costs"]["options"] if not o or row.option_id in o)
-        options.add_row(row.option_id, row.name, str(nb), str(nc))
-    console.print(options)
-    absent = [name for name, frame in s.tables.items() if frame.empty]
-    if absent:
-        missing = Table(title="Optional tables this study does not have")
-        missing.add_column("table")
-        missing.add_column("what that means")
-        for name in absent:
-            missing.add_row(name, ABSENT_MEANS.get(name, "not used"))
-        console.print(missing)
+    for table in study_tables(s, ABSENT_MEANS):
+        console.print(table)
 
 
 PlanOpt = Annotated[str, typer.Option("--plan", help="document (each option's document plan), optimised (solve "
@@ -361,7 +330,7 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
     write_json(out / "results.json", {"study": s.name, "options": results,
                                       "provenance": provenance(s, command="optimise", seed=seed, gap=gap,
                                                                time_limit=time_limit)})
-    from appraisal.report.terminal import optimised_table
+    from appraisal.report.terminal import floors_table, optimised_table
 
     unit = s.config.display_unit
     names = option_names(s)
@@ -372,7 +341,9 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
         for w in r["warnings"]:
             err.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
     console.print(table)
-    _print_floors(results, unit)
+    floors = floors_table(results, unit)
+    if floors is not None:
+        console.print(floors)
     console.print(f"Plans written to {out}/<option>/ (plan.csv, document_plan.csv: plan tables that "
                   f"`reformkit appraise --plan FILE` reads) and {out}/results.json")
     statuses = {oid: r["status"] for oid, r in results.items()}
@@ -385,22 +356,6 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
     unexpected = sorted({v for v in statuses.values()} - {"optimal", "feasible"})
     if unexpected:
         raise RuntimeError(f"optimise ended with status {', '.join(unexpected)} (e.g. a plan that failed the constraint check)")
-
-
-def _print_floors(results: dict, unit) -> None:
-    """The floors of each option's optimised plan: figure, bound, slack, whether binding, price (£ per £ relaxed)."""
-    rows = [(oid, f) for oid, r in results.items() for f in (r.get("floors") or [])]
-    if not rows:
-        return
-    table = Table(title="floors and targets (binding = dropping the floor would raise NPSV)")
-    for col in ("option", "floor", "year", "sense", "bound", "plan", "binding", "shadow price", "cost of floor"):
-        table.add_column(col, justify="right", no_wrap=col in ("floor", "year", "sense"))
-    for oid, f in rows:
-        fmt = (lambda v: f"{v:g}") if f["measure"] == "members" else (lambda v: money(v, unit))
-        price = f"£{f['shadow_price_gbp']:,.3g}/{'service' if f['measure'] == 'members' else '£'}"
-        table.add_row(oid, f["floor_id"], f["year"], f["sense"].replace("_", " "), fmt(f["bound"]), fmt(f["value"]),
-                      "yes" if f["binding"] else "no", price, money(f["cost_of_floor_gbp"], "gbp"))
-    console.print(table)
 
 
 @app.command()
@@ -468,65 +423,16 @@ def buyin(study: StudyArg, out: OutOpt = Path("out/buyin"),
         frames["cheapest_package"] = route.table
     write_tables(out, frames)
     from appraisal.report.terminal import buyin_table
+    from appraisal.report.terminal_buyin import buyin_sections
 
     option_name = s.tables["options"].set_index("option_id")["name"].get(oid, oid)
     console.print(buyin_table(summary, s.years, f"{s.name}: buy-in for {option_name} ({runs} runs, seed {seed})",
                               console.width))
-    ptable = Table(title="Voting power on each board (normalised Banzhaf, Shapley–Shubik)", box=box.SIMPLE_HEAD,
-                   title_justify="left")
-    for col in ("vehicle", "partner", "weight", "veto", "funds", "Banzhaf", "Shapley–Shubik"):
-        ptable.add_column(col, justify="left" if col in ("vehicle", "partner") else "right",
-                          overflow="fold" if col in ("vehicle", "partner") else "ellipsis")
     vehicle_names = dict(zip(s.tables["vehicles"]["vehicle_id"], s.tables["vehicles"]["name"]))
     partner_names = dict(zip(s.tables["partners"]["partner_id"], s.tables["partners"]["name"]))
-    for r in result.power.itertuples(index=False):
-        ptable.add_row(vehicle_names.get(r.vehicle_id, r.vehicle_id), partner_names.get(r.partner_id, r.partner_id),
-                       f"{r.voting_weight:g}", "yes" if r.veto else "",
-                       "yes" if r.funds else "", f"{r.banzhaf:.3f}", f"{r.shapley_shubik:.3f}")
-    console.print(ptable)
-    m = summary.get("money_under_buyin")
-    if m and m["expected_npsv_under_buyin_gbp"] is not None:
-        unit = "gbp_k" if max(abs(m["npsv_as_planned_gbp"]), abs(m["expected_npsv_under_buyin_gbp"])) < 1e8 else "gbp_m"
-        console.print(f"NPSV: {money(m['npsv_as_planned_gbp'], unit)} as planned, "
-                      f"{money(m['expected_npsv_under_buyin_gbp'], unit)} expected under buy-in (each run's delays"
-                      + (" and opt-in membership" if m["opt_in_vehicles"] else "")
-                      + f" through the ledger; {m['plans_appraised']} distinct plans over {m['runs']} runs"
-                      + (f"; in {m['runs_with_partial_membership']} runs some board members of "
-                         f"{', '.join(m['opt_in_vehicles'])} did not join and their services and shares stay out"
-                         if m["runs_with_partial_membership"] else "") + ")", highlight=False)
-    console.print(summary["calibration"]["statement"], highlight=False)
-    for vid, e in summary["calibration"].get("effect", {}).items():
-        console.print(f"  {vid}: P(agreed by the planned year) {e['prob_on_time_defaults']:.0%} on the defaults, "
-                      f"{e['prob_on_time_calibrated']:.0%} calibrated", highlight=False)
-    if route is not None:
-        c = summary["cheapest"]
-        ctable = Table(title=f"Cheapest route to agreement: P(agreed by the planned year) ≥ {target_prob:.0%}")
-        for col in ("vehicle", "before", "after", "element", "level", "cost a year", "buys"):
-            ctable.add_column(col, justify="right")
-        for r in route.table.itertuples(index=False):
-            ctable.add_row(r.vehicle_id, f"{r.baseline_prob:.0%}", f"{r.prob:.0%}" + ("" if r.reached else " (not reached)"),
-                           r.element, r.level, money(r.element_cost_gbp, "gbp"),
-                           "" if r.buys_prob != r.buys_prob else f"{r.buys_prob:+.0%}")
-        console.print(ctable)
-        net = c["expected_npsv_net_of_package_gbp"]
-        console.print(f"Package: {money(c['annual_cost_gbp'], 'gbp')} a year (PV {money(c['package_pv_gbp'], 'gbp')}); "
-                      f"expected NPSV under buy-in {money(c['expected_npsv_without_gbp'])} without, "
-                      f"{money(c['expected_npsv_with_gbp'])} with, {money(net)} net of the package; "
-                      f"search {c['search_seconds']:.0f} s. {c['cost_basis']}.", highlight=False)
-    if compared is not None:
-        itable = Table(title="Intervention packages against doing nothing")
-        for col in ("package", "vehicle", "P(agreed)", "change", "expected delay (years)", "cost a year"):
-            itable.add_column(col, justify="right")
-        for r in compared.itertuples(index=False):
-            itable.add_row(r.scenario, r.vehicle_id, f"{r.prob_agreed:.0%}", f"{r.delta_prob_agreed:+.0%}",
-                           f"{r.expected_delay_years:.2f}", money(r.cost_gbp, "gbp"))
-        console.print(itable)
-    if "agent_based" in extra:
-        a = extra["agent_based"]
-        if a.get("fallback"):
-            console.print(a["fallback"], highlight=False)
-        console.print(f"Agent-based optimisation: {len(a['iterations'])} iteration(s); NPSV under buy-in "
-                      f"{money(a['naive_npsv_under_buyin_gbp'])} naive vs {money(a['aware_npsv_under_buyin_gbp'])} buy-in-aware")
+    for part in buyin_sections(summary, result.power, vehicle_names, partner_names,
+                               route=None if route is None else route.table, compared=compared, target_prob=target_prob):
+        console.print(part, highlight=False)
     console.print(f"Results written to {out}/results.json and {out}/tables/")
 
 
@@ -555,21 +461,10 @@ def calibrate_cmd(study: Annotated[Path | None, typer.Argument(help="Study folde
         post = fit_base_rates(folder, seed=seed, population_size=population, generations=generations, study=s,
                               option_id=option)
     path = write_posterior(post, folder if s is None else study_posterior_folder(s))
-    table = Table(title="Calibrated behavioural parameters (posterior)")
-    for col in ("parameter", "prior", "default", "mean", "90% interval"):
-        table.add_column(col, justify="right")
-    for name, p in post.summary()["parameters"].items():
-        table.add_row(name, f"{p['prior'][0]:g}–{p['prior'][1]:g}", f"{p['default']:g}", f"{p['mean']:.3f}",
-                      f"{p['interval_90'][0]:.3f}–{p['interval_90'][1]:.3f}")
-    console.print(table)
-    ttable = Table(title="Fitted to")
-    for col in ("case", "vehicle", "cases", "agreed", "by month", "observed", "model (posterior)", "source"):
-        ttable.add_column(col)
-    for r in post.targets.itertuples(index=False):
-        ttable.add_row(str(getattr(r, "case", "base rates")), str(r.vehicle_id), str(r.n_cases), str(r.n_agreed),
-                       str(r.by_month), f"{r.n_agreed / r.n_cases:.2f}", f"{r.predictive_share:.2f}",
-                       str(getattr(r, "source", ""))[:60])
-    console.print(ttable)
+    from appraisal.report.terminal_buyin import fitted_targets_table, posterior_table
+
+    console.print(posterior_table(post.summary()["parameters"]))
+    console.print(fitted_targets_table(post.targets))
     if s is not None and not post.info.get("study_targets"):
         console.print(f"{s.name} records no vehicle whose deciding members all have a stance and a decision date: "
                       "the fit rests on the base rates alone", highlight=False)
@@ -654,22 +549,13 @@ def sensitivity(study: StudyArg, out: OutOpt = Path("out/sensitivity"),
     write_json(out / "results.json", summary)
     write_tables(out, tables)
     console.print(f"{len(run.outputs)} runs ({run.computed} computed now, {run.resumed_from} resumed from {run.store})")
-    if run.discovery:
-        d = run.discovery
-        console.print(f"Option {d['preferred']} fails (NPSV below zero or beaten) in {d['share']:.0%} of samples"
-                      + (f"; PRIM box (coverage {d['coverage']:.0%}, density {d['density']:.0%}): "
-                         + ", ".join(f"{k} in [{lo:.3g}, {hi:.3g}]" for k, (lo, hi) in d["box"].items())
-                         if d.get("box") else ""))
-    for name, res in run.analysis.items():
-        frame = getattr(res, "indices", None)
-        if frame is not None:
-            from appraisal.report.labels import Labels
-            from appraisal.report.terminal import indices_table
+    from appraisal.report.terminal import discovery_line, sensitivity_tables
 
-            labels = s.tables["uncertainties"].set_index("parameter")["label"].to_dict()
-            title = Labels({"options": {o: {"name": n} for o, n in
-                                        s.tables["options"].set_index("option_id")["name"].items()}}).outcome(name)
-            console.print(indices_table(frame, f"Sensitivity indices of the {title}", labels))
+    if run.discovery:
+        console.print(discovery_line(run.discovery))
+    labels = s.tables["uncertainties"].set_index("parameter")["label"].to_dict()
+    for table in sensitivity_tables(run.analysis, labels, option_names(s)):
+        console.print(table)
     console.print(f"Results written to {out}/results.json and {out}/tables/")
 
 

@@ -214,3 +214,64 @@ def scores_table(title: str, names: Mapping[str, str], summary: Mapping) -> Tabl
             for o in summary["total"]]
     headers = tuple(f"{d['name']} ({d['weight']:.0%})" for d in drivers) + ("total", "rank", "P(first)")
     return name_table(title, "option", headers, rows)
+
+
+def study_tables(s, absent_means: Mapping[str, str]) -> list[Table]:
+    """What `reformkit describe` prints: the study's tables (rows, file), its options (how many benefit and cost
+    lines apply to each) and the optional tables it does not have, with what that means."""
+    table = Table(title=f"{s.name} ({s.years[0]}–{s.years[-1]}, discounting: {s.config.discounting.schedule})")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    table.add_column("from")
+    for name, frame in s.tables.items():
+        if len(frame):
+            table.add_row(name, str(len(frame)), s.sources[name])
+    options = Table(title="Options")
+    for col in ("option", "name", "benefit lines", "cost lines"):
+        options.add_column(col)
+    for row in s.tables["options"].itertuples(index=False):
+        nb = sum(1 for o in s.tables["benefits"]["options"] if not o or row.option_id in o)
+        nc = sum(1 for o in s.tables["costs"]["options"] if not o or row.option_id in o)
+        options.add_row(row.option_id, row.name, str(nb), str(nc))
+    tables = [table, options]
+    absent = [name for name, frame in s.tables.items() if frame.empty]
+    if absent:
+        missing = Table(title="Optional tables this study does not have")
+        missing.add_column("table")
+        missing.add_column("what that means")
+        for name in absent:
+            missing.add_row(name, absent_means.get(name, "not used"))
+        tables.append(missing)
+    return tables
+
+
+def floors_table(results: Mapping[str, Mapping], unit: str) -> Table | None:
+    """The floors of each option's optimised plan: figure, bound, slack, whether binding, price (£ per £ relaxed);
+    None when no option has floors."""
+    rows = [(oid, f) for oid, r in results.items() for f in (r.get("floors") or [])]
+    if not rows:
+        return None
+    table = Table(title="floors and targets (binding = dropping the floor would raise NPSV)")
+    for col in ("option", "floor", "year", "sense", "bound", "plan", "binding", "shadow price", "cost of floor"):
+        table.add_column(col, justify="right", no_wrap=col in ("floor", "year", "sense"))
+    for oid, f in rows:
+        fmt = (lambda v: f"{v:g}") if f["measure"] == "members" else (lambda v: money(v, unit))
+        price = f"£{f['shadow_price_gbp']:,.3g}/{'service' if f['measure'] == 'members' else '£'}"
+        table.add_row(oid, f["floor_id"], f["year"], f["sense"].replace("_", " "), fmt(f["bound"]), fmt(f["value"]),
+                      "yes" if f["binding"] else "no", price, money(f["cost_of_floor_gbp"], "gbp"))
+    return table
+
+
+def discovery_line(d: Mapping) -> str:
+    """Scenario discovery of a sensitivity run: how often the preferred option fails, and PRIM's box."""
+    return (f"Option {d['preferred']} fails (NPSV below zero or beaten) in {d['share']:.0%} of samples"
+            + (f"; PRIM box (coverage {d['coverage']:.0%}, density {d['density']:.0%}): "
+               + ", ".join(f"{k} in [{lo:.3g}, {hi:.3g}]" for k, (lo, hi) in d["box"].items())
+               if d.get("box") else ""))
+
+
+def sensitivity_tables(analysis: Mapping, labels: Mapping[str, str], option_names: Mapping[str, str]) -> list[Table]:
+    """One table of indices per outcome that has them, titled by the outcome's name ('NPSV of Option 3 ...')."""
+    outcome = Labels({"options": {o: {"name": n} for o, n in option_names.items()}}).outcome
+    return [indices_table(frame, f"Sensitivity indices of the {outcome(name)}", labels)
+            for name, res in analysis.items() if (frame := getattr(res, "indices", None)) is not None]

@@ -28,8 +28,10 @@ def ledger_problems(study: "Study") -> list[Problem]:
     profiled = set(t["benefit_profiles"]["stream_id"]) | set(t["cost_profiles"]["stream_id"])
     for name, id_col in (("benefits", "benefit_id"), ("costs", "cost_id")):
         frame = t[name]
+        # each row's spreadsheet row (as _row), looked up once per table
+        source_rows = [int(v) for v in frame["source_row"]] if "source_row" in frame else [None] * len(frame)
         for pos, r in enumerate(frame.itertuples(index=False)):
-            where, row = src[name], _row(frame, pos)
+            where, row = src[name], source_rows[pos]
             line = getattr(r, id_col)
             trigger = r.trigger or ("vehicle" if r.vehicle_id else "option")
             if r.in_placements:

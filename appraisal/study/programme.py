@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from appraisal.study.errors import Problem
-from appraisal.study.schema_programme import DO_MINIMUM, GO
+from appraisal.study.schema.programme import DO_MINIMUM, GO
 
 SOURCE = "made by reformkit from study.yaml `programme:` (docs/programmes.md)"
 

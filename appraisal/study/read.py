@@ -88,8 +88,9 @@ def read_workbook_cells(book: Path, name: str) -> tuple[dict[str, tuple[list[str
 
     try:
         formulas = load_workbook(book, read_only=True, data_only=False)
+        read = {ws.title: [list(r) for r in ws.iter_rows()] for ws in formulas.worksheets}  # one pass over the cells
         values = None
-        if any(c.data_type == "f" for ws in formulas.worksheets for r in ws.iter_rows() for c in r):
+        if any(c.data_type == "f" for rows_f in read.values() for r in rows_f for c in r):
             values = load_workbook(book, read_only=True, data_only=True)  # the saved results of the formulas
     except Exception as exc:  # openpyxl raises many kinds on a corrupt or non-Excel file
         return {}, [Problem(name, None, None, f"cannot read as an Excel workbook ({type(exc).__name__}: {exc})")]
@@ -98,7 +99,7 @@ def read_workbook_cells(book: Path, name: str) -> tuple[dict[str, tuple[list[str
     try:
         for ws in formulas.worksheets:
             where = f"{name}:{ws.title}"
-            cells_f = [list(r) for r in ws.iter_rows()]
+            cells_f = read[ws.title]
             kinds = [[getattr(c, "data_type", None) for c in r] for r in cells_f]
             grid = ([list(r) for r in values[ws.title].iter_rows(values_only=True)] if values is not None
                     else [[getattr(c, "value", None) for c in r] for r in cells_f])

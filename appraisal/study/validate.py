@@ -111,14 +111,14 @@ def cross_reference_problems(study: "Study") -> list[Problem]:
         frame = t.get(name)
         if frame is None or frame.empty or not set(keys) <= set(frame.columns):
             continue
-        seen: dict[tuple, int | None] = {}
+        seen: dict[tuple, int] = {}
         for pos, key in enumerate(frame[keys].astype(str).itertuples(index=False, name=None)):
             if key not in seen:
-                seen[key] = _row(frame, pos)
+                seen[key] = pos  # its spreadsheet row is looked up only if the key repeats
                 continue
             value = ", ".join(str(frame[k].iloc[pos]) for k in keys if frame[k].iloc[pos] is not None)
             problems.append(Problem(src[name], _row(frame, pos), keys[0],
-                                    f"duplicate {'/'.join(keys)} '{value}' (first on row {seen[key]})"))
+                                    f"duplicate {'/'.join(keys)} '{value}' (first on row {_row(frame, seen[key])})"))
             study.flawed.add(name)
     for name in HARMLESS_DUPLICATES:
         frame = t.get(name)

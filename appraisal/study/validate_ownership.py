@@ -35,23 +35,39 @@ def _dups(study: "Study", name: str, key: str) -> list[Problem]:
     return out
 
 
-def claimed_years(study: "Study", row) -> set[int]:
-    """The horizon years (indices) a benefit line claims money in, on the document's timetable."""
+def claimed_years(study: "Study", row, profiles: dict | None = None, planned: dict | None = None) -> set[int]:
+    """The horizon years (indices) a benefit line claims money in, on the document's timetable.
+    `profiles` (benefit_profiles by stream_id, profiles_by_stream) and `planned` (vehicle_id -> planned_year)
+    are looked up once by a caller that asks for many lines."""
     T = len(study.years)
-    prof = study.tables["benefit_profiles"]
-    mine = prof[prof["stream_id"] == row.benefit_id]
-    if len(mine):
+    if profiles is None:
+        profiles = profiles_by_stream(study)
+    mine = profiles.get(row.benefit_id)
+    if mine is not None and len(mine):
         years = {study.year_index(y) for y, a in zip(mine["year"], mine["amount_gbp"]) if a}
         last = max((study.year_index(y) for y in mine["year"]), default=0)
         tail = mine.loc[mine["year"] == study.years[last], "amount_gbp"]
         return years | (set(range(last + 1, T)) if len(tail) and float(tail.iloc[0]) else set())
     start = row.start_year
     if start is None and row.vehicle_id:
-        planned = study.tables["vehicles"].set_index("vehicle_id")["planned_year"].get(row.vehicle_id)
-        start = planned if isinstance(planned, str) else None
+        if planned is None:
+            planned = planned_years(study)
+        year = planned.get(row.vehicle_id)
+        start = year if isinstance(year, str) else None
     first = study.year_index(start) if start in study.years else 0
     fractions = row.ramp or [1.0]
     return {t for t in range(first, T) if (fractions[t - first] if t - first < len(fractions) else fractions[-1]) > 0}
+
+
+def profiles_by_stream(study: "Study") -> dict:
+    """The rows of benefit_profiles of each stream_id (one pass, not one filter per benefit line)."""
+    prof = study.tables["benefit_profiles"]
+    return {k: g for k, g in prof.groupby("stream_id", sort=False)} if len(prof) else {}
+
+
+def planned_years(study: "Study") -> dict:
+    """vehicle_id -> its planned_year (vehicles.csv)."""
+    return study.tables["vehicles"].set_index("vehicle_id")["planned_year"].to_dict()
 
 
 def _shared_option(a: list, b: list) -> bool:
@@ -63,13 +79,14 @@ def double_claims(study: "Study") -> list[Problem]:
     if {"benefits", "benefit_profiles", "vehicles"} & study.flawed:  # checks across rows need sound rows
         return []
     out, seen = [], {}
+    profiles, planned = profiles_by_stream(study), planned_years(study)
     for pos, row in enumerate(b.itertuples(index=False)):
         if row.recipient is None:
             continue
         # lines at different sites are alternatives (a service moves to one site; each building is its own)
         key = (row.recipient, "baseline", row.baseline) if row.baseline else \
             (row.recipient, row.component, row.service_id, row.place, row.site_id)
-        years = claimed_years(study, row)
+        years = claimed_years(study, row, profiles, planned)
         for other_pos, other, other_years in seen.get(key, []):
             both = sorted(years & other_years)
             if both and _shared_option(row.options, other.options):

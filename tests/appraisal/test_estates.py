@@ -4,8 +4,6 @@ table, and validate's estate errors (file, row, column)."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -87,9 +85,13 @@ def test_plan_table_round_trip_and_appraise_plan_file(study, tmp_path):
     back = read_plans(study, path)["estate"]
     assert back.releases == doc.releases and back.sites == doc.sites
     assert appraise_plan(study, back).metrics["npsv_gbp"] == pytest.approx(appraise_plan(study, doc).metrics["npsv_gbp"], abs=0.005)
-    out = subprocess.run([sys.executable, "-m", "appraisal.cli", "appraise", str(ESTATES), "--plan", str(path)],
-                         capture_output=True, text=True)
-    assert out.returncode == 0, out.stderr
+    from typer.testing import CliRunner
+
+    from appraisal.cli import app
+
+    out = CliRunner().invoke(app, ["appraise", str(ESTATES), "--plan", str(path), "--out", str(tmp_path / "out")])
+    assert out.exit_code == 0, out.output
+    assert (tmp_path / "out" / "results.json").exists()
 
 
 def test_plan_file_release_rows_are_checked(study, tmp_path):

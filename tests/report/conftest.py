@@ -136,21 +136,6 @@ def rendered(full_inputs, tmp_path_factory):
     return files
 
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def lancashire_report(tmp_path_factory):
-    """`reformkit run` on Lancashire with small settings (about 25 s), with the PDF when Chromium is there."""
-    from appraisal.report.pdf import find_chromium
-    from appraisal.workflows.run import RunSettings, run_study
-
-    out = tmp_path_factory.mktemp("lancashire")
-    output = run_study(load_study(ROOT / "studies" / "lancashire"), out,
-                       RunSettings(runs=60, sensitivity_n=16, pdf=find_chromium() is not None))
-    return output
-
-
 BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                 "--no-first-run"]
 

@@ -1,6 +1,6 @@
 """Row models of the programme tables (issue 11): workstreams, milestones, timing rules and places.
 
-Kept apart from schema.py (which registers them in TABLE_MODELS). A programme is a set of workstreams, each
+Registered in TABLE_MODELS by schema/tables.py. A programme is a set of workstreams, each
 one of the study's vehicles (the engines see workstreams as vehicles: the optimiser phases them, the buy-in
 model asks their lead partner), with milestones and the risk register (risks.csv); see docs/programmes.md.
 """
@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from appraisal.study.schema import FinancialYear, Id, IdList, OptFinancialYear, OptId, OptInt, OptStr, Row
+from appraisal.study.schema.types import FinancialYear, Id, IdList, OptFinancialYear, OptId, OptInt, OptStr, Row
 
 
 class WorkstreamRow(Row):
