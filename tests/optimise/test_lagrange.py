@@ -57,7 +57,7 @@ def test_regions_on_dask_workers_give_the_same_plan():
 
     problem = independent(60, seed=1, services_per_region=20)
     here = solve_coupled(problem, time_limit=60, rel_gap=1e-4)
-    with Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)) as client:
+    with Client(LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0")) as client:
         there = solve_coupled(problem, client=client, time_limit=60, rel_gap=1e-4)
     assert there.violations == [] and there.npv_gbp == pytest.approx(here.npv_gbp, rel=1e-9)
     assert there.bound_gbp == pytest.approx(here.bound_gbp, rel=1e-9)
