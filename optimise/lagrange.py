@@ -151,6 +151,30 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
     primal, primal_at, rounds, lp_best = (-INF, None, None), [], [], None  # (value, regional results, national years) of a feasible union
     phases = []
     lp_round_seconds = None
+    if lay["size"] > sum(1 for k in lay if isinstance(k, tuple)) * coupling.T:  # national caps to price
+        # first multipliers: each region's LP under its share of the caps (in proportion to its services),
+        # the caps' shadow prices averaged (π = 0 ignores the caps: its bound was 50 % above the LP optimum
+        # on 20,000 services, and the multipliers took rounds to come down); any π >= 0 gives a valid bound
+        t_round = time.perf_counter()
+        sizes = np.array([len(ids) for ids in regions], dtype=float)
+        shares = [dict() for _ in range(R)]
+        for kind, t, total in coupling_limits(coupling):
+            for r in range(R):
+                shares[r][kind, t] = total * sizes[r] / sizes.sum()
+        tl = max(0.6 * (deadline - time.perf_counter()) / max(1.0, R / n_workers(client)), 1.0)
+        got = call_all(solvers, client, "share_prices", [(shares[r], tl) for r in range(R)])
+        for kind, name in (("cum", "lam_cum"), ("year", "lam_year"), ("transfers", "nu")):
+            if name in lay:
+                for t in range(coupling.T):
+                    vals = [g["prices"].get((kind, t)) for g in got]
+                    vals = [v for v in vals if v is not None]
+                    if vals:
+                        best_pi[lay[name].start + t] = float(np.mean(vals))
+        best_pi[coupling.fixed_zero()] = 0.0
+        lp_round_seconds = time.perf_counter() - t_round
+        hist.append({"phase": "share prices", "value": None, "seconds": time.perf_counter() - t_start,
+                     "pi": best_pi.round(6).tolist()})
+        log.info("starting multipliers from the regions' LPs under their shares at %.1f s", time.perf_counter() - t_start)
     for integer, iters, share in ((False, lp_iterations, 0.4), (True, mip_iterations, 0.7)):
         phase_end = t_built + share * max(deadline - t_built, 0.0)  # phases share what the build left
         if integer and lp_round_seconds is not None and deadline - time.perf_counter() < MIP_ROUND_LP_ROUNDS * lp_round_seconds:
@@ -178,7 +202,7 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
             value, res = evaluate(pi, integer, master, tl, key)
             if value >= INF:
                 log.info("round %s: regions without a bound: %s", key, sorted({r["status"] for r in res if r["bound"] >= INF}))
-            if not integer and it == 0:
+            if not integer and it == 0 and lp_round_seconds is None:
                 lp_round_seconds = time.perf_counter() - t_round
             n_it += 1
             if value >= INF and it == 0:  # a region's first solve ran out of time: no bound from this phase
@@ -311,6 +335,19 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
     plan.solve_seconds = time.perf_counter() - t_start
     prov["timings"] = {"wall_seconds": plan.solve_seconds, "build_wall_seconds": build_wall}
     return plan
+
+
+def coupling_limits(coupling) -> list[tuple[str, int, float]]:
+    """The national rows' right-hand sides as (kind, year, limit): cumulative and yearly funding, transfers."""
+    out = []
+    for t in range(coupling.T):
+        if coupling.cum_cap is not None:
+            out.append(("cum", t, float(coupling.cum_cap)))
+        if coupling.yearly_cap is not None and np.isfinite(coupling.yearly_cap[t]):
+            out.append(("year", t, float(coupling.yearly_cap[t])))
+        if coupling.transfers_cap is not None and np.isfinite(coupling.transfers_cap[t]):
+            out.append(("transfers", t, float(coupling.transfers_cap[t])))
+    return out
 
 
 def n_workers(client) -> int:

@@ -174,6 +174,30 @@ class RegionSolver:
             out["npv"] = float((1.0 if self.maximise else -1.0) * self.base_cost @ xv)
         return out
 
+    def share_prices(self, shares: dict, time_limit: float | None = None) -> dict:
+        """The LP relaxation under ``shares`` of the national rows ((kind, t) -> limit), unpriced: the shadow
+        price (£ per £, or per transfer) of each share row, for the driver's first multipliers. The solve
+        also warms the simplex basis for the priced LPs that follow."""
+        h = self.h
+        h.changeColsCost(self.ncol, np.arange(self.ncol, dtype=np.int32), self.base_cost)
+        self._freeshares_of()
+        self._bound_shares(shares)
+        out = self._run(False, time_limit, 1e-4)
+        out.pop("_x", None)
+        duals = np.array(h.getSolution().row_dual, dtype=float) if out["status"] == "Optimal" else None
+        prices = {key: (abs(float(duals[row])) if duals is not None else None) for key, row in self.share_rows.items()
+                  if key in shares}
+        self._freeshares_of()
+        return {"region": self.region, "prices": prices, "seconds": out["seconds"], "status": out["status"]}
+
+    def _bound_shares(self, shares: dict) -> None:
+        import highspy
+
+        for (kind, t), limit in shares.items():
+            r = np.array([self.share_rows[kind, t]], dtype=np.int32)
+            lo, hi = (-highspy.kHighsInf, float(limit)) if kind == "transfers" else (-float(limit), highspy.kHighsInf)
+            self.h.changeRowsBounds(1, r, np.array([lo]), np.array([hi]))
+
     def _decisions(self, xv: np.ndarray) -> dict:
         X, Y, W = self.prep.X, self.prep.Y, self.prep.W
         return {"moves": X[xv[self.cx] > 0.5].reset_index(drop=True),
@@ -203,10 +227,7 @@ class RegionSolver:
         cost = self.base_cost if price is None else self._price(price)
         h.changeColsCost(self.ncol, np.arange(self.ncol, dtype=np.int32), cost)
         self._freeshares_of()
-        for (kind, t), limit in shares.items():
-            r = np.array([self.share_rows[kind, t]], dtype=np.int32)
-            lo, hi = (-highspy.kHighsInf, float(limit)) if kind == "transfers" else (-float(limit), highspy.kHighsInf)
-            h.changeRowsBounds(1, r, np.array([lo]), np.array([hi]))
+        self._bound_shares(shares)
         for v, (yt, cols) in self.copy_cols.items():
             u = copy_years.get(v)
             off = cols[yt != u] if u is not None else cols
