@@ -156,22 +156,32 @@ def _lp_rounding(h, cand, xlp, time_limit, rel_gap, restore_options) -> dict:
     t = time.perf_counter()
     held = cand[(xlp[cand] < 1e-6) | (xlp[cand] > 1 - 1e-6)].astype(np.int32)
     val = np.round(xlp[held])
+    seconds = LP_ROUNDING_SHARE * float(time_limit) if time_limit is not None else LP_ROUNDING_SECONDS
+    obj = _held_start(h, held, val, seconds, max(float(rel_gap), 1e-3), restore_options)
+    out = {"lp_rounding_seconds": time.perf_counter() - t, "lp_rounding_held": int(len(held))}
+    if obj is not None:
+        out["restricted_objective"] = obj
+    return out
+
+
+def _held_start(h, held, values, seconds, gap, restore_options) -> float | None:
+    """Columns ``held`` fixed at ``values``, a MIP for ``seconds``, every bound put back; its best plan (if
+    any) handed to HiGHS with ``setSolution``. Returns that plan's objective, or None."""
+    import numpy as np
+
     lp = h.getLp()
     lo, hi = np.array(lp.col_lower_, dtype=float)[held], np.array(lp.col_upper_, dtype=float)[held]
-    h.changeColsBounds(len(held), held, val, val)
-    h.setOptionValue("time_limit", LP_ROUNDING_SHARE * float(time_limit) if time_limit is not None else LP_ROUNDING_SECONDS)
-    h.setOptionValue("mip_rel_gap", max(float(rel_gap), 1e-3))
+    h.changeColsBounds(len(held), held, values, values)
+    h.setOptionValue("time_limit", float(seconds))
+    h.setOptionValue("mip_rel_gap", float(gap))
     h.run()
     restore_options()
     has = h.getInfo().primal_solution_status == 2
-    out = {"lp_rounding_seconds": time.perf_counter() - t, "lp_rounding_held": int(len(held))}
-    inc = h.getSolution() if has else None
-    if has:
-        out["restricted_objective"] = h.getInfo().objective_function_value
+    inc, obj = (h.getSolution(), h.getInfo().objective_function_value) if has else (None, None)
     h.changeColsBounds(len(held), held, lo, hi)
     if inc is not None:
         h.setSolution(inc)
-    return out
+    return obj
 
 
 GUIDED_MIN_MASS = 0.1  # a group the LP moves by less than this stays where it is in the restricted MIP
@@ -194,22 +204,12 @@ def guided_restriction(h, xlp, groups, time_limit, rel_gap, restore_options) -> 
     keep = guided_keep(xlp[cols], group, option)
     gmass = np.bincount(group, weights=xlp[cols]) if len(group) else np.zeros(0)
     held = cols[~keep].astype(np.int32)
-    lp = h.getLp()
-    lo, hi = np.array(lp.col_lower_, dtype=float)[held], np.array(lp.col_upper_, dtype=float)[held]
-    h.changeColsBounds(len(held), held, np.zeros(len(held)), np.zeros(len(held)))
-    h.setOptionValue("time_limit", GUIDED_SHARE * float(time_limit) if time_limit is not None else LP_ROUNDING_SECONDS)
-    h.setOptionValue("mip_rel_gap", max(float(rel_gap), 1e-4))
-    h.run()
-    restore_options()
-    has = h.getInfo().primal_solution_status == 2
+    seconds = GUIDED_SHARE * float(time_limit) if time_limit is not None else LP_ROUNDING_SECONDS
+    obj = _held_start(h, held, np.zeros(len(held)), seconds, max(float(rel_gap), 1e-4), restore_options)
     out = {"guided_seconds": time.perf_counter() - t, "guided_held": int(len(held)),
            "guided_groups": int((gmass >= GUIDED_MIN_MASS).sum())}
-    inc = h.getSolution() if has else None
-    if has:
-        out["restricted_objective"] = h.getInfo().objective_function_value
-    h.changeColsBounds(len(held), held, lo, hi)
-    if inc is not None:
-        h.setSolution(inc)
+    if obj is not None:
+        out["restricted_objective"] = obj
     return out
 
 
