@@ -238,8 +238,11 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
         phases.append({"phase": "mip" if integer else "lp", "iterations": n_it, "best_bound": best_bound})
         if not integer and lp_best is not None and all(r["has"] for r in lp_best) and time.perf_counter() < deadline:
             # a plan early: each service only where the best LP round put it (a third of the columns: fast),
-            # with up to 40 % of what is left; the MIP phase then tightens the bound if there is time
-            tl = max(0.4 * (deadline - time.perf_counter()) / max(1.0, R / n_workers(client)), 1.0)
+            # with up to 40 % of what is left, and the MIP phase then tightens the bound if there is time; or
+            # 70 % when the MIP phase will be skipped anyway (fewer than MIP_ROUND_LP_ROUNDS LP rounds left)
+            left = deadline - time.perf_counter()
+            no_mip = lp_round_seconds is not None and left < MIP_ROUND_LP_ROUNDS * lp_round_seconds
+            tl = max((0.7 if no_mip else 0.4) * left / max(1.0, R / n_workers(client)), 1.0)
             cand = repair_pass(national_years(nat, lp_best), lp_best, [guide["lp"]], tl, "after LP, guided")
             if cand is not None and cand[0] > primal[0]:
                 primal = cand
