@@ -18,6 +18,7 @@ from .diagnose import diagnose
 from .floors import floors_hold_at_zero
 from .evaluate import moves_of
 from .model import build_model
+from .prepare import transfer_codes
 from .plan import Plan, empty_plan, extract, plan_from_decisions
 from .prepare import prepare
 from .problem import NO_SITE, PlacementProblem
@@ -65,10 +66,8 @@ def reproduce_problem(problem: PlacementProblem, assignment: pd.DataFrame,
 def transfer_groups(model, prep) -> tuple:
     """Each transfer variable with its service and its option (service, vehicle, site), as integer codes:
     the groups of the guided start (``rcfix.guided_restriction``)."""
-    X = prep.X
-    service = pd.factorize(X["service_id"])[0]
-    option = X.groupby(["service_id", "vehicle_id", "site_id"], sort=False, dropna=False).ngroup().to_numpy()
-    return [model.x[i] for i in range(len(X))], service, option
+    service, option = transfer_codes(prep.X)
+    return [model.x[i] for i in range(len(prep.X))], service, option
 
 
 def solve(problem: PlacementProblem, *, time_limit: float | None = None, rel_gap: float = 1e-6, threads: int = 1,

@@ -151,7 +151,7 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
     primal, primal_at, rounds, lp_best = (-INF, None, None), [], [], None  # (value, regional results, national years) of a feasible union
     phases = []
     lp_round_seconds = None
-    if lay["size"] > sum(1 for k in lay if isinstance(k, tuple)) * coupling.T:  # national caps to price
+    if coupling_limits(coupling):  # national caps to price
         # first multipliers: each region's LP under its share of the caps (in proportion to its services),
         # the caps' shadow prices averaged (π = 0 ignores the caps: its bound was 50 % above the LP optimum
         # on 20,000 services, and the multipliers took rounds to come down); any π >= 0 gives a valid bound

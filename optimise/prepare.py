@@ -364,3 +364,11 @@ def _validate(P: PlacementProblem) -> None:
         problems.append("services: duplicate service_id " + ", ".join(sorted(set(P.services["service_id"][P.services["service_id"].duplicated()]))))
     if problems:
         raise ValueError("PlacementProblem is malformed:\n" + "\n".join(problems[:20]))
+
+
+def transfer_codes(X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each transfer row's service and option (service, vehicle, site) as integer codes: the groups of the
+    guided start and of the guided repair (``rcfix.guided_keep``)."""
+    service = pd.factorize(X["service_id"])[0]
+    option = X.groupby(["service_id", "vehicle_id", "site_id"], sort=False, dropna=False).ngroup().to_numpy()
+    return service, option

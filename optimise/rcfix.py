@@ -202,12 +202,11 @@ def guided_restriction(h, xlp, groups, time_limit, rel_gap, restore_options) -> 
     t = time.perf_counter()
     cols, group, option = (np.asarray(a) for a in groups)
     keep = guided_keep(xlp[cols], group, option)
-    gmass = np.bincount(group, weights=xlp[cols]) if len(group) else np.zeros(0)
     held = cols[~keep].astype(np.int32)
     seconds = GUIDED_SHARE * float(time_limit) if time_limit is not None else LP_ROUNDING_SECONDS
     obj = _held_start(h, held, np.zeros(len(held)), seconds, max(float(rel_gap), 1e-4), restore_options)
     out = {"guided_seconds": time.perf_counter() - t, "guided_held": int(len(held)),
-           "guided_groups": int((gmass >= GUIDED_MIN_MASS).sum())}
+           "guided_groups": int(len(np.unique(group[keep])))}
     if obj is not None:
         out["restricted_objective"] = obj
     return out

@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import pandas as pd
 
 from .model import build_model
+from .prepare import transfer_codes
 from .regions import Coupling
 from .problem import PlacementProblem
 from .highs_child import quiet_highs
@@ -52,8 +52,7 @@ class RegionSolver:
         self.cnet = np.array([col[id(m.net[t])] for t in range(self.T)], dtype=np.int32)
         del m, mm, col
         self.xt = X["t"].to_numpy(dtype=int)
-        self.x_group = pd.factorize(X["service_id"])[0]
-        self.x_option = X.groupby(["service_id", "vehicle_id", "site_id"], sort=False, dropna=False).ngroup().to_numpy()
+        self.x_group, self.x_option = transfer_codes(X)
         self.kept = {}  # key -> transfer columns' values of a solve the driver may guide the repair by
         lp = h.getLp()
         self.ncol = lp.num_col_
@@ -87,13 +86,7 @@ class RegionSolver:
         h.setOptionValue("mip_feasibility_tolerance", MIP_FEASIBILITY_TOLERANCE)
         self.handoff_seconds = time.perf_counter() - t1
         self.integer = True
-        self.stop_at = None  # perf_counter() time after which a MIP in progress is interrupted
 
-        def guard(e):  # HiGHS does not always honour its time limit (HiGHS#2226): a regional MIP given 6 s took 15
-            if self.stop_at is not None and time.perf_counter() > self.stop_at:
-                e.interrupt()
-
-        h.cbMipInterrupt += guard
 
     def info(self) -> dict:
         return {"region": self.region, "x": len(self.prep.X), "columns": self.ncol, "rows": self.h.getNumRow(),
@@ -141,9 +134,7 @@ class RegionSolver:
         # the cold LP was faster without it too: 5 s against 11 s on an independent 2,000-service region)
         h.setOptionValue("presolve", "choose" if integer else "off")
         t = time.perf_counter()
-        self.stop_at = t + 1.05 * float(time_limit) + 0.5 if (time_limit and integer) else None
         h.run()
-        self.stop_at = None
         seconds = time.perf_counter() - t
         info, status = h.getInfo(), h.getModelStatus()
         has = info.primal_solution_status == 2
