@@ -478,28 +478,11 @@ def score(study: StudyArg, out: OutOpt = Path("out/score"),
                                                  help="Monte Carlo draws for rank acceptability")] = 10_000,
           seed: Annotated[int, typer.Option(min=0, max=SEED_MAX, help="Seed of the SMAA draws")] = 0):
     """Value-driver scores, ranks, weight swings, SMAA acceptabilities and switching values."""
-    from appraisal.workflows.appraise import financial_case
     from appraisal.workflows.outputs import write_json, write_tables
-    from appraisal.workflows.provenance import provenance
-    from appraisal.uncertainty.scenario import scenario_model
-    from appraisal.workflows.score import score_study
-    from appraisal.workflows.sensitivity import ranges, switching
+    from appraisal.workflows.score import score_outputs
 
     s = load(study, "score")
-    case = financial_case(s)
-    scoring = score_study(s, {o: r.metrics for o, r in case.options.items()}, smaa_n=smaa_runs, seed=seed)
-    summary = scoring.summary(s)
-    tables = {"scores": scoring.result.table.reset_index(), "rag": scoring.rag.reset_index(),
-              "weight_swings": scoring.swings.astype({"ranking": str, "preferred": str}),
-              "acceptability": scoring.smaa.acceptability.rename(columns=str).reset_index()}
-    if not s.tables["uncertainties"].empty:
-        from appraisal.money.metrics import preferred_option
-
-        target = preferred_option(s, {o: r.metrics["npsv_gbp"] for o, r in case.options.items()})
-        sv = switching(scenario_model(s), ranges(s), target)
-        summary["switching"] = sv.to_dict(orient="records")
-        tables["switching_values"] = sv
-    summary["provenance"] = provenance(s, command="score", seed=seed, smaa_runs=smaa_runs)
+    summary, tables = score_outputs(s, smaa_runs=smaa_runs, seed=seed)
     write_json(out / "results.json", summary)
     write_tables(out, tables)
     from appraisal.report.terminal import scores_table

@@ -116,3 +116,27 @@ def score_study(study: Study, metrics: dict[str, dict], extra_metrics: dict[str,
         smaa=smaa(values, weights=weights, weight_bounds=bounds or None, n=smaa_n, seed=seed),
         rank_reversal=rank_reversal(natural, weights),
     )
+
+
+def score_outputs(s: Study, *, smaa_runs: int, seed: int) -> tuple[dict, dict]:
+    """What ``reformkit score`` writes: the summary (with switching values when the study declares
+    uncertainties, and provenance) and its tables."""
+    from appraisal.money.metrics import preferred_option
+    from appraisal.uncertainty.scenario import scenario_model
+    from appraisal.workflows.appraise import financial_case
+    from appraisal.workflows.provenance import provenance
+    from appraisal.workflows.sensitivity import ranges, switching
+
+    case = financial_case(s)
+    scoring = score_study(s, {o: r.metrics for o, r in case.options.items()}, smaa_n=smaa_runs, seed=seed)
+    summary = scoring.summary(s)
+    tables = {"scores": scoring.result.table.reset_index(), "rag": scoring.rag.reset_index(),
+              "weight_swings": scoring.swings.astype({"ranking": str, "preferred": str}),
+              "acceptability": scoring.smaa.acceptability.rename(columns=str).reset_index()}
+    if not s.tables["uncertainties"].empty:
+        target = preferred_option(s, {o: r.metrics["npsv_gbp"] for o, r in case.options.items()})
+        sv = switching(scenario_model(s), ranges(s), target)
+        summary["switching"] = sv.to_dict(orient="records")
+        tables["switching_values"] = sv
+    summary["provenance"] = provenance(s, command="score", seed=seed, smaa_runs=smaa_runs)
+    return summary, tables
