@@ -108,6 +108,7 @@ def _one_block(problem: PlacementProblem, client, kw: dict, from_services: int) 
     plan = solve(problem, **kw)
     if note:
         plan.provenance.setdefault("notes", []).append(note)
+        plan.provenance["decomposition"] = {"method": "whole model", "reason": note}
     return plan
 
 
