@@ -331,7 +331,7 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
     write_json(out / "results.json", {"study": s.name, "options": results,
                                       "provenance": provenance(s, command="optimise", seed=seed, gap=gap,
                                                                time_limit=time_limit)})
-    from appraisal.report.terminal import floors_table, optimised_table
+    from appraisal.report.terminal import floors_table, method_lines, optimised_table
 
     unit = s.config.display_unit
     names = option_names(s)
@@ -342,6 +342,8 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
         for w in r["warnings"]:
             err.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
     console.print(table)
+    for line in method_lines(names, results, unit):
+        console.print(line, highlight=False, markup=False)
     floors = floors_table(results, unit)
     if floors is not None:
         console.print(floors)
