@@ -20,14 +20,14 @@ from scipy.sparse.csgraph import connected_components
 from .check import check_plan
 from .engine import solve
 from .plan import Plan, plan_from_decisions, empty_plan
+from .estates import estate_links, estate_part
 from .problem import PlacementProblem
 
 
 def _coupled(P: PlacementProblem) -> bool:
     if P.floors is not None and len(P.floors):  # a floor sums money or moves over every service
         return True
-    if (P.joint_streams is not None and len(P.joint_streams)) or len(P.buildings) or P.sites["vehicle_id"].isna().any():
-        # joint money ties its vehicles' decisions together; estates (buildings, shared sites): one block
+    if P.joint_streams is not None and len(P.joint_streams):  # joint money ties its vehicles' decisions together
         return True
     caps = [P.max_transfers_per_year, P.funding_cap_yearly_gbp]
     if any(c is not None and np.isfinite(np.asarray(c, dtype=float)).any() for c in caps):
@@ -50,10 +50,17 @@ def independent_blocks(problem: PlacementProblem) -> list[list[str]]:
     if len(vd) and not set(vd["requires_vehicle_id"]) <= set(vidx):  # a requirement with no placements: keep one block
         return [services]
     vd = vd[vd["vehicle_id"].isin(vidx)]
-    rows = [sidx[s] for s in pl["service_id"]] + [sidx[b] for b in pr["before_service_id"]] + [vidx[v] for v in vd["vehicle_id"]]
+    # estates: a building, a shared site or a site with a capacity and occupants today ties its occupants, the
+    # services that may move there and (a vehicle's site) its vehicle
+    links, owned = estate_links(P)
+    links = links[links["service_id"].isin(sidx)]
+    owned = owned[owned["vehicle_id"].isin(vidx)]
+    kidx = {k: len(services) + len(vehicles) + i for i, k in enumerate(sorted(set(links["site_id"]) | set(owned["site_id"])))}
+    rows = [sidx[s] for s in pl["service_id"]] + [sidx[b] for b in pr["before_service_id"]] + \
+        [vidx[v] for v in vd["vehicle_id"]] + [sidx[s] for s in links["service_id"]] + [vidx[v] for v in owned["vehicle_id"]]
     cols = [vidx[v] for v in pl["vehicle_id"]] + [sidx[a] for a in pr["after_service_id"]] + \
-        [vidx[r] for r in vd["requires_vehicle_id"]]
-    n = len(services) + len(vehicles)
+        [vidx[r] for r in vd["requires_vehicle_id"]] + [kidx[k] for k in links["site_id"]] + [kidx[k] for k in owned["site_id"]]
+    n = len(services) + len(vehicles) + len(kidx)
     g = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
     _, label = connected_components(g, directed=False)
     blocks: dict[int, list[str]] = {}
@@ -67,16 +74,14 @@ def subproblem(problem: PlacementProblem, service_ids) -> PlacementProblem:
     keep = set(service_ids)
     pl = P.placements[P.placements["service_id"].isin(keep)]
     veh_ids = set(pl["vehicle_id"]) | set(P.services.loc[P.services["service_id"].isin(keep), "current_vehicle_id"])
-    sites = P.sites[P.sites["vehicle_id"].isin(veh_ids)]
-    R = P.rules
-    rules = R.replace(locked_sites=tuple(s for s in R.locked_sites if s in set(sites["site_id"])))
+    estate = estate_part(P, keep, pl, veh_ids)  # sites, buildings, release streams, rules (adds sites' owners)
     return dataclasses.replace(
         P, name=f"{P.name} [{min(keep)}..]", services=P.services[P.services["service_id"].isin(keep)],
         vehicles=P.vehicles[P.vehicles["vehicle_id"].isin(veh_ids)], placements=pl,
         vehicle_streams=P.vehicle_streams[P.vehicle_streams["vehicle_id"].isin(veh_ids)],
         placement_streams=P.placement_streams[P.placement_streams["service_id"].isin(keep)],
-        sites=sites, precedence=P.precedence[P.precedence["after_service_id"].isin(keep)],
-        cost_curves=P.cost_curves[P.cost_curves["vehicle_id"].isin(veh_ids)], rules=rules,
+        precedence=P.precedence[P.precedence["after_service_id"].isin(keep)],
+        cost_curves=P.cost_curves[P.cost_curves["vehicle_id"].isin(veh_ids)], **estate,
         vehicle_dependencies=P.vehicle_dependencies[P.vehicle_dependencies["vehicle_id"].isin(veh_ids)])
 
 
@@ -111,11 +116,12 @@ def solve_decomposed(problem: PlacementProblem, *, client=None, **kw) -> Plan:
     moves = moves.assign(t=moves["transfer_year"].astype(int))
     est = {v: int(t) for p in plans for v, t in zip(p.vehicles["vehicle_id"], p.vehicles["established_year"]) if pd.notna(t)}
     opened = {s: int(t) for p in plans for s, t in zip(p.sites["site_id"], p.sites["opened_year"]) if pd.notna(t)}
+    released = {b: int(t) for p in plans for b, t in zip(p.releases["site_id"], p.releases["released_year"])}
     obj = float(sum(p.objective_gbp for p in plans))
     bound = float(sum(p.bound_gbp if p.bound_gbp is not None else p.objective_gbp for p in plans))
     gap = abs(bound - obj) / max(abs(obj), 1e-9) if abs(bound - obj) > 1e-9 else 0.0
     status = "optimal" if all(s == "optimal" for s in statuses) else "feasible"
-    plan = plan_from_decisions(problem, moves, est, opened, status, objective_gbp=obj, bound_gbp=bound, gap=gap,
+    plan = plan_from_decisions(problem, moves, est, opened, status, released=released, objective_gbp=obj, bound_gbp=bound, gap=gap,
                                solve_seconds=float(sum(p.solve_seconds or 0 for p in plans)), provenance=prov)
     plan.violations = check_plan(problem, plan)
     prov["timings"] = {"wall_seconds": time.perf_counter() - t0}

@@ -10,27 +10,38 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .estates import estate_links, estate_part, estate_regions
 from .problem import PlacementProblem
 
 
 def service_graph(P: PlacementProblem, services: list):
-    """Edges of the service-vehicle graph (placements) and service-service graph (precedence) as arrays."""
+    """Edges of the service-vehicle graph (placements), the service-service graph (precedence) and the
+    estates (service-site: a building, shared site or site with a capacity and occupants today, and the
+    services there today or that may move there; site-vehicle: such a site's owner) as arrays."""
     sidx = {s: i for i, s in enumerate(services)}
     pl = P.placements[P.placements["service_id"].isin(sidx)].drop_duplicates(["service_id", "vehicle_id"])
     vehicles = sorted(set(pl["vehicle_id"]))
     vidx = {v: i for i, v in enumerate(vehicles)}
     pr = P.precedence[P.precedence["before_service_id"].isin(sidx) & P.precedence["after_service_id"].isin(sidx)]
+    links, owned = estate_links(P)
+    links, owned = links[links["service_id"].isin(sidx)], owned[owned["vehicle_id"].isin(vidx)]
+    kidx = {k: i for i, k in enumerate(sorted(set(links["site_id"]) | set(owned["site_id"])))}
     return (vehicles, pl["service_id"].map(sidx).to_numpy(), pl["vehicle_id"].map(vidx).to_numpy(),
-            pr["before_service_id"].map(sidx).to_numpy(), pr["after_service_id"].map(sidx).to_numpy())
+            pr["before_service_id"].map(sidx).to_numpy(), pr["after_service_id"].map(sidx).to_numpy(),
+            (len(kidx), links["service_id"].map(sidx).to_numpy(dtype=int), links["site_id"].map(kidx).to_numpy(dtype=int),
+             owned["site_id"].map(kidx).to_numpy(dtype=int), owned["vehicle_id"].map(vidx).to_numpy(dtype=int)))
 
 
 def components(n: int, graph, exclude: np.ndarray) -> np.ndarray:
-    """Component label per service once the vehicles flagged in ``exclude`` are set aside."""
-    vehicles, es, ev, pb, pa = graph
+    """Component label per service once the vehicles flagged in ``exclude`` are set aside (estate sites
+    are never set aside)."""
+    vehicles, es, ev, pb, pa, (nk, ls, lk, ok, ov) = graph
     keep = ~exclude[ev]
-    rows = np.r_[es[keep], pb]
-    cols = np.r_[n + ev[keep], pa]
-    m = n + len(vehicles)
+    kept_owner = ~exclude[ov]
+    nv = len(vehicles)
+    rows = np.r_[es[keep], pb, ls, n + ov[kept_owner]]
+    cols = np.r_[n + ev[keep], pa, n + nv + lk, n + nv + ok[kept_owner]]
+    m = n + nv + nk
     _, label = connected_components(coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(m, m)), directed=False)
     return label[:n]
 
@@ -87,8 +98,7 @@ def shared_vehicles_normalised(P: PlacementProblem, regions: list[list[str]]) ->
     for b, a in P.precedence[["before_service_id", "after_service_id"]].itertuples(index=False):
         if b in reg and a in reg and reg[a] != reg[b]:
             bad.append(f"precedence {b} -> {a} crosses regions")
-    if len(P.buildings) or P.sites["vehicle_id"].isna().any():
-        bad.append("estates (buildings that may be released, sites shared by vehicles) are not split by region")
+    bad += estate_regions(P, reg)  # a building or shared site must lie inside one region
     if bad:
         raise ValueError("solve_coupled cannot split this problem by region:\n" + "\n".join(bad[:20])
                          + "\n(give regions= so that these stay inside one region)")
@@ -166,14 +176,12 @@ def region_problem(P: PlacementProblem, ids: list, shared: list, r: int) -> Plac
     pl = P.placements[P.placements["service_id"].isin(keep)]
     svc = P.services[P.services["service_id"].isin(keep)]
     veh_ids = set(pl["vehicle_id"]) | set(svc["current_vehicle_id"])
-    sites = P.sites[P.sites["vehicle_id"].isin(veh_ids)]
-    R = P.rules
-    rules = R.replace(locked_sites=tuple(x for x in R.locked_sites if x in set(sites["site_id"])))
+    estate = estate_part(P, keep, pl, veh_ids)  # sites, buildings, release streams, rules (adds sites' owners)
     vs = P.vehicle_streams
     return dataclasses.replace(
         P, name=f"{P.name} [region {r}]", services=svc, vehicles=P.vehicles[P.vehicles["vehicle_id"].isin(veh_ids)],
         placements=pl, vehicle_streams=vs[vs["vehicle_id"].isin(veh_ids) & ~vs["vehicle_id"].isin(shared)],
         placement_streams=P.placement_streams[P.placement_streams["service_id"].isin(keep)],
-        sites=sites, precedence=P.precedence[P.precedence["after_service_id"].isin(keep)],
-        cost_curves=P.cost_curves[P.cost_curves["vehicle_id"].isin(veh_ids)], rules=rules,
+        precedence=P.precedence[P.precedence["after_service_id"].isin(keep)],
+        cost_curves=P.cost_curves[P.cost_curves["vehicle_id"].isin(veh_ids)], **estate,
         max_transfers_per_year=None, funding_cap_yearly_gbp=None, funding_cap_cumulative_gbp=None)
