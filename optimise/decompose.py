@@ -37,24 +37,33 @@ def _coupled(P: PlacementProblem) -> bool:
 
 def independent_blocks(problem: PlacementProblem) -> list[list[str]]:
     """Lists of service ids, one per independent block (sorted; one block if the problem is coupled)."""
-    P = problem.normalised()
+    return block_parts(problem.normalised())[0]
+
+
+def block_parts(P: PlacementProblem) -> tuple[list[list[str]], list[set]]:
+    """The blocks' service ids (sorted) and, per block, the vehicles with no placements it carries (a vehicle
+    established on its own merit goes with the vehicles its dependencies name, else with the first block)."""
     services = sorted(P.services["service_id"])
     if _coupled(P):
-        return [services]
+        return [services], [set(P.vehicles["vehicle_id"])]
     sidx = {s: i for i, s in enumerate(services)}
-    vehicles = sorted(set(P.placements["vehicle_id"]))
+    placed = set(P.placements["vehicle_id"])
+    alone = set(P.vehicles.loc[~P.vehicles["is_status_quo"], "vehicle_id"]) - placed
+    vehicles = sorted(placed | alone)
     vidx = {v: len(services) + i for i, v in enumerate(vehicles)}
     pl = P.placements[P.placements["service_id"].isin(sidx)]
     pr = P.precedence[P.precedence["before_service_id"].isin(sidx) & P.precedence["after_service_id"].isin(sidx)]
     vd = P.vehicle_dependencies
-    if len(vd) and not set(vd["requires_vehicle_id"]) <= set(vidx):  # a requirement with no placements: keep one block
-        return [services]
-    vd = vd[vd["vehicle_id"].isin(vidx)]
+    vd = vd[vd["vehicle_id"].isin(vidx) & vd["requires_vehicle_id"].isin(vidx)]
     # estates: a building, a shared site or a site with a capacity and occupants today ties its occupants, the
     # services that may move there and (a vehicle's site) its vehicle
     links, owned = estate_links(P)
     links = links[links["service_id"].isin(sidx)]
     owned = owned[owned["vehicle_id"].isin(vidx)]
+    st = P.sites
+    locked = st["must_open"] | st["site_id"].isin(P.rules.locked_sites)
+    if (locked & st["vehicle_id"].isna() & ~st["site_id"].isin(links["site_id"])).any():
+        return [services], [set(P.vehicles["vehicle_id"])]  # a shared site that must open and no block uses: as one
     kidx = {k: len(services) + len(vehicles) + i for i, k in enumerate(sorted(set(links["site_id"]) | set(owned["site_id"])))}
     rows = [sidx[s] for s in pl["service_id"]] + [sidx[b] for b in pr["before_service_id"]] + \
         [vidx[v] for v in vd["vehicle_id"]] + [sidx[s] for s in links["service_id"]] + [vidx[v] for v in owned["vehicle_id"]]
@@ -66,14 +75,22 @@ def independent_blocks(problem: PlacementProblem) -> list[list[str]]:
     blocks: dict[int, list[str]] = {}
     for s, i in sidx.items():
         blocks.setdefault(int(label[i]), []).append(s)
-    return sorted(blocks.values(), key=lambda b: b[0])
+    order = sorted(blocks, key=lambda k: blocks[k][0])
+    pos = {k: i for i, k in enumerate(order)}
+    extra = [set() for _ in order]
+    for v in sorted(alone):
+        extra[pos.get(int(label[vidx[v]]), 0)].add(v)
+    return [blocks[k] for k in order], extra
 
 
-def subproblem(problem: PlacementProblem, service_ids) -> PlacementProblem:
+def subproblem(problem: PlacementProblem, service_ids, vehicles=()) -> PlacementProblem:
+    """The block of ``service_ids`` with its vehicles, sites and estate; ``vehicles``: vehicles with no
+    placements it also carries (``block_parts``)."""
     P = problem.normalised()
     keep = set(service_ids)
     pl = P.placements[P.placements["service_id"].isin(keep)]
-    veh_ids = set(pl["vehicle_id"]) | set(P.services.loc[P.services["service_id"].isin(keep), "current_vehicle_id"])
+    veh_ids = set(pl["vehicle_id"]) | set(P.services.loc[P.services["service_id"].isin(keep), "current_vehicle_id"]) \
+        | set(vehicles)
     estate = estate_part(P, keep, pl, veh_ids)  # sites, buildings, release streams, rules (adds sites' owners)
     return dataclasses.replace(
         P, name=f"{P.name} [{min(keep)}..]", services=P.services[P.services["service_id"].isin(keep)],
@@ -92,10 +109,10 @@ def _solve_block(sub: PlacementProblem, kw: dict) -> Plan:
 def solve_decomposed(problem: PlacementProblem, *, client=None, **kw) -> Plan:
     """Solve block by block; same options as ``solve`` (time_limit applies per block)."""
     t0 = time.perf_counter()
-    blocks = independent_blocks(problem)
+    blocks, alone = block_parts(problem.normalised())
     if len(blocks) <= 1:
         return solve(problem, **kw)
-    subs = [subproblem(problem, b) for b in blocks]
+    subs = [subproblem(problem, b, v) for b, v in zip(blocks, alone)]
     if client is not None:
         plans = client.gather(client.map(_solve_block, subs, [kw] * len(subs), pure=False))
     else:

@@ -34,7 +34,7 @@ from .multipliers import Master, cut, national_options, set_scale
 from .plan import Plan, plan_from_decisions
 from .problem import PlacementProblem
 from .region_solver import RegionSolver
-from .regions import coupling_of, find_regions_normalised, region_problem, shared_vehicles_normalised
+from .regions import coupling_of, find_regions_normalised, region_problem, shared_vehicles_normalised, unplaced_vehicles
 from .repair import combine, do_nothing, national_years, residual, shares_of
 from .solver import versions
 
@@ -87,7 +87,8 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
     shared = shared_vehicles_normalised(P, regions)
     coupling = coupling_of(P, regions, shared)
     lay = coupling.layout()
-    subs = [region_problem(P, ids, shared, r) for r, ids in enumerate(regions)]
+    alone = unplaced_vehicles(P, regions, shared)  # established on their own merit: carried by one region each
+    subs = [region_problem(P, ids, shared, r, alone[r]) for r, ids in enumerate(regions)]
     t_build = time.perf_counter()
     if client is None:
         solvers = [Local(RegionSolver(s, r, coupling, threads, seed)) for r, s in enumerate(subs)]

@@ -99,6 +99,12 @@ def shared_vehicles_normalised(P: PlacementProblem, regions: list[list[str]]) ->
         if b in reg and a in reg and reg[a] != reg[b]:
             bad.append(f"precedence {b} -> {a} crosses regions")
     bad += estate_regions(P, reg)  # a building or shared site must lie inside one region
+    where = vehicle_regions(P, regions, shared)
+    for v, u in P.vehicle_dependencies[["vehicle_id", "requires_vehicle_id"]].itertuples(index=False):
+        if v in shared or u in shared:
+            bad.append(f"vehicle dependency {v} -> {u} involves a vehicle shared by several regions")
+        elif v in where and u in where and where[v] != where[u]:
+            bad.append(f"vehicle dependency {v} -> {u} crosses regions ({v} in region {where[v]}, {u} in region {where[u]})")
     if bad:
         raise ValueError("solve_coupled cannot split this problem by region:\n" + "\n".join(bad[:20])
                          + "\n(give regions= so that these stay inside one region)")
@@ -169,13 +175,40 @@ def coupling_of(P: PlacementProblem, regions: list, shared: list) -> Coupling:
                     tuple(shared), copies)
 
 
-def region_problem(P: PlacementProblem, ids: list, shared: list, r: int) -> PlacementProblem:
+def vehicle_regions(P: PlacementProblem, regions: list[list[str]], shared: list) -> dict:
+    """The region of every vehicle that is not shared: that of its placements' services; a vehicle with no
+    placements (established on its own merit) goes with a vehicle a dependency links it to, else region 0."""
+    reg = {s: r for r, ids in enumerate(regions) for s in ids}
+    pl = P.placements[P.placements["service_id"].isin(reg) & ~P.placements["vehicle_id"].isin(shared)]
+    out = dict(zip(pl["vehicle_id"], pl["service_id"].map(reg)))
+    unplaced = set(P.vehicles.loc[~P.vehicles["is_status_quo"], "vehicle_id"]) - set(P.placements["vehicle_id"])
+    pairs = list(P.vehicle_dependencies[["vehicle_id", "requires_vehicle_id"]].itertuples(index=False))
+    changed = True
+    while changed:  # chains of vehicles with no placements take their region in turn
+        changed = False
+        for v, u in pairs:
+            for a, b in ((v, u), (u, v)):
+                if a in unplaced and a not in out and b in out:
+                    out[a], changed = out[b], True
+    out.update({v: 0 for v in unplaced if v not in out})
+    return {v: int(r) for v, r in out.items()}
+
+
+def unplaced_vehicles(P: PlacementProblem, regions: list[list[str]], shared: list) -> list[set]:
+    """Per region, the vehicles with no placements it carries (``vehicle_regions``)."""
+    where = vehicle_regions(P, regions, shared)
+    unplaced = set(P.vehicles.loc[~P.vehicles["is_status_quo"], "vehicle_id"]) - set(P.placements["vehicle_id"])
+    return [{v for v in unplaced if where[v] == r} for r in range(len(regions))]
+
+
+def region_problem(P: PlacementProblem, ids: list, shared: list, r: int, vehicles=()) -> PlacementProblem:
     """Region r of the normalised problem P (as decompose.subproblem, without normalising P again: that
-    costs seconds per region at national scale), national rows removed, shared vehicles' money national."""
+    costs seconds per region at national scale), national rows removed, shared vehicles' money national;
+    ``vehicles``: vehicles with no placements it also carries (``unplaced_vehicles``)."""
     keep = set(ids)
     pl = P.placements[P.placements["service_id"].isin(keep)]
     svc = P.services[P.services["service_id"].isin(keep)]
-    veh_ids = set(pl["vehicle_id"]) | set(svc["current_vehicle_id"])
+    veh_ids = set(pl["vehicle_id"]) | set(svc["current_vehicle_id"]) | set(vehicles)
     estate = estate_part(P, keep, pl, veh_ids)  # sites, buildings, release streams, rules (adds sites' owners)
     vs = P.vehicle_streams
     return dataclasses.replace(
@@ -184,4 +217,5 @@ def region_problem(P: PlacementProblem, ids: list, shared: list, r: int) -> Plac
         placement_streams=P.placement_streams[P.placement_streams["service_id"].isin(keep)],
         precedence=P.precedence[P.precedence["after_service_id"].isin(keep)],
         cost_curves=P.cost_curves[P.cost_curves["vehicle_id"].isin(veh_ids)], **estate,
+        vehicle_dependencies=P.vehicle_dependencies[P.vehicle_dependencies["vehicle_id"].isin(veh_ids)],
         max_transfers_per_year=None, funding_cap_yearly_gbp=None, funding_cap_cumulative_gbp=None)

@@ -36,3 +36,45 @@ def test_two_regions_solved_apart_match_the_whole():
     assert parts.provenance["decomposition"]["blocks"] == 2
     # a national limit couples the regions: one block
     assert len(independent_blocks(dataclasses.replace(both, funding_cap_cumulative_gbp=1e6))) == 1
+
+
+def test_a_vehicle_without_placements_is_carried_by_one_block():
+    """A vehicle established on its own merit (no placements) was dropped by every block: its NPV was lost."""
+    from optimise.decompose import block_parts
+    from test_standalone_vehicles import problem as standalone
+
+    p = standalone(80.0).normalised()  # ica: no placements, worth (-100 + 80)/1.035 + 80/1.035^2 alone
+    two = dataclasses.replace(
+        p, services=pd.concat([p.services, p.services.assign(service_id="s2")], ignore_index=True),
+        vehicles=pd.concat([p.vehicles, p.vehicles[p.vehicles["vehicle_id"] == "hub"].assign(vehicle_id="hub2")], ignore_index=True),
+        placements=pd.concat([p.placements, p.placements.assign(service_id="s2", vehicle_id="hub2")], ignore_index=True),
+        placement_streams=pd.concat([p.placement_streams, p.placement_streams.assign(service_id="s2", vehicle_id="hub2")],
+                                    ignore_index=True))
+    blocks, alone = block_parts(two.normalised())
+    assert blocks == [["s1"], ["s2"]] and alone == [{"ica"}, set()]
+    ica = (-100 + 80) / 1.035 + 80 / 1.035**2
+    whole, split = solve(two), solve_decomposed(two)
+    assert whole.objective_gbp == pytest.approx(ica + 10.0)  # hub2 has no set-up cost: s2 moves for 10
+    assert split.objective_gbp == pytest.approx(whole.objective_gbp) and check_plan(two, split) == []
+    assert split.vehicles.set_index("vehicle_id").at["ica", "established_year"] == 1
+    # a vehicle that requires ica (lag 1) keeps ica in its block
+    dep = dataclasses.replace(two, vehicle_dependencies=pd.DataFrame(
+        {"vehicle_id": ["hub2"], "requires_vehicle_id": ["ica"], "min_lag_years": [1]}))
+    blocks, alone = block_parts(dep.normalised())
+    assert blocks == [["s1"], ["s2"]] and alone == [set(), {"ica"}]
+    whole, split = solve(dep), solve_decomposed(dep)
+    assert split.objective_gbp == pytest.approx(whole.objective_gbp) and check_plan(dep, split) == []
+    assert whole.objective_gbp == pytest.approx(ica + 10.0 / 1.035**2)  # s2 can move only in 2026/27
+    # the Lagrangian decomposition carries ica too (in the region of the vehicle that requires it): before,
+    # its bound left ica out and fell below the optimum
+    from optimise import solve_coupled
+
+    capped = dataclasses.replace(dep, funding_cap_cumulative_gbp=1000.0)
+    plan = solve_coupled(capped, regions=[["s1"], ["s2"]], time_limit=20)
+    assert plan.provenance["decomposition"]["method"] == "lagrange" and check_plan(capped, plan) == []
+    assert plan.npv_gbp == pytest.approx(whole.objective_gbp) and plan.bound_gbp >= whole.objective_gbp - 1e-6
+    # a dependency between vehicles of two regions is a coupling row the decomposition does not relax
+    crossed = dataclasses.replace(capped, vehicle_dependencies=pd.DataFrame(
+        {"vehicle_id": ["hub2"], "requires_vehicle_id": ["hub"], "min_lag_years": [0]}))
+    with pytest.raises(ValueError, match=r"vehicle dependency hub2 -> hub crosses regions \(hub2 in region 1, hub in region 0\)"):
+        solve_coupled(crossed, regions=[["s1"], ["s2"]], time_limit=20)
