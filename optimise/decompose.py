@@ -1,8 +1,10 @@
 """Decomposition into independent blocks (e.g. regions whose authorities share no vehicle).
 
-Two services are in the same block when they can move into a common vehicle or are linked by a
-precedence rule (connected components of the service-vehicle graph). National limits (transfers per
-year, funding caps, floors and targets) couple everything, so a problem with any of them is one block. Blocks are solved
+Two services are in the same block when they can move into a common vehicle, are linked by a
+precedence rule, by a dependency between their vehicles, or by an estate site (a building, a shared site or
+a site with a capacity and occupants today: ``estates.estate_links``) — connected components of that graph.
+National limits (transfers per year, funding caps, floors and targets) and joint money couple everything,
+so a problem with any of them is one block. Blocks are solved
 separately (optionally on dask workers: pass ``client``) and merged into one Plan whose objective and
 bound are the sums of the blocks'; the merged plan is re-evaluated and re-checked on the whole problem.
 """
