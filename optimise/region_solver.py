@@ -32,7 +32,7 @@ class RegionSolver:
         from .prepare import prepare
 
         self.prep = prepare(sub)
-        fatal = [i for i in self.prep.issues if i not in self.prep.release_notes]  # a kept building is only a note
+        fatal = [i for i in self.prep.issues if i not in self.prep.release_notes]  # a building no plan can empty is only a note
         if fatal:
             raise ValueError(f"region {region}: " + "; ".join(fatal))
         m = build_model(self.prep, with_net=True)

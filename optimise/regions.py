@@ -15,9 +15,10 @@ from .problem import PlacementProblem
 
 
 def service_graph(P: PlacementProblem, services: list):
-    """Edges of the service-vehicle graph (placements), the service-service graph (precedence) and the
+    """Edges of the service-vehicle graph (placements), the service-service graph (precedence), the
     estates (service-site: a building, shared site or site with a capacity and occupants today, and the
-    services there today or that may move there; site-vehicle: such a site's owner) as arrays."""
+    services there today or that may move there; site-vehicle: such a site's owner) and the vehicle
+    dependencies between placed vehicles (vehicle-vehicle) as arrays."""
     sidx = {s: i for i, s in enumerate(services)}
     pl = P.placements[P.placements["service_id"].isin(sidx)].drop_duplicates(["service_id", "vehicle_id"])
     vehicles = sorted(set(pl["vehicle_id"]))
@@ -26,21 +27,25 @@ def service_graph(P: PlacementProblem, services: list):
     links, owned = estate_links(P)
     links, owned = links[links["service_id"].isin(sidx)], owned[owned["vehicle_id"].isin(vidx)]
     kidx = {k: i for i, k in enumerate(sorted(set(links["site_id"]) | set(owned["site_id"])))}
+    vd = P.vehicle_dependencies
+    vd = vd[vd["vehicle_id"].isin(vidx) & vd["requires_vehicle_id"].isin(vidx)]
     return (vehicles, pl["service_id"].map(sidx).to_numpy(), pl["vehicle_id"].map(vidx).to_numpy(),
             pr["before_service_id"].map(sidx).to_numpy(), pr["after_service_id"].map(sidx).to_numpy(),
             (len(kidx), links["service_id"].map(sidx).to_numpy(dtype=int), links["site_id"].map(kidx).to_numpy(dtype=int),
-             owned["site_id"].map(kidx).to_numpy(dtype=int), owned["vehicle_id"].map(vidx).to_numpy(dtype=int)))
+             owned["site_id"].map(kidx).to_numpy(dtype=int), owned["vehicle_id"].map(vidx).to_numpy(dtype=int)),
+            (vd["vehicle_id"].map(vidx).to_numpy(dtype=int), vd["requires_vehicle_id"].map(vidx).to_numpy(dtype=int)))
 
 
 def components(n: int, graph, exclude: np.ndarray) -> np.ndarray:
     """Component label per service once the vehicles flagged in ``exclude`` are set aside (estate sites
     are never set aside)."""
-    vehicles, es, ev, pb, pa, (nk, ls, lk, ok, ov) = graph
+    vehicles, es, ev, pb, pa, (nk, ls, lk, ok, ov), (dv, du) = graph
     keep = ~exclude[ev]
     kept_owner = ~exclude[ov]
+    kept_dep = ~exclude[dv] & ~exclude[du]
     nv = len(vehicles)
-    rows = np.r_[es[keep], pb, ls, n + ov[kept_owner]]
-    cols = np.r_[n + ev[keep], pa, n + nv + lk, n + nv + ok[kept_owner]]
+    rows = np.r_[es[keep], pb, ls, n + ov[kept_owner], n + dv[kept_dep]]
+    cols = np.r_[n + ev[keep], pa, n + nv + lk, n + nv + ok[kept_owner], n + du[kept_dep]]
     m = n + nv + nk
     _, label = connected_components(coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(m, m)), directed=False)
     return label[:n]
@@ -50,7 +55,8 @@ def find_regions(problem: PlacementProblem, min_share: float = 0.04) -> list[lis
     """Service ids per region: connected components of the service-vehicle graph once the national
     vehicles are set aside. A vehicle counts as national when setting it aside splits its component into
     more components holding at least ``min_share`` of all services each (tested vehicle by vehicle,
-    repeated until nothing changes). Services left in smaller components (e.g. eligible only for national
+    repeated until nothing changes; a vehicle in a vehicle dependency is never national, as a shared vehicle
+    may have none). Estate sites join their services as in ``independent_blocks``. Services left in smaller components (e.g. eligible only for national
     vehicles) form one extra region. Give ``regions=`` to ``solve_coupled`` where the split is known."""
     return find_regions_normalised(problem.normalised(), min_share)
 
@@ -61,12 +67,13 @@ def find_regions_normalised(P: PlacementProblem, min_share: float = 0.04) -> lis
     graph = service_graph(P, services)
     big = lambda lab: int((np.bincount(lab) >= max(1.0, min_share * n)).sum())  # noqa: E731
     exclude = np.zeros(len(graph[0]), dtype=bool)
+    tied = set(graph[6][0]) | set(graph[6][1])  # a vehicle in a dependency is never national (shared_vehicles)
     label = components(n, graph, exclude)
     changed = True
     while changed:
         changed = False
         for k in range(len(graph[0])):
-            if exclude[k]:
+            if exclude[k] or k in tied:
                 continue
             trial_ex = exclude.copy()
             trial_ex[k] = True

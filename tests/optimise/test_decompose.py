@@ -78,3 +78,8 @@ def test_a_vehicle_without_placements_is_carried_by_one_block():
         {"vehicle_id": ["hub2"], "requires_vehicle_id": ["hub"], "min_lag_years": [0]}))
     with pytest.raises(ValueError, match=r"vehicle dependency hub2 -> hub crosses regions \(hub2 in region 1, hub in region 0\)"):
         solve_coupled(crossed, regions=[["s1"], ["s2"]], time_limit=20)
+    # found, not given, the regions keep a dependency inside one region: here one region, solved as one model
+    from optimise import find_regions
+
+    assert find_regions(crossed) == [["s1", "s2"]]
+    assert solve_coupled(crossed, time_limit=20).provenance["decomposition"]["regions"] == 1
