@@ -20,7 +20,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .check import check_plan
-from .engine import solve
+from .engine import reproduce_problem, solve
 from .plan import Plan, plan_from_decisions, empty_plan
 from .estates import estate_links, estate_part
 from .problem import PlacementProblem
@@ -114,13 +114,19 @@ def solve_decomposed(problem: PlacementProblem, *, client=None, **kw) -> Plan:
     blocks, alone = block_parts(problem.normalised())
     if len(blocks) <= 1:
         return solve(problem, **kw)
+    mode = kw.get("mode", "optimise")
+    if mode == "reproduce":  # fix the plan on the whole problem, then split it (the rules are filtered per block)
+        if kw.get("assignment") is None:
+            raise ValueError("mode='reproduce' needs an assignment table")
+        problem = reproduce_problem(problem, kw.pop("assignment"), kw.pop("vehicles", None), kw.pop("releases", None))
+        kw["mode"] = "optimise"
     subs = [subproblem(problem, b, v) for b, v in zip(blocks, alone)]
     if client is not None:
         plans = client.gather(client.map(_solve_block, subs, [kw] * len(subs), pure=False))
     else:
         plans = [_solve_block(s, kw) for s in subs]
     statuses = [p.status for p in plans]
-    prov = {"decomposition": {"blocks": len(blocks), "block_sizes": [len(b) for b in blocks],
+    prov = {"mode": mode, "decomposition": {"blocks": len(blocks), "block_sizes": [len(b) for b in blocks],
                               "statuses": statuses,
                               "solve_seconds": [p.solve_seconds for p in plans],
                               "build_seconds": [p.provenance.get("timings", {}).get("build_seconds") for p in plans],

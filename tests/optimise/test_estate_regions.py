@@ -290,3 +290,18 @@ def test_buildings_and_shared_sites_join_their_services_into_one_block():
     assert "C" not in set(mv["service_id"]) and split.objective_gbp == pytest.approx(57.19792760624519, abs=1e-6)
     assert dict(zip(split.releases["site_id"], split.releases["released_year"])) == {"B": 1} == dict(
         zip(whole.releases["site_id"], whole.releases["released_year"]))
+
+
+def test_reproduce_mode_splits_the_fixed_plan_and_its_releases():
+    """A document's plan with its releases, appraised block by block: each block keeps only its own
+    buildings' forced releases (a block forced to release another block's building was infeasible)."""
+    problem = _release_pays()
+    move, release = _hand_npv()
+    best = solve(problem)
+    for releases, npv in (({"N-B": 0, "S-B": 0}, 2 * (move + release)), ({"N-B": 0}, 2 * move + release)):
+        whole = solve(problem, mode="reproduce", assignment=best.assignment, releases=releases)
+        split = solve_decomposed(problem, mode="reproduce", assignment=best.assignment, releases=releases)
+        assert whole.status == split.status == "optimal" and split.provenance["decomposition"]["blocks"] == 2
+        assert split.objective_gbp == pytest.approx(npv, abs=1e-6) == whole.objective_gbp
+        assert dict(zip(split.releases["site_id"], split.releases["released_year"])) == releases
+        assert split.provenance["mode"] == "reproduce" and split.violations == []
