@@ -24,6 +24,7 @@ from .engine import reproduce_problem, solve
 from .plan import Plan, plan_from_decisions, empty_plan
 from .estates import estate_links, estate_part
 from .problem import PlacementProblem
+from .regions import status_quo_of
 
 
 def _coupled(P: PlacementProblem) -> bool:
@@ -91,8 +92,7 @@ def subproblem(problem: PlacementProblem, service_ids, vehicles=()) -> Placement
     P = problem.normalised()
     keep = set(service_ids)
     pl = P.placements[P.placements["service_id"].isin(keep)]
-    veh_ids = set(pl["vehicle_id"]) | set(P.services.loc[P.services["service_id"].isin(keep), "current_vehicle_id"]) \
-        | set(vehicles)
+    veh_ids = set(pl["vehicle_id"]) | status_quo_of(P, P.services[P.services["service_id"].isin(keep)]) | set(vehicles)
     estate = estate_part(P, keep, pl, veh_ids)  # sites, buildings, release streams, rules (adds sites' owners)
     return dataclasses.replace(
         P, name=f"{P.name} [{min(keep)}..]", services=P.services[P.services["service_id"].isin(keep)],

@@ -182,6 +182,14 @@ def coupling_of(P: PlacementProblem, regions: list, shared: list) -> Coupling:
                     tuple(shared), copies)
 
 
+def status_quo_of(P: PlacementProblem, services) -> set:
+    """The status-quo vehicles the given services are in today (a block carries them for its plan's "stays"
+    rows; a current vehicle that is not status quo goes only with its own placements, or, with none, with one
+    block: carried by a block without its placements it would be established there on its own merit)."""
+    sq = set(P.vehicles.loc[P.vehicles["is_status_quo"], "vehicle_id"])
+    return set(services["current_vehicle_id"].dropna()) & sq
+
+
 def vehicle_regions(P: PlacementProblem, regions: list[list[str]], shared: list) -> dict:
     """The region of every vehicle that is not shared: that of its placements' services; a vehicle with no
     placements (established on its own merit) goes with a vehicle a dependency links it to, else region 0."""
@@ -215,7 +223,7 @@ def region_problem(P: PlacementProblem, ids: list, shared: list, r: int, vehicle
     keep = set(ids)
     pl = P.placements[P.placements["service_id"].isin(keep)]
     svc = P.services[P.services["service_id"].isin(keep)]
-    veh_ids = set(pl["vehicle_id"]) | set(svc["current_vehicle_id"]) | set(vehicles)
+    veh_ids = set(pl["vehicle_id"]) | status_quo_of(P, svc) | set(vehicles)
     estate = estate_part(P, keep, pl, veh_ids)  # sites, buildings, release streams, rules (adds sites' owners)
     vs = P.vehicle_streams
     return dataclasses.replace(

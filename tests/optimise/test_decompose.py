@@ -83,3 +83,32 @@ def test_a_vehicle_without_placements_is_carried_by_one_block():
 
     assert find_regions(crossed) == [["s1", "s2"]]
     assert solve_coupled(crossed, time_limit=20).provenance["decomposition"]["regions"] == 1
+
+
+def test_a_current_vehicle_goes_only_with_its_own_placements():
+    """s1 is in trust today and may move to hub; s2 may move into trust (worth 20 once established). The
+    block of s1 carried trust (as s1's current vehicle) with no placements, so established it on its own
+    merit as well: the merged objective said 50 against an NPV of 30."""
+    import numpy as np
+
+    from optimise import PlacementProblem
+
+    p = PlacementProblem(
+        years=["Y0", "Y1"], discount_factor=np.array([1.0, 1 / 1.035]),
+        services=pd.DataFrame({"service_id": ["s1", "s2"], "fte": 1.0, "volume": 1.0,
+                               "current_vehicle_id": ["trust", "sq"], "current_site_id": None}),
+        vehicles=pd.DataFrame({"vehicle_id": ["sq", "trust", "hub"], "kind": ["council", "trust", "hub"],
+                               "earliest_year": 0, "is_status_quo": [True, False, False]}),
+        placements=pd.DataFrame({"service_id": ["s1", "s2"], "vehicle_id": ["hub", "trust"], "site_id": None}),
+        placement_streams=pd.DataFrame({"service_id": ["s1", "s2"], "vehicle_id": ["hub", "trust"], "offset": 0,
+                                        "benefit_gbp": [5.0, 5.0], "cost_gbp": 0.0}),
+        vehicle_streams=pd.DataFrame({"vehicle_id": ["trust"], "offset": [0], "benefit_gbp": [20.0], "cost_gbp": [0.0]}))
+    assert independent_blocks(p) == [["s1"], ["s2"]]
+    whole, split = solve(p), solve_decomposed(p)
+    assert whole.objective_gbp == pytest.approx(30.0) and split.objective_gbp == pytest.approx(30.0)
+    assert split.npv_gbp == pytest.approx(split.objective_gbp) and check_plan(p, split) == []
+    from optimise import solve_coupled
+
+    capped = dataclasses.replace(p, funding_cap_cumulative_gbp=100.0)
+    plan = solve_coupled(capped, regions=[["s1"], ["s2"]], time_limit=20)
+    assert plan.npv_gbp == pytest.approx(30.0) and plan.bound_gbp == pytest.approx(30.0, abs=1e-6)
