@@ -106,6 +106,10 @@ def shared_vehicles_normalised(P: PlacementProblem, regions: list[list[str]]) ->
         if b in reg and a in reg and reg[a] != reg[b]:
             bad.append(f"precedence {b} -> {a} crosses regions")
     bad += estate_regions(P, reg)  # a building or shared site must lie inside one region
+    st, used = P.sites, set(estate_links(P)[0]["site_id"])
+    for k in st.loc[(st["must_open"] | st["site_id"].isin(P.rules.locked_sites)) & st["vehicle_id"].isna(), "site_id"]:
+        if k not in used:  # no region would hold it (solve names the conflict)
+            bad.append(f"shared site {k} must open but no service is there today or may move there")
     where = vehicle_regions(P, regions, shared)
     for v, u in P.vehicle_dependencies[["vehicle_id", "requires_vehicle_id"]].itertuples(index=False):
         if v in shared or u in shared:

@@ -305,3 +305,16 @@ def test_reproduce_mode_splits_the_fixed_plan_and_its_releases():
         assert split.objective_gbp == pytest.approx(npv, abs=1e-6) == whole.objective_gbp
         assert dict(zip(split.releases["site_id"], split.releases["released_year"])) == releases
         assert split.provenance["mode"] == "reproduce" and split.violations == []
+
+
+def test_a_shared_site_that_must_open_and_nobody_uses_is_not_dropped():
+    """No block or region would carry it: solve_decomposed keeps the problem whole (infeasible, diagnosed, as
+    solve says) and solve_coupled refuses it by name."""
+    problem = _release_pays()
+    hq = pd.DataFrame([{"site_id": "HQ", "vehicle_id": None, "capacity_fte": 10.0, "fixed_cost_gbp_per_year": 0.0,
+                        "open_cost_gbp": 0.0, "must_open": True}])
+    q = dataclasses.replace(problem, sites=pd.concat([problem.sites, hq], ignore_index=True))
+    assert independent_blocks(q) == [["N-S", "S-S"]]
+    assert solve(q).status == "infeasible" and solve_decomposed(q).status == "infeasible"
+    with pytest.raises(ValueError, match="shared site HQ must open but no service is there today or may move there"):
+        solve_coupled(dataclasses.replace(q, funding_cap_cumulative_gbp=25.0), regions=[["N-S"], ["S-S"]], time_limit=10)
