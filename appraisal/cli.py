@@ -281,7 +281,8 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
              slack: Annotated[float, typer.Option(min=0, max=100, help="Alternatives lie within this % of the optimum")] = 5.0,
              pareto: Annotated[str | None, typer.Option(help="Trade-off front of NPSV against 'funding' or 'score'")] = None,
              points: Annotated[int, typer.Option(min=2, max=100, help="Points on the trade-off front")] = 5,
-             decompose: Annotated[bool, typer.Option("--decompose", help="Solve independent blocks of services apart")] = False,
+             decompose: Annotated[bool, typer.Option("--decompose", help="Solve independent blocks of services apart; at national scale, regions "
+                                                    "tied by national caps or vehicles by Lagrangian decomposition (proven bound)")] = False,
              scheduler: SchedulerOpt = None,
              workers: Annotated[int, typer.Option("--workers", min=0, max=256,
                                                   help="Dask workers for --decompose (0 = in this process)")] = 0):

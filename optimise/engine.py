@@ -25,7 +25,7 @@ from .problem import NO_SITE, PlacementProblem
 from .bounded import run_bounded
 from .matrix import TriviallyInfeasible, compile_model
 from .solver import versions
-from .start import greedy_start
+from .start import greedy_start, start_plan
 
 
 def problem_hash(problem: PlacementProblem) -> str:
@@ -232,11 +232,8 @@ def _safe_plans(problem, prep, model, prov, deadline) -> tuple[Plan | None, list
     greedy_s = time.perf_counter() - t2
     start, best = None, None
     if g is not None:
-        est = {v: int(t_) for v, t_ in prep.Y.iloc[g.y][["vehicle_id", "t"]].itertuples(index=False)}
-        opened = {k: int(t_) for k, t_ in prep.W.iloc[g.w][["site_id", "t"]].itertuples(index=False)}
         t1 = time.perf_counter()
-        greedy = plan_from_decisions(problem, prep.X.iloc[g.x], est, opened, "feasible", provenance=prov)
-        greedy.violations = check_plan(problem, greedy)
+        greedy = start_plan(problem, prep, g, prov)
         post_s = time.perf_counter() - t1
         if not greedy.violations:
             candidates["the greedy plan"] = greedy.npv_gbp

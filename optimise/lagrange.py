@@ -66,17 +66,19 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
     """Best national plan found by Lagrangian decomposition, with a proven bound (``bound_gbp``) and gap.
 
     ``regions``: lists of service ids (default ``find_regions``). ``client``: a dask.distributed Client;
-    each region then lives on a worker as an actor. ``time_limit`` is the whole run's budget (seconds,
-    soft: a regional solve in progress is given its share of it). Status "optimal" when the proven gap is
+    each region then lives on a worker as an actor. ``time_limit`` is the whole run's budget (seconds, soft:
+    a regional solve in progress is given its share of it; None: no limit, the phases stop on their
+    iteration counts and the gap). Floors, joint money and timing rules are refused (``unpriced_rows``). Status "optimal" when the proven gap is
     at most ``rel_gap``, "feasible" otherwise; the plan always passes ``check_plan`` (doing nothing is
     feasible whenever the caps are non-negative, and the repair falls back to it)."""
     t_start = time.perf_counter()
-    deadline = t_start + float(time_limit)
+    deadline = t_start + (float(time_limit) if time_limit is not None else float("inf"))
     if sub_rel_gap is None:  # each region within a fifth of the national target: its bound loosens L by at most that
         sub_rel_gap = max(rel_gap / 5.0, 1e-6)
     P = problem.normalised()
-    if len(P.joint_streams) or any((P.__dict__[n]["from_year"] > 0).any() for n in ("vehicle_streams", "placement_streams")):
-        raise ValueError("solve_coupled does not price joint money or timing rules (from_year) yet: use solve")
+    unpriced = unpriced_rows(P)
+    if unpriced:
+        raise ValueError(f"solve_coupled does not price {' or '.join(unpriced)} yet: use solve")
     regions = [sorted(r) for r in (regions if regions is not None else find_regions_normalised(P))]
     if len(regions) == 1:  # nothing to decompose: the model as it is, with its own bound and gap
         from .engine import solve
@@ -319,7 +321,7 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
         est = {v: t for r in rs for v, t in r["est"].items() if v not in years}
         est.update({v: u for v, u in years.items() if u is not None})
         opened = {s: t for r in rs for s, t in r["opened"].items()}
-        released = {b: t for r in rs for b, t in r["released"].items()}  # buildings lie inside one region
+        released = {b: t for r in rs for b, t in r.get("released", {}).items()}  # buildings lie inside one region (a greedy plan releases none)
         plan = plan_from_decisions(problem, moves, est, opened, "feasible", released=released, objective_gbp=primal[0], bound_gbp=best_bound,
                                    provenance=prov)
         plan.violations = check_plan(problem, plan)
@@ -340,6 +342,28 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
     plan.solve_seconds = time.perf_counter() - t_start
     prov["timings"] = {"wall_seconds": plan.solve_seconds, "build_wall_seconds": build_wall}
     return plan
+
+
+def unpriced_rows(P: PlacementProblem) -> list[str]:
+    """What couples the regions of the normalised problem P that the decomposition cannot price (empty: none)."""
+    out = []
+    if len(P.joint_streams):
+        out.append("joint money (money realised by one vehicle and enabled by others)")
+    if any((P.__dict__[n]["from_year"] > 0).any() for n in ("vehicle_streams", "placement_streams")):
+        out.append("timing rules (from_year)")
+    if P.floors is not None and len(P.floors):
+        out.append("floors and targets")
+    return out
+
+
+def coupled_obstacles(P: PlacementProblem, regions: list) -> list[str]:
+    """Why ``solve_coupled`` cannot take the normalised problem P split into ``regions`` (empty: it can)."""
+    out = unpriced_rows(P)
+    try:
+        shared_vehicles_normalised(P, regions)
+    except ValueError as exc:
+        out.append(str(exc).replace("solve_coupled cannot split this problem by region:\n", ""))
+    return out
 
 
 def coupling_limits(coupling) -> list[tuple[str, int, float]]:

@@ -146,6 +146,7 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
             site_rows[site].append(i)
     sites = P.sites.set_index("site_id")
     locked = set(P.rules.locked_sites) | set(sites.index[sites["must_open"]])
+    fte = dict(zip(P.services["service_id"], P.services["fte"].astype(float)))
     for site, lst in w_by.items():
         v = sites.at[site, "vehicle_id"]
         opened = _lsum(var for _, var in lst)
@@ -163,7 +164,6 @@ def build_model(prep: Prepared, *, elastic: bool = False, linking: str = "disagg
             rows["site_used"].append((site, None, opened - _lsum(x[i] for i in site_rows[site]), 0))
         cap = float(sites.at[site, "capacity_fte"])
         if np.isfinite(cap):
-            fte = P.services.set_index("service_id")["fte"]
             body = _lsum(float(fte[xs[i]]) * x[i] for i in site_rows[site] if fte[xs[i]] != 0)
             rows["capacity"].append((site, None, body - cap * opened, 0))
             if tighten_sites:  # year by year: what has moved in by t fits the site if it is open by t

@@ -245,12 +245,51 @@ class RegionSolver:
         out = self._run(True, time_limit, rel_gap)
         out["guided"] = guided
         xv = out.pop("_x", None)
+        self._freeshares_of()
         if xv is None and not self.prep.must_move:
-            # no plan within its time: the region stays as it is (within any share, costs nothing), so the
-            # other regions' plans still make a national one
+            # no plan within its time: the greedy plan under the share, else the region stays as it is (within
+            # any share, costs nothing), so the other regions' plans still make a national one
+            greedy = self._greedy_under(shares, copy_years, max(1.0, 0.3 * float(time_limit or 10.0)))
+            if greedy is not None:
+                out.update(greedy, has=True, status=out["status"] + " (no plan in time: the greedy plan under its share)")
+                return out
             xv = np.zeros(self.ncol)
             out.update(self._summary(xv), has=True, status=out["status"] + " (no plan in time: status quo)")
-        self._freeshares_of()
         if xv is not None:
             out.update(self._decisions(xv))
         return out  # out["npv"] is the plan's own NPV (base costs), whatever the pricing
+
+    def _greedy_under(self, shares: dict, copy_years: dict, seconds: float) -> dict | None:
+        """The greedy plan (start.greedy_start) of the region with its shares as its caps (the cumulative one
+        at its tightest year) and each shared vehicle's copy only in its national year; checked against them,
+        as ``repair`` returns a plan. None if the greedy finds none."""
+        import dataclasses
+
+        from .prepare import prepare
+        from .start import greedy_start, start_plan
+
+        P, T = self.prep.problem, self.T
+        cum = [v for (kind, _), v in shares.items() if kind == "cum"]
+        yearly = np.array([shares.get(("year", t), np.inf) for t in range(T)], dtype=float)
+        transfers = np.array([shares.get(("transfers", t), np.inf) for t in range(T)], dtype=float)
+        rules = P.rules.replace(
+            forbidden_vehicles=tuple(P.rules.forbidden_vehicles) + tuple(v for v, u in copy_years.items() if u is None),
+            forced_vehicle_years={**P.rules.forced_vehicle_years, **{v: u for v, u in copy_years.items() if u is not None}})
+        sub = dataclasses.replace(
+            P, rules=rules, funding_cap_cumulative_gbp=min(cum) if cum else None,
+            funding_cap_yearly_gbp=yearly if np.isfinite(yearly).any() else None,
+            max_transfers_per_year=transfers if np.isfinite(transfers).any() else None)
+        prep = prepare(sub)
+        g = greedy_start(prep, deadline=time.monotonic() + seconds)
+        if g is None:
+            return None
+        plan = start_plan(sub, prep, g)
+        if plan.violations:
+            return None
+        moves = prep.X.iloc[g.x].reset_index(drop=True)
+        est = {v: int(t) for v, t in prep.Y.iloc[g.y][["vehicle_id", "t"]].itertuples(index=False)}
+        E = {v: (np.arange(T) >= est[v]).astype(float) if v in est else np.zeros(T) for v in self.copy_cols}
+        return {"npv": float(plan.npv_gbp), "net": plan.profile["net_gbp"].to_numpy(dtype=float),
+                "count": np.bincount(moves["t"].to_numpy(dtype=int), minlength=T).astype(float), "E": E,
+                "moves": moves, "est": est,
+                "opened": {k: int(t) for k, t in prep.W.iloc[g.w][["site_id", "t"]].itertuples(index=False)}}

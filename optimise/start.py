@@ -34,6 +34,18 @@ class Start:
 ORDERS = ("total", "per_service", "net_of_setup")
 
 
+def start_plan(problem, prep: Prepared, start: Start, provenance: dict | None = None):
+    """The greedy's decisions as a Plan of ``problem``, checked (``plan.violations``)."""
+    from .check import check_plan
+    from .plan import plan_from_decisions
+
+    est = {v: int(t_) for v, t_ in prep.Y.iloc[start.y][["vehicle_id", "t"]].itertuples(index=False)}
+    opened = {k: int(t_) for k, t_ in prep.W.iloc[start.w][["site_id", "t"]].itertuples(index=False)}
+    plan = plan_from_decisions(problem, prep.X.iloc[start.x], est, opened, "feasible", provenance=provenance or {})
+    plan.violations = check_plan(problem, plan)
+    return plan
+
+
 def greedy_start(prep: Prepared, passes: int = 3, deadline: float | None = None) -> Start | None:
     """A plan that satisfies the rules (or None when the greedy cannot satisfy the must-move rules). At
     ``deadline`` (``time.monotonic()``) it stops and returns what it has committed so far. Vehicles are taken

@@ -113,6 +113,9 @@ def optimise_option(study: Study, option_id: str, *, time_limit: float | None = 
     result = OptionPlan(option_id, problem, plan, constant, appraisal)
     result.warnings = agreement_warning(option_id, plan.objective_gbp, constant, appraisal) + \
         (appraisal.warnings if appraisal else [])
+    how = plan.provenance.get("decomposition", {})
+    if decompose and how.get("method") == "whole model":  # asked to decompose, but it could not or need not
+        result.warnings.insert(0, f"option {option_id}: {how['reason']}")
     if plan.has_solution and len(problem.normalised().floors):
         result.floors = floor_report(problem, plan, time_limit=time_limit, seed=seed)
     if reproduce:

@@ -173,6 +173,8 @@ def one_case(gen: str, n: int, mode: str, time_limit: float, rel_gap: float, see
             best = max(known)
             out["root_lp_gap"] = (a["z_lp"] - best) / max(abs(best), 1.0)
         out["ratio_ours_to_highs_alone"] = out["total_s"] / a["highs_alone_s"]
+        if known and plan.npv_gbp is not None:  # how far our plan is from the best plan known (the optimum, if proven)
+            out["below_best_known"] = (max(known) - plan.npv_gbp) / max(abs(max(known)), 1.0)
     out["peak_mem_mb"] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                              resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
     return out
@@ -251,6 +253,9 @@ def main() -> None:
                       f"{f(b.get('to_opt_s'))} {e(b.get('highs_alone_gap'))} {f(b.get('total_s'))} {f(None)} {f(None)} "
                       f"{str(b.get('status'))[:10]:>10} {e(b.get('gap'))} {f(b.get('ratio'), 6, 2)} {f(b.get('peak_mem_mb'), 8, 0)}"
                       + (f"  ({b['note']})" if b.get("note") else ""))
+            if r.get("below_best_known") is not None:
+                print(f"{'':>31} our plan is {r['below_best_known']:.2%} below the best plan known "
+                      f"(the proven optimum where optimise_bench_before.json says so)")
             for g in goals(r):
                 print(f"{'':>31} goal: {g}")
             keep = ("variables", "constraints", "regions", "blocks", "phases", "after_build_s", "bound_gbp", "npv_gbp",

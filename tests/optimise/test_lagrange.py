@@ -62,3 +62,65 @@ def test_regions_on_dask_workers_give_the_same_plan():
     assert there.violations == [] and there.npv_gbp == pytest.approx(here.npv_gbp, rel=1e-9)
     assert there.bound_gbp == pytest.approx(here.bound_gbp, rel=1e-9)
     assert there.assignment.equals(here.assignment)
+
+
+def test_decompose_takes_coupled_regions_to_the_lagrangian_decomposition():
+    """solve_decomposed (``reformkit optimise --decompose``): a problem a national cap and a national shared
+    service tie into one block goes by region to solve_coupled, with its proven bound; below the size
+    threshold, or with a coupling row the decomposition does not price (a floor), it is solved whole and the
+    plan says why."""
+    import pandas as pd
+
+    from optimise import solve_decomposed
+
+    problem = independent(60, seed=0, services_per_region=20)
+    plan = solve_decomposed(problem, regions_from_services=0, time_limit=60, rel_gap=1e-9)
+    best = _check(problem, plan)
+    assert plan.provenance["decomposition"]["method"] == "lagrange" and plan.provenance["decomposition"]["regions"] == 3
+    direct = solve_coupled(problem, time_limit=60, rel_gap=1e-9)
+    assert plan.npv_gbp == pytest.approx(direct.npv_gbp, rel=1e-12) and plan.bound_gbp == pytest.approx(direct.bound_gbp, rel=1e-12)
+
+    whole = solve_decomposed(problem, time_limit=60, rel_gap=1e-9)  # 60 services: below the default threshold
+    assert whole.provenance["decomposition"]["method"] == "whole model" and whole.status == "optimal"
+    assert whole.objective_gbp == pytest.approx(best.objective_gbp, rel=1e-9)
+    assert any("60 services, fewer than 3,000" in n for n in whole.provenance["notes"])
+
+    problem.floors = pd.DataFrame([dict(floor_id="F1", measure="members", vehicle_id="COOP-R02", sense="at_least",
+                                        bound=1.0, year=None, cumulative=False)])
+    with pytest.raises(ValueError, match="does not price floors and targets"):
+        solve_coupled(problem, time_limit=60)
+    floored = solve_decomposed(problem, regions_from_services=0, time_limit=60, rel_gap=1e-9)
+    assert floored.provenance["decomposition"]["method"] == "whole model" and floored.status == "optimal"
+    assert any("not by region: floors and targets" in n for n in floored.provenance["notes"])
+    assert int(floored.assignment.loc[floored.assignment["moves"], "vehicle_id"].eq("COOP-R02").sum()) >= 1
+    assert floored.objective_gbp == pytest.approx(solve(problem, rel_gap=1e-9).objective_gbp, rel=1e-9)
+
+
+def test_a_regions_greedy_plan_under_its_share_keeps_the_share():
+    """The fallback of a regional repair that finds no plan in its time (the national study at 120 s: two of
+    nine regions): the region's greedy plan with its shares as caps, whose money is the region's own."""
+    import numpy as np
+
+    from optimise import evaluate_plan
+    from optimise.plan import plan_from_decisions
+    from optimise.region_solver import RegionSolver
+    from optimise.regions import coupling_of, region_problem, shared_vehicles_normalised
+
+    problem = independent(60, seed=0, services_per_region=20)
+    P = problem.normalised()
+    regions = find_regions(problem)
+    shared = shared_vehicles_normalised(P, regions)
+    coupling = coupling_of(P, regions, shared)
+    sub = region_problem(P, regions[2], shared, 2)
+    solver = RegionSolver(sub, 2, coupling)
+    free = solver._greedy_under({("cum", t): 1e12 for t in range(coupling.T)}, {"NSS": None}, 5.0)
+    share = 0.8 * float(-np.cumsum(free["net"]).min())  # 80 % of what the unconstrained greedy needs at its peak
+    g = solver._greedy_under({("cum", t): share for t in range(coupling.T)}, {"NSS": None}, 5.0)
+    assert len(free["moves"]) > len(g["moves"]) > 0
+    assert (np.cumsum(g["net"]) >= -share - 1e-3).all() and not (np.cumsum(free["net"]) >= -share).all()
+    assert "NSS" not in set(g["moves"]["vehicle_id"]) and not g["E"]["NSS"].any()  # the copy only in its year: never
+    plan = plan_from_decisions(sub, g["moves"], g["est"], g["opened"], "feasible")
+    ev = evaluate_plan(sub, plan)
+    assert ev.npv_gbp == pytest.approx(g["npv"], rel=1e-12)
+    assert np.allclose(ev.profile["net_gbp"].to_numpy(dtype=float), g["net"])
+    assert g["count"].sum() == len(g["moves"])

@@ -97,3 +97,15 @@ def test_small_instance_solves_and_objective_equals_appraised_npsv(small, option
         assert moved == len(small.tables["services"])
     else:
         assert moved > 0
+
+
+def test_decompose_on_a_small_coupled_study_solves_it_whole_and_says_so(small):
+    """``--decompose`` on the 60-service national study (coupled by its national caps): below the size at
+    which the Lagrangian decomposition pays, it is solved whole, to the same optimum, and the user is told."""
+    whole = optimise_option(small, "commissioning_council", time_limit=60, reproduce=False)
+    asked = optimise_option(small, "commissioning_council", time_limit=60, reproduce=False, decompose=True)
+    assert asked.plan.status == "optimal" and asked.plan.objective_gbp == whole.plan.objective_gbp
+    assert asked.plan.provenance["decomposition"]["method"] == "whole model"
+    assert asked.warnings[0] == ("option commissioning_council: solved as one model, not by region: 60 services, "
+                                 "fewer than 3,000 (a model this size is solved whole faster, and to the gap asked)")
+    assert not any("not by region" in w for w in whole.warnings)
