@@ -331,7 +331,7 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
     write_json(out / "results.json", {"study": s.name, "options": results,
                                       "provenance": provenance(s, command="optimise", seed=seed, gap=gap,
                                                                time_limit=time_limit)})
-    from appraisal.report.terminal import floors_table, optimised_table
+    from appraisal.report.terminal import floors_table, method_lines, optimised_table
 
     unit = s.config.display_unit
     names = option_names(s)
@@ -342,6 +342,8 @@ def optimise(study: StudyArg, out: OutOpt = Path("out/optimise"),
         for w in r["warnings"]:
             err.print(f"[yellow]warning:[/] {w}", highlight=False, soft_wrap=True)
     console.print(table)
+    for line in method_lines(names, results, unit):
+        console.print(line, highlight=False, markup=False)
     floors = floors_table(results, unit)
     if floors is not None:
         console.print(floors)
@@ -574,6 +576,8 @@ def run(study: StudyArg, out: OutOpt = Path("out/run"),
         calibrated: Annotated[bool, typer.Option("--calibrated/--uncalibrated",
                                                  help="Buy-in draws behavioural parameters from the stored calibration "
                                                       "(`reformkit calibrate`), or uses the judgement defaults")] = True,
+        decompose: Annotated[bool, typer.Option("--decompose", help="Optimise as `reformkit optimise --decompose` "
+                                                                    "(regions on the --workers)")] = False,
         scheduler: SchedulerOpt = None, workers: WorkersOpt = 0):
     """The whole pipeline for every option, then report.html (+ PDF), results.json and results.xlsx."""
     from appraisal.report.terminal import options_table, step_lines, steps
@@ -583,9 +587,9 @@ def run(study: StudyArg, out: OutOpt = Path("out/run"),
     s = load(study)
     settings = RunSettings(runs=runs, seed=seed, sensitivity_method=method, sensitivity_n=samples,
                            time_limit=time_limit, pdf=pdf, workers=workers or None, calibrated=calibrated,
-                           scheduler=scheduler or ("serial" if workers <= 0 else None))
-    with steps(err, total=6) as step:
-        output = run_study(s, out, settings, progress=step)
+                           scheduler=scheduler or ("serial" if workers <= 0 else None), decompose=decompose)
+    with steps(err, total=6) as step, dask_client(scheduler, workers if decompose else 0) as client:
+        output = run_study(s, out, settings, progress=step, client=client)
     r = output.results
     for line in step_lines(r, output.seconds):
         console.print(line, highlight=False, markup=False)

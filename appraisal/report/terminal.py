@@ -205,6 +205,18 @@ def optimised_table(title: str, names: Mapping[str, str], results: Mapping[str, 
     return name_table(title, "option", ("status", "NPSV optimised", "gap", "NPSV document plan", "seconds"), rows)
 
 
+def method_lines(names: Mapping[str, str], results: Mapping[str, Mapping], unit: str) -> list[str]:
+    """One line per option the optimiser solved by region (``--decompose`` on coupled regions): how, and the
+    bound its gap is proven against."""
+    out = []
+    for oid, r in results.items():
+        how = (r.get("provenance") or {}).get("decomposition") or {}
+        if how.get("method") == "lagrange" and r.get("npsv_bound_gbp") is not None:
+            out.append(f"{names.get(oid, oid)}: solved by region ({how['regions']} regions, Lagrangian decomposition); "
+                       f"no plan is worth more than {money(r['npsv_bound_gbp'], unit)} (the proven bound)")
+    return out
+
+
 def scores_table(title: str, names: Mapping[str, str], summary: Mapping) -> Table:
     """Value-driver scores (0–100 with the RAG letter) per option, weighted total, rank and P(ranked first)."""
     drivers = summary["drivers"]

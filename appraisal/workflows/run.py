@@ -38,6 +38,7 @@ class RunSettings:
     workers: int | None = None
     pdf: bool = True
     calibrated: bool = True  # buy-in draws its behavioural parameters from the stored calibration when it loads
+    decompose: bool = False  # optimise by independent blocks, or by region when national caps tie them (optimise --decompose)
 
 
 @dataclass
@@ -105,8 +106,9 @@ def _plan_tables(study: Study, plans: dict[str, OptionPlan]) -> dict[str, pd.Dat
     return out
 
 
-def run_study(study: Study, out: Path, settings: RunSettings | None = None, progress=None) -> RunOutput:
-    """Run every step, write every output into `out`, return the results and tables."""
+def run_study(study: Study, out: Path, settings: RunSettings | None = None, progress=None, client=None) -> RunOutput:
+    """Run every step, write every output into `out`, return the results and tables. ``client`` (dask): where
+    the regions of a decomposed optimisation run (``settings.decompose``)."""
     s = settings or RunSettings()
     step = progress or (lambda name: None)
     timings: dict[str, float] = {}
@@ -122,7 +124,8 @@ def run_study(study: Study, out: Path, settings: RunSettings | None = None, prog
 
     step("optimising placements")
     t0 = time.perf_counter()
-    plans = {oid: optimise_option(study, oid, time_limit=s.time_limit, seed=s.seed) for oid in study.option_ids}
+    plans = {oid: optimise_option(study, oid, time_limit=s.time_limit, seed=s.seed, decompose=s.decompose, client=client)
+             for oid in study.option_ids}
     results["optimise"] = {oid: r.summary() for oid, r in plans.items()}
     for oid, r in plans.items():
         results["warnings"] = results.get("warnings", []) + [w for w in r.warnings if w not in results.get("warnings", [])]

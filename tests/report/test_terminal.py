@@ -73,3 +73,16 @@ def test_progress_bar_only_on_a_terminal():
     with steps(Console(file=tty, force_terminal=True, width=80), total=3) as step:
         step("financial case")
     assert "\x1b" in tty.getvalue()  # a live progress display, cleared when done
+
+
+def test_method_lines_name_the_decomposition_and_its_bound():
+    from appraisal.report.terminal import method_lines
+
+    results = {
+        "a": {"npsv_bound_gbp": 12_719_684_295.19, "provenance": {"decomposition": {"method": "lagrange", "regions": 9}}},
+        "b": {"npsv_bound_gbp": 1e6, "provenance": {"decomposition": {"method": "whole model", "reason": "small"}}},
+        "c": {"npsv_bound_gbp": None, "provenance": {}},
+    }
+    assert method_lines({"a": "Regional shared services"}, results, "gbp_m") == [
+        "Regional shared services: solved by region (9 regions, Lagrangian decomposition); "
+        "no plan is worth more than £12,719.7m (the proven bound)"]

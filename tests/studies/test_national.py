@@ -109,3 +109,15 @@ def test_decompose_on_a_small_coupled_study_solves_it_whole_and_says_so(small):
     assert asked.warnings[0] == ("option commissioning_council: solved as one model, not by region: 60 services, "
                                  "fewer than 3,000 (a model this size is solved whole faster, and to the gap asked)")
     assert not any("not by region" in w for w in whole.warnings)
+
+
+def test_run_with_decompose_passes_it_to_every_option(small, tmp_path):
+    """``reformkit run --decompose``: every option is optimised as ``optimise --decompose`` would (here,
+    60 services: whole, and the results say so), with the same plans as without."""
+    from appraisal.workflows.run import RunSettings, run_study
+
+    out = run_study(small, tmp_path, RunSettings(runs=10, sensitivity_n=4, pdf=False, time_limit=60, decompose=True))
+    said = [w for w in out.results["warnings"] if "solved as one model, not by region: 60 services" in w]
+    assert len(said) == len(small.option_ids)
+    alone = optimise_option(small, "shared_services", time_limit=60, reproduce=False)
+    assert out.results["optimise"]["shared_services"]["milp_objective_gbp"] == alone.plan.objective_gbp
