@@ -31,9 +31,10 @@ from .regions import find_regions_normalised, status_quo_of
 
 
 # Below this many services a problem coupled by national rows is solved whole by solve_decomposed: the
-# Lagrangian decomposition pays at national scale (docs/optimise.md, "Coupled national scale"); on the
-# 60-service national study it stopped at a 0.67 % gap where the whole model is optimal in 0.5 s.
-REGIONS_FROM_SERVICES = 3000
+# Lagrangian decomposition pays only where one model no longer solves its root LP in the time (measured on
+# studies/national/generate.py cases, docs/optimise.md "Decomposition": at 3,600 and 8,000 services one
+# model was better at 60 s, 0.19 % / 0.40 % against 0.53 % / 1.91 %; at 19,500 it was 51.5 % against 0.65 % at 120 s).
+REGIONS_FROM_SERVICES = 12_000
 
 
 def _coupled(P: PlacementProblem) -> bool:

@@ -83,7 +83,7 @@ def test_decompose_takes_coupled_regions_to_the_lagrangian_decomposition():
     whole = solve_decomposed(problem, time_limit=60, rel_gap=1e-9)  # 60 services: below the default threshold
     assert whole.provenance["decomposition"]["method"] == "whole model" and whole.status == "optimal"
     assert whole.objective_gbp == pytest.approx(best.objective_gbp, rel=1e-9)
-    assert any("60 services, fewer than 3,000" in n for n in whole.provenance["notes"])
+    assert any("60 services, fewer than 12,000" in n for n in whole.provenance["notes"])
 
     problem.floors = pd.DataFrame([dict(floor_id="F1", measure="members", vehicle_id="COOP-R02", sense="at_least",
                                         bound=1.0, year=None, cumulative=False)])

@@ -107,7 +107,7 @@ def test_decompose_on_a_small_coupled_study_solves_it_whole_and_says_so(small):
     assert asked.plan.status == "optimal" and asked.plan.objective_gbp == whole.plan.objective_gbp
     assert asked.plan.provenance["decomposition"]["method"] == "whole model"
     assert asked.warnings[0] == ("option commissioning_council: solved as one model, not by region: 60 services, "
-                                 "fewer than 3,000 (a model this size is solved whole faster, and to the gap asked)")
+                                 "fewer than 12,000 (a model this size is solved whole faster, and to the gap asked)")
     assert not any("not by region" in w for w in whole.warnings)
 
 
