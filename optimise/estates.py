@@ -74,8 +74,9 @@ def prepare_releases(prep) -> None:
             continue
         stuck = [s for s in occ.get(b, []) if s not in leaves]
         if stuck:
-            prep.issues.append(f"building {b} cannot be released under option '{P.rules.name}': "
-                               f"{', '.join(stuck)} cannot move out of it")
+            note = f"building {b} cannot be released under option '{P.rules.name}': {', '.join(stuck)} cannot move out of it"
+            prep.issues.append(note)
+            prep.release_notes.append(note)
             continue
         years = range(max(int(lo), 0), T)
         if b in P.rules.forced_releases:
@@ -193,4 +194,77 @@ def estate_violations(P, mv: pd.DataFrame, releases: dict) -> list[str]:
                 out.append(f"site {site} holds {load:g} FTE in {label(t)} (services there today and moved in), "
                            f"over its capacity of {cap:g}")
                 break
+    return out
+
+
+# --- estates in decomposition (decompose.py, regions.py) ------------------------------------------------
+
+def estate_sites(P) -> set[str]:
+    """Sites whose rows tie several services together: shared sites (one opening, one capacity, for every
+    vehicle that names them), buildings (vacate, no_move_in) and sites with a capacity and occupants today
+    (estate_capacity: the occupants that stay and the services that move in share it)."""
+    occ = occupants_of(P)
+    st = P.sites
+    shared = set(st.loc[st["vehicle_id"].isna(), "site_id"])
+    held = {k for k, cap in zip(st["site_id"], st["capacity_fte"].astype(float)) if k in occ and np.isfinite(cap)}
+    return shared | set(P.buildings["site_id"]) | held
+
+
+def estate_links(P) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Edges of the estates in the decomposition graph: (service_id, site_id) for every service there today
+    and every placement naming the site, for each site of ``estate_sites``; and (site_id, vehicle_id) for such
+    a site that belongs to a vehicle (its placements with a blank site may go there)."""
+    keep = estate_sites(P)
+    svc = P.services[["service_id", "current_site_id"]].rename(columns={"current_site_id": "site_id"})
+    pl = P.placements[["service_id", "site_id"]]
+    links = pd.concat([svc[svc["site_id"].isin(keep)], pl[pl["site_id"].isin(keep)]], ignore_index=True)
+    owned = P.sites[P.sites["site_id"].isin(keep) & P.sites["vehicle_id"].notna()][["site_id", "vehicle_id"]]
+    return links.drop_duplicates().reset_index(drop=True), owned.reset_index(drop=True)
+
+
+def estate_part(P, services: set, placements: pd.DataFrame, vehicles: set) -> dict:
+    """The estate of a block (decompose.subproblem) or region (regions.region_problem): ``services`` its
+    service ids, ``placements`` its placement rows, ``vehicles`` the vehicles it holds. Returns the tables and
+    rules to replace in the problem: the sites of its vehicles, the estate sites its services occupy today or
+    its placements name, the buildings its services occupy today with their release streams, and the option
+    rules on those sites and buildings. ``vehicles`` grows by the owners of the sites carried (a site's
+    vehicle must be in the problem)."""
+    here = set(P.services.loc[P.services["service_id"].isin(services), "current_site_id"].dropna())
+    named = set(placements["site_id"]) - {NO_SITE}
+    touched = (here | named) & estate_sites(P)
+    sites = P.sites[P.sites["vehicle_id"].isin(vehicles) | P.sites["site_id"].isin(touched)]
+    vehicles |= set(sites["vehicle_id"].dropna())
+    ids = set(sites["site_id"])
+    buildings = P.buildings[P.buildings["site_id"].isin(here)]
+    bids = set(buildings["site_id"])
+    R = P.rules
+    rules = R.replace(locked_sites=tuple(x for x in R.locked_sites if x in ids),
+                      closed_sites=tuple(x for x in R.closed_sites if x in ids),
+                      kept_buildings=tuple(b for b in R.kept_buildings if b in bids),
+                      forced_releases={b: t for b, t in R.forced_releases.items() if b in bids})
+    return {"sites": sites, "buildings": buildings,
+            "release_streams": P.release_streams[P.release_streams["site_id"].isin(bids)], "rules": rules}
+
+
+def estate_regions(P, region_of: dict) -> list[str]:
+    """Estate sites whose services (there today, or with a placement naming the site, or with a placement
+    into the site's vehicle) lie in more than one region, each in plain words naming the regions."""
+    links, owned = estate_links(P)
+    members = {k: set(g["service_id"]) for k, g in links.groupby("site_id")}
+    pl = P.placements
+    for k, v in owned.itertuples(index=False):
+        members.setdefault(k, set()).update(pl.loc[pl["vehicle_id"] == v, "service_id"])
+    buildings = set(P.buildings["site_id"])
+    shared = set(P.sites.loc[P.sites["vehicle_id"].isna(), "site_id"])
+    out = []
+    for k in sorted(members):
+        by_region: dict = {}
+        for s in sorted(members[k]):
+            if s in region_of:
+                by_region.setdefault(region_of[s], []).append(s)
+        if len(by_region) > 1:
+            what = "building" if k in buildings else "shared site" if k in shared else "site"
+            parts = "; ".join(f"region {r}: {', '.join(ss[:3])}{' ...' if len(ss) > 3 else ''}"
+                              for r, ss in sorted(by_region.items()))
+            out.append(f"{what} {k} is used by services of regions {', '.join(str(r) for r in sorted(by_region))} ({parts})")
     return out

@@ -34,7 +34,7 @@ from .multipliers import Master, cut, national_options, set_scale
 from .plan import Plan, plan_from_decisions
 from .problem import PlacementProblem
 from .region_solver import RegionSolver
-from .regions import coupling_of, find_regions_normalised, region_problem, shared_vehicles_normalised
+from .regions import coupling_of, find_regions_normalised, region_problem, shared_vehicles_normalised, unplaced_vehicles
 from .repair import combine, do_nothing, national_years, residual, shares_of
 from .solver import versions
 
@@ -89,7 +89,8 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
     shared = shared_vehicles_normalised(P, regions)
     coupling = coupling_of(P, regions, shared)
     lay = coupling.layout()
-    subs = [region_problem(P, ids, shared, r) for r, ids in enumerate(regions)]
+    alone = unplaced_vehicles(P, regions, shared)  # established on their own merit: carried by one region each
+    subs = [region_problem(P, ids, shared, r, alone[r]) for r, ids in enumerate(regions)]
     t_build = time.perf_counter()
     if client is None:
         solvers = [Local(RegionSolver(s, r, coupling, threads, seed)) for r, s in enumerate(subs)]
@@ -320,7 +321,8 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
         est = {v: t for r in rs for v, t in r["est"].items() if v not in years}
         est.update({v: u for v, u in years.items() if u is not None})
         opened = {s: t for r in rs for s, t in r["opened"].items()}
-        plan = plan_from_decisions(problem, moves, est, opened, "feasible", objective_gbp=primal[0], bound_gbp=best_bound,
+        released = {b: t for r in rs for b, t in r.get("released", {}).items()}  # buildings lie inside one region (a greedy plan releases none)
+        plan = plan_from_decisions(problem, moves, est, opened, "feasible", released=released, objective_gbp=primal[0], bound_gbp=best_bound,
                                    provenance=prov)
         plan.violations = check_plan(problem, plan)
         if plan.violations:

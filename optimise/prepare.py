@@ -45,6 +45,7 @@ class Prepared:
     R: pd.DataFrame | None = None  # site_id, t   (building release decisions: estates.py)
     rb: np.ndarray | None = None
     rc: np.ndarray | None = None
+    release_notes: list = field(default_factory=list)  # the issues that only say a building gets no variable
 
     @property
     def x_coef(self) -> np.ndarray:

@@ -32,8 +32,9 @@ class RegionSolver:
         from .prepare import prepare
 
         self.prep = prepare(sub)
-        if self.prep.issues:
-            raise ValueError(f"region {region}: " + "; ".join(self.prep.issues))
+        fatal = [i for i in self.prep.issues if i not in self.prep.release_notes]  # a building no plan can empty is only a note
+        if fatal:
+            raise ValueError(f"region {region}: " + "; ".join(fatal))
         m = build_model(self.prep, with_net=True)
         self.build_seconds = time.perf_counter() - t0
         t1 = time.perf_counter()
@@ -49,6 +50,7 @@ class RegionSolver:
         self.cx = np.array([col[id(m.x[i])] for i in range(len(X))], dtype=np.int32)
         self.cy = np.array([col[id(m.y[i])] for i in range(len(Y))], dtype=np.int32)
         self.cw = np.array([col[id(m.w[i])] for i in range(len(W))], dtype=np.int32)
+        self.cr = np.array([col[id(m.r[i])] for i in range(len(self.prep.R))], dtype=np.int32)  # releases
         self.cnet = np.array([col[id(m.net[t])] for t in range(self.T)], dtype=np.int32)
         del m, mm, col
         self.xt = X["t"].to_numpy(dtype=int)
@@ -89,7 +91,8 @@ class RegionSolver:
 
 
     def info(self) -> dict:
-        return {"region": self.region, "x": len(self.prep.X), "columns": self.ncol, "rows": self.h.getNumRow(),
+        return {"region": self.region, "x": len(self.prep.X), "releases": len(self.prep.R), "notes": list(self.prep.release_notes),
+                "columns": self.ncol, "rows": self.h.getNumRow(),
                 "build_seconds": self.build_seconds, "handoff_seconds": self.handoff_seconds}
 
     def forget(self) -> None:
@@ -202,7 +205,8 @@ class RegionSolver:
         X, Y, W = self.prep.X, self.prep.Y, self.prep.W
         return {"moves": X[xv[self.cx] > 0.5].reset_index(drop=True),
                 "est": {v: int(t) for v, t in Y[xv[self.cy] > 0.5][["vehicle_id", "t"]].itertuples(index=False)},
-                "opened": {s: int(t) for s, t in W[xv[self.cw] > 0.5][["site_id", "t"]].itertuples(index=False)}}
+                "opened": {s: int(t) for s, t in W[xv[self.cw] > 0.5][["site_id", "t"]].itertuples(index=False)},
+                "released": {b: int(t) for b, t in self.prep.R[xv[self.cr] > 0.5][["site_id", "t"]].itertuples(index=False)}}
 
     def _freeshares_of(self) -> None:
         import highspy

@@ -10,27 +10,43 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from .estates import estate_links, estate_part, estate_regions
 from .problem import PlacementProblem
 
 
 def service_graph(P: PlacementProblem, services: list):
-    """Edges of the service-vehicle graph (placements) and service-service graph (precedence) as arrays."""
+    """Edges of the service-vehicle graph (placements), the service-service graph (precedence), the
+    estates (service-site: a building, shared site or site with a capacity and occupants today, and the
+    services there today or that may move there; site-vehicle: such a site's owner) and the vehicle
+    dependencies between placed vehicles (vehicle-vehicle) as arrays."""
     sidx = {s: i for i, s in enumerate(services)}
     pl = P.placements[P.placements["service_id"].isin(sidx)].drop_duplicates(["service_id", "vehicle_id"])
     vehicles = sorted(set(pl["vehicle_id"]))
     vidx = {v: i for i, v in enumerate(vehicles)}
     pr = P.precedence[P.precedence["before_service_id"].isin(sidx) & P.precedence["after_service_id"].isin(sidx)]
+    links, owned = estate_links(P)
+    links, owned = links[links["service_id"].isin(sidx)], owned[owned["vehicle_id"].isin(vidx)]
+    kidx = {k: i for i, k in enumerate(sorted(set(links["site_id"]) | set(owned["site_id"])))}
+    vd = P.vehicle_dependencies
+    vd = vd[vd["vehicle_id"].isin(vidx) & vd["requires_vehicle_id"].isin(vidx)]
     return (vehicles, pl["service_id"].map(sidx).to_numpy(), pl["vehicle_id"].map(vidx).to_numpy(),
-            pr["before_service_id"].map(sidx).to_numpy(), pr["after_service_id"].map(sidx).to_numpy())
+            pr["before_service_id"].map(sidx).to_numpy(), pr["after_service_id"].map(sidx).to_numpy(),
+            (len(kidx), links["service_id"].map(sidx).to_numpy(dtype=int), links["site_id"].map(kidx).to_numpy(dtype=int),
+             owned["site_id"].map(kidx).to_numpy(dtype=int), owned["vehicle_id"].map(vidx).to_numpy(dtype=int)),
+            (vd["vehicle_id"].map(vidx).to_numpy(dtype=int), vd["requires_vehicle_id"].map(vidx).to_numpy(dtype=int)))
 
 
 def components(n: int, graph, exclude: np.ndarray) -> np.ndarray:
-    """Component label per service once the vehicles flagged in ``exclude`` are set aside."""
-    vehicles, es, ev, pb, pa = graph
+    """Component label per service once the vehicles flagged in ``exclude`` are set aside (estate sites
+    are never set aside)."""
+    vehicles, es, ev, pb, pa, (nk, ls, lk, ok, ov), (dv, du) = graph
     keep = ~exclude[ev]
-    rows = np.r_[es[keep], pb]
-    cols = np.r_[n + ev[keep], pa]
-    m = n + len(vehicles)
+    kept_owner = ~exclude[ov]
+    kept_dep = ~exclude[dv] & ~exclude[du]
+    nv = len(vehicles)
+    rows = np.r_[es[keep], pb, ls, n + ov[kept_owner], n + dv[kept_dep]]
+    cols = np.r_[n + ev[keep], pa, n + nv + lk, n + nv + ok[kept_owner], n + du[kept_dep]]
+    m = n + nv + nk
     _, label = connected_components(coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(m, m)), directed=False)
     return label[:n]
 
@@ -39,7 +55,8 @@ def find_regions(problem: PlacementProblem, min_share: float = 0.04) -> list[lis
     """Service ids per region: connected components of the service-vehicle graph once the national
     vehicles are set aside. A vehicle counts as national when setting it aside splits its component into
     more components holding at least ``min_share`` of all services each (tested vehicle by vehicle,
-    repeated until nothing changes). Services left in smaller components (e.g. eligible only for national
+    repeated until nothing changes; a vehicle in a vehicle dependency is never national, as a shared vehicle
+    may have none). Estate sites join their services as in ``independent_blocks``. Services left in smaller components (e.g. eligible only for national
     vehicles) form one extra region. Give ``regions=`` to ``solve_coupled`` where the split is known."""
     return find_regions_normalised(problem.normalised(), min_share)
 
@@ -50,12 +67,13 @@ def find_regions_normalised(P: PlacementProblem, min_share: float = 0.04) -> lis
     graph = service_graph(P, services)
     big = lambda lab: int((np.bincount(lab) >= max(1.0, min_share * n)).sum())  # noqa: E731
     exclude = np.zeros(len(graph[0]), dtype=bool)
+    tied = set(graph[6][0]) | set(graph[6][1])  # a vehicle in a dependency is never national (shared_vehicles)
     label = components(n, graph, exclude)
     changed = True
     while changed:
         changed = False
         for k in range(len(graph[0])):
-            if exclude[k]:
+            if exclude[k] or k in tied:
                 continue
             trial_ex = exclude.copy()
             trial_ex[k] = True
@@ -87,8 +105,17 @@ def shared_vehicles_normalised(P: PlacementProblem, regions: list[list[str]]) ->
     for b, a in P.precedence[["before_service_id", "after_service_id"]].itertuples(index=False):
         if b in reg and a in reg and reg[a] != reg[b]:
             bad.append(f"precedence {b} -> {a} crosses regions")
-    if len(P.buildings) or P.sites["vehicle_id"].isna().any():
-        bad.append("estates (buildings that may be released, sites shared by vehicles) are not split by region")
+    bad += estate_regions(P, reg)  # a building or shared site must lie inside one region
+    st, used = P.sites, set(estate_links(P)[0]["site_id"])
+    for k in st.loc[(st["must_open"] | st["site_id"].isin(P.rules.locked_sites)) & st["vehicle_id"].isna(), "site_id"]:
+        if k not in used:  # no region would hold it (solve names the conflict)
+            bad.append(f"shared site {k} must open but no service is there today or may move there")
+    where = vehicle_regions(P, regions, shared)
+    for v, u in P.vehicle_dependencies[["vehicle_id", "requires_vehicle_id"]].itertuples(index=False):
+        if v in shared or u in shared:
+            bad.append(f"vehicle dependency {v} -> {u} involves a vehicle shared by several regions")
+        elif v in where and u in where and where[v] != where[u]:
+            bad.append(f"vehicle dependency {v} -> {u} crosses regions ({v} in region {where[v]}, {u} in region {where[u]})")
     if bad:
         raise ValueError("solve_coupled cannot split this problem by region:\n" + "\n".join(bad[:20])
                          + "\n(give regions= so that these stay inside one region)")
@@ -159,21 +186,55 @@ def coupling_of(P: PlacementProblem, regions: list, shared: list) -> Coupling:
                     tuple(shared), copies)
 
 
-def region_problem(P: PlacementProblem, ids: list, shared: list, r: int) -> PlacementProblem:
+def status_quo_of(P: PlacementProblem, services) -> set:
+    """The status-quo vehicles the given services are in today (a block carries them for its plan's "stays"
+    rows; a current vehicle that is not status quo goes only with its own placements, or, with none, with one
+    block: carried by a block without its placements it would be established there on its own merit)."""
+    sq = set(P.vehicles.loc[P.vehicles["is_status_quo"], "vehicle_id"])
+    return set(services["current_vehicle_id"].dropna()) & sq
+
+
+def vehicle_regions(P: PlacementProblem, regions: list[list[str]], shared: list) -> dict:
+    """The region of every vehicle that is not shared: that of its placements' services; a vehicle with no
+    placements (established on its own merit) goes with a vehicle a dependency links it to, else region 0."""
+    reg = {s: r for r, ids in enumerate(regions) for s in ids}
+    pl = P.placements[P.placements["service_id"].isin(reg) & ~P.placements["vehicle_id"].isin(shared)]
+    out = dict(zip(pl["vehicle_id"], pl["service_id"].map(reg)))
+    unplaced = set(P.vehicles.loc[~P.vehicles["is_status_quo"], "vehicle_id"]) - set(P.placements["vehicle_id"])
+    pairs = list(P.vehicle_dependencies[["vehicle_id", "requires_vehicle_id"]].itertuples(index=False))
+    changed = True
+    while changed:  # chains of vehicles with no placements take their region in turn
+        changed = False
+        for v, u in pairs:
+            for a, b in ((v, u), (u, v)):
+                if a in unplaced and a not in out and b in out:
+                    out[a], changed = out[b], True
+    out.update({v: 0 for v in unplaced if v not in out})
+    return {v: int(r) for v, r in out.items()}
+
+
+def unplaced_vehicles(P: PlacementProblem, regions: list[list[str]], shared: list) -> list[set]:
+    """Per region, the vehicles with no placements it carries (``vehicle_regions``)."""
+    where = vehicle_regions(P, regions, shared)
+    unplaced = set(P.vehicles.loc[~P.vehicles["is_status_quo"], "vehicle_id"]) - set(P.placements["vehicle_id"])
+    return [{v for v in unplaced if where[v] == r} for r in range(len(regions))]
+
+
+def region_problem(P: PlacementProblem, ids: list, shared: list, r: int, vehicles=()) -> PlacementProblem:
     """Region r of the normalised problem P (as decompose.subproblem, without normalising P again: that
-    costs seconds per region at national scale), national rows removed, shared vehicles' money national."""
+    costs seconds per region at national scale), national rows removed, shared vehicles' money national;
+    ``vehicles``: vehicles with no placements it also carries (``unplaced_vehicles``)."""
     keep = set(ids)
     pl = P.placements[P.placements["service_id"].isin(keep)]
     svc = P.services[P.services["service_id"].isin(keep)]
-    veh_ids = set(pl["vehicle_id"]) | set(svc["current_vehicle_id"])
-    sites = P.sites[P.sites["vehicle_id"].isin(veh_ids)]
-    R = P.rules
-    rules = R.replace(locked_sites=tuple(x for x in R.locked_sites if x in set(sites["site_id"])))
+    veh_ids = set(pl["vehicle_id"]) | status_quo_of(P, svc) | set(vehicles)
+    estate = estate_part(P, keep, pl, veh_ids)  # sites, buildings, release streams, rules (adds sites' owners)
     vs = P.vehicle_streams
     return dataclasses.replace(
         P, name=f"{P.name} [region {r}]", services=svc, vehicles=P.vehicles[P.vehicles["vehicle_id"].isin(veh_ids)],
         placements=pl, vehicle_streams=vs[vs["vehicle_id"].isin(veh_ids) & ~vs["vehicle_id"].isin(shared)],
         placement_streams=P.placement_streams[P.placement_streams["service_id"].isin(keep)],
-        sites=sites, precedence=P.precedence[P.precedence["after_service_id"].isin(keep)],
-        cost_curves=P.cost_curves[P.cost_curves["vehicle_id"].isin(veh_ids)], rules=rules,
+        precedence=P.precedence[P.precedence["after_service_id"].isin(keep)],
+        cost_curves=P.cost_curves[P.cost_curves["vehicle_id"].isin(veh_ids)], **estate,
+        vehicle_dependencies=P.vehicle_dependencies[P.vehicle_dependencies["vehicle_id"].isin(veh_ids)],
         max_transfers_per_year=None, funding_cap_yearly_gbp=None, funding_cap_cumulative_gbp=None)

@@ -16,9 +16,12 @@ from opt_instances import stream_net
 from optimise import OptionRules, PlacementProblem
 
 
-def estate_problem(seed: int) -> PlacementProblem:
+def estate_problem(seed: int, T: int | None = None) -> PlacementProblem:
+    """A random estate instance; ``T`` fixes the horizon (else drawn: 2 or 3 years; the draw is made either
+    way, so the rest of the instance is the same for a seed)."""
     rng = np.random.default_rng(seed)
-    T = int(rng.integers(2, 4))
+    drawn = int(rng.integers(2, 4))
+    T = drawn if T is None else int(T)
     nv = int(rng.integers(1, 3))
     vids = [f"V{i}" for i in range(nv)]
     own_site = bool(rng.integers(2))  # V0 has a site of its own
