@@ -321,7 +321,7 @@ def solve_coupled(problem: PlacementProblem, *, regions: list | None = None, cli
         est = {v: t for r in rs for v, t in r["est"].items() if v not in years}
         est.update({v: u for v, u in years.items() if u is not None})
         opened = {s: t for r in rs for s, t in r["opened"].items()}
-        released = {b: t for r in rs for b, t in r.get("released", {}).items()}  # buildings lie inside one region (a greedy plan releases none)
+        released = {b: t for r in rs for b, t in r["released"].items()}  # each building lies inside one region
         plan = plan_from_decisions(problem, moves, est, opened, "feasible", released=released, objective_gbp=primal[0], bound_gbp=best_bound,
                                    provenance=prov)
         plan.violations = check_plan(problem, plan)
