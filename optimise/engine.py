@@ -239,11 +239,12 @@ def _safe_plans(problem, prep, model, prov, deadline) -> tuple[Plan | None, list
             candidates["the greedy plan"] = greedy.npv_gbp
             if not nothing_ok or greedy.npv_gbp > 0:
                 best = greedy
-            on = (np.zeros(len(prep.X)), np.zeros(len(prep.Y)), np.zeros(len(prep.W)))
-            on[0][g.x], on[1][g.y], on[2][g.w] = 1.0, 1.0, 1.0
+            on = (np.zeros(len(prep.X)), np.zeros(len(prep.Y)), np.zeros(len(prep.W)), np.zeros(len(prep.R)))
+            on[0][g.x], on[1][g.y], on[2][g.w], on[3][g.r] = 1.0, 1.0, 1.0, 1.0
             start = ([(model.x[i], on[0][i]) for i in range(len(prep.X))]
                      + [(model.y[i], on[1][i]) for i in range(len(prep.Y))]
-                     + [(model.w[i], on[2][i]) for i in range(len(prep.W))])
+                     + [(model.w[i], on[2][i]) for i in range(len(prep.W))]
+                     + [(model.r[i], on[3][i]) for i in range(len(prep.R))])
         else:
             prov["notes"].append(f"the greedy start failed the check ({greedy.violations[0]}); not used")
     if best is None and nothing_ok:

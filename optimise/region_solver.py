@@ -291,5 +291,6 @@ class RegionSolver:
         E = {v: (np.arange(T) >= est[v]).astype(float) if v in est else np.zeros(T) for v in self.copy_cols}
         return {"npv": float(plan.npv_gbp), "net": plan.profile["net_gbp"].to_numpy(dtype=float),
                 "count": np.bincount(moves["t"].to_numpy(dtype=int), minlength=T).astype(float), "E": E,
-                "moves": moves, "est": est, "released": {},  # the greedy releases no building
+                "moves": moves, "est": est,
+                "released": {b: int(t) for b, t in prep.R.iloc[g.r][["site_id", "t"]].itertuples(index=False)},
                 "opened": {k: int(t) for k, t in prep.W.iloc[g.w][["site_id", "t"]].itertuples(index=False)}}

@@ -6,7 +6,9 @@ vehicle or into the sites that pay for themselves (each site filled by value per
 at most ``max_sites``), respecting transfers per year, precedence, vehicle dependencies and the funding
 caps (dropping the least valuable moves until the caps hold); keep the year with the largest NPV gain if
 it is positive. Three passes, so services held back by precedence or vehicles by their dependencies get a
-second chance, and later passes add services to vehicles and sites already set up. Works on the
+second chance, and later passes add services to vehicles and sites already set up. Last, each existing
+building that every occupant has left and nobody moved into is released in its most valuable year from then
+on, if that is worth something and the caps hold. Works on the
 ``Prepared`` index sets and money matrices (the MILP's own coefficients); the result is checked by
 ``check_plan`` before it is used, so a heuristic slip can cost quality, never correctness.
 """
@@ -15,11 +17,12 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from .estates import occupants_of
 from .prepare import Prepared
 from .problem import NO_SITE
 
@@ -29,6 +32,7 @@ class Start:
     x: np.ndarray  # indices into prep.X of the chosen moves
     y: np.ndarray  # indices into prep.Y (vehicle, establishment year)
     w: np.ndarray  # indices into prep.W (site, opening year)
+    r: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))  # indices into prep.R (building, release year)
 
 
 ORDERS = ("total", "per_service", "net_of_setup")
@@ -41,7 +45,9 @@ def start_plan(problem, prep: Prepared, start: Start, provenance: dict | None = 
 
     est = {v: int(t_) for v, t_ in prep.Y.iloc[start.y][["vehicle_id", "t"]].itertuples(index=False)}
     opened = {k: int(t_) for k, t_ in prep.W.iloc[start.w][["site_id", "t"]].itertuples(index=False)}
-    plan = plan_from_decisions(problem, prep.X.iloc[start.x], est, opened, "feasible", provenance=provenance or {})
+    released = {b: int(t_) for b, t_ in prep.R.iloc[start.r][["site_id", "t"]].itertuples(index=False)}
+    plan = plan_from_decisions(problem, prep.X.iloc[start.x], est, opened, "feasible", released=released,
+                               provenance=provenance or {})
     plan.violations = check_plan(problem, plan)
     return plan
 
@@ -322,7 +328,25 @@ def _greedy_once(prep: Prepared, order: str, passes: int, deadline: float | None
             if v not in est or est[v] not in w_rows[k]:
                 return None, total
             opened[k] = est[v]  # a locked site opens with its vehicle (its cost was not weighed: still a valid plan)
+    # releases: a building that every occupant has left and nobody moved into is released in its most valuable
+    # year from then on, if that is worth something and the caps still hold (the vacate and no_move_in rules)
+    r = []
+    if len(prep.R):
+        occ = occupants_of(P)
+        into = {xsite[i] for i in assigned.values()}
+        rcoef, rnet = prep.r_coef, prep.rb - prep.rc
+        for b, rows_b in prep.R.groupby("site_id", sort=True).indices.items():
+            stay = [s for s in occ.get(b, []) if s not in assigned or xsite[assigned[s]] == b]
+            if b in into or stay:
+                continue
+            gone = max(xt[assigned[s]] for s in occ.get(b, []))
+            for j in sorted((j for j in rows_b if prep.R["t"].iat[j] >= gone and rcoef[j] > 1e-9), key=lambda j: (-rcoef[j], j)):
+                if funding_ok(rnet[j]):
+                    net += rnet[j]
+                    total += float(rcoef[j])
+                    r.append(int(j))
+                    break
     x = np.array(sorted(assigned.values()), dtype=int)
     y = np.array(sorted(y_rows[v][t] for v, t in est.items()), dtype=int)
     w = np.array(sorted(w_rows[k][t] for k, t in opened.items()), dtype=int)
-    return Start(x, y, w), total
+    return Start(x, y, w, np.array(sorted(r), dtype=int)), total
