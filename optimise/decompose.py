@@ -128,7 +128,7 @@ def _one_block(problem: PlacementProblem, client, kw: dict, from_services: int) 
         if not why:
             return solve_coupled(problem, regions=regions, client=client, time_limit=kw.get("time_limit"),
                                  rel_gap=kw.get("rel_gap", 1e-6), threads=kw.get("threads", 1), seed=kw.get("seed", 0))
-        note = ("solved as one model, not by region: " + "; ".join(why)).replace("\n", "; ")
+        note = "solved as one model, not by region: " + "; ".join(why)
     plan = solve(problem, **kw)
     if note:
         plan.provenance.setdefault("notes", []).append(note)
@@ -156,7 +156,8 @@ def solve_decomposed(problem: PlacementProblem, *, client=None, regions_from_ser
         kw = dict(kw)
         problem = reproduce_problem(problem, kw.pop("assignment"), kw.pop("vehicles", None), kw.pop("releases", None))
         kw["mode"] = "optimise"
-    blocks, alone = block_parts(problem.normalised())
+    problem = problem.normalised()  # once: every engine call below takes it as it is
+    blocks, alone = block_parts(problem)
     if len(blocks) <= 1:
         return _one_block(problem, client, kw, regions_from_services)
     subs = [subproblem(problem, b, v) for b, v in zip(blocks, alone)]

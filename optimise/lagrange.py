@@ -34,7 +34,8 @@ from .multipliers import Master, cut, national_options, set_scale
 from .plan import Plan, plan_from_decisions
 from .problem import PlacementProblem
 from .region_solver import RegionSolver
-from .regions import coupling_of, find_regions_normalised, region_problem, shared_vehicles_normalised, unplaced_vehicles
+from .regions import coupling_of, find_regions_normalised, region_problem, shared_vehicles_normalised, split_by_region, \
+    unplaced_vehicles
 from .repair import combine, do_nothing, national_years, residual, shares_of
 from .solver import versions
 
@@ -358,12 +359,7 @@ def unpriced_rows(P: PlacementProblem) -> list[str]:
 
 def coupled_obstacles(P: PlacementProblem, regions: list) -> list[str]:
     """Why ``solve_coupled`` cannot take the normalised problem P split into ``regions`` (empty: it can)."""
-    out = unpriced_rows(P)
-    try:
-        shared_vehicles_normalised(P, regions)
-    except ValueError as exc:
-        out.append(str(exc).replace("solve_coupled cannot split this problem by region:\n", ""))
-    return out
+    return unpriced_rows(P) + split_by_region(P, regions)[1]
 
 
 def coupling_limits(coupling) -> list[tuple[str, int, float]]:

@@ -266,7 +266,7 @@ class RegionSolver:
         import dataclasses
 
         from .prepare import prepare
-        from .start import greedy_start, start_plan
+        from .start import greedy_start, start_decisions, start_plan
 
         P, T = self.prep.problem, self.T
         cum = [v for (kind, _), v in shares.items() if kind == "cum"]
@@ -286,11 +286,8 @@ class RegionSolver:
         plan = start_plan(sub, prep, g)
         if plan.violations:
             return None
-        moves = prep.X.iloc[g.x].reset_index(drop=True)
-        est = {v: int(t) for v, t in prep.Y.iloc[g.y][["vehicle_id", "t"]].itertuples(index=False)}
+        moves, est, opened, released = start_decisions(prep, g)
         E = {v: (np.arange(T) >= est[v]).astype(float) if v in est else np.zeros(T) for v in self.copy_cols}
         return {"npv": float(plan.npv_gbp), "net": plan.profile["net_gbp"].to_numpy(dtype=float),
                 "count": np.bincount(moves["t"].to_numpy(dtype=int), minlength=T).astype(float), "E": E,
-                "moves": moves, "est": est,
-                "released": {b: int(t) for b, t in prep.R.iloc[g.r][["site_id", "t"]].itertuples(index=False)},
-                "opened": {k: int(t) for k, t in prep.W.iloc[g.w][["site_id", "t"]].itertuples(index=False)}}
+                "moves": moves, "est": est, "opened": opened, "released": released}

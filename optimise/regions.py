@@ -95,6 +95,15 @@ def shared_vehicles(problem: PlacementProblem, regions: list[list[str]]) -> list
 
 
 def shared_vehicles_normalised(P: PlacementProblem, regions: list[list[str]]) -> list[str]:
+    shared, bad = split_by_region(P, regions)
+    if bad:
+        raise ValueError("solve_coupled cannot split this problem by region:\n" + "\n".join(bad[:20])
+                         + "\n(give regions= so that these stay inside one region)")
+    return shared
+
+
+def split_by_region(P: PlacementProblem, regions: list[list[str]]) -> tuple[list[str], list[str]]:
+    """The vehicles several regions share, and why these regions cannot be solved apart (empty: they can)."""
     reg = {s: r for r, ids in enumerate(regions) for s in ids}
     pl = P.placements[P.placements["service_id"].isin(reg)]
     n_reg = pl.assign(r=pl["service_id"].map(reg)).groupby("vehicle_id")["r"].nunique()
@@ -116,10 +125,7 @@ def shared_vehicles_normalised(P: PlacementProblem, regions: list[list[str]]) ->
             bad.append(f"vehicle dependency {v} -> {u} involves a vehicle shared by several regions")
         elif v in where and u in where and where[v] != where[u]:
             bad.append(f"vehicle dependency {v} -> {u} crosses regions ({v} in region {where[v]}, {u} in region {where[u]})")
-    if bad:
-        raise ValueError("solve_coupled cannot split this problem by region:\n" + "\n".join(bad[:20])
-                         + "\n(give regions= so that these stay inside one region)")
-    return shared
+    return shared, bad
 
 
 @dataclasses.dataclass(frozen=True)

@@ -38,16 +38,20 @@ class Start:
 ORDERS = ("total", "per_service", "net_of_setup")
 
 
+def start_decisions(prep: Prepared, start: Start) -> tuple[pd.DataFrame, dict, dict, dict]:
+    """The greedy's decisions: moves (prep.X rows), vehicle -> year, site -> opening year, building -> release year."""
+    pairs = lambda table, rows, key: {k: int(t_) for k, t_ in table.iloc[rows][[key, "t"]].itertuples(index=False)}  # noqa: E731
+    return (prep.X.iloc[start.x].reset_index(drop=True), pairs(prep.Y, start.y, "vehicle_id"),
+            pairs(prep.W, start.w, "site_id"), pairs(prep.R, start.r, "site_id"))
+
+
 def start_plan(problem, prep: Prepared, start: Start, provenance: dict | None = None):
     """The greedy's decisions as a Plan of ``problem``, checked (``plan.violations``)."""
     from .check import check_plan
     from .plan import plan_from_decisions
 
-    est = {v: int(t_) for v, t_ in prep.Y.iloc[start.y][["vehicle_id", "t"]].itertuples(index=False)}
-    opened = {k: int(t_) for k, t_ in prep.W.iloc[start.w][["site_id", "t"]].itertuples(index=False)}
-    released = {b: int(t_) for b, t_ in prep.R.iloc[start.r][["site_id", "t"]].itertuples(index=False)}
-    plan = plan_from_decisions(problem, prep.X.iloc[start.x], est, opened, "feasible", released=released,
-                               provenance=provenance or {})
+    moves, est, opened, released = start_decisions(prep, start)
+    plan = plan_from_decisions(problem, moves, est, opened, "feasible", released=released, provenance=provenance or {})
     plan.violations = check_plan(problem, plan)
     return plan
 
